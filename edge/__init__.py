@@ -1,0 +1,1 @@
+"""Kiosk appliance: scanner → imaging → OCR → fingerprint → spool/outbox → uplink."""
