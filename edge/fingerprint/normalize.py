@@ -1,0 +1,54 @@
+"""Text normalization shared by fingerprints (edge and hub) and search folding.
+
+Vietnamese has two conventions for placing the tone mark in some diphthongs (hoà/hòa,
+thuỷ/thủy); OCR adds dropped diacritics and confused letters. For matching and search
+we fold text to a diacritic-free, case-free form so both conventions and most
+diacritic errors meet; the displayed text keeps what was read.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_WS = re.compile(r"\s+")
+_NON_TEXT = re.compile(r"[^0-9a-z ]+")
+# Old-style tone placement -> new style (tone on the main vowel), applied on NFC text.
+_TONE_PAIRS = {
+    "òa": "oà", "óa": "oá", "ỏa": "oả", "õa": "oã", "ọa": "oạ",
+    "òe": "oè", "óe": "oé", "ỏe": "oẻ", "õe": "oẽ", "ọe": "oẹ",
+    "ùy": "uỳ", "úy": "uý", "ủy": "uỷ", "ũy": "uỹ", "ụy": "uỵ",
+}
+_TONE_RE = re.compile("|".join(_TONE_PAIRS), re.IGNORECASE)
+
+
+def nfc(text: str) -> str:
+    """Unicode NFC: one code point per accented letter, as Vietnamese text is usually stored."""
+    return unicodedata.normalize("NFC", text)
+
+
+def unify_tone_placement(text: str) -> str:
+    """Map both tone-placement conventions (hòa/hoà, thủy/thuỷ) to one, keeping case of the first letter."""
+
+    def repl(m: re.Match[str]) -> str:
+        s = m.group(0)
+        out = _TONE_PAIRS[s.lower()]
+        return out[0].upper() + out[1:] if s[0].isupper() else out
+
+    return _TONE_RE.sub(repl, nfc(text))
+
+
+def strip_diacritics(text: str) -> str:
+    """Remove every combining mark and map đ/Đ to d/D."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def fold(text: str) -> str:
+    """Search form: diacritic-free, casefolded, punctuation to spaces, single spaces."""
+    folded = strip_diacritics(unify_tone_placement(text)).casefold()
+    return _WS.sub(" ", _NON_TEXT.sub(" ", folded)).strip()
+
+
+def fingerprint_text(text: str) -> str:
+    """Fingerprint form: the search form without any whitespace (OCR splits and joins words)."""
+    return fold(text).replace(" ", "")

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import random
+
+import numpy as np
+
+from edge.fingerprint import _kernels, fingerprint, fold, jaccard
+from edge.fingerprint.identity import identity_keys
+from edge.fingerprint.minhash import SEEDS, minhash_reference, shingles
+from edge.fingerprint.normalize import unify_tone_placement
+
+TEXT = ("Tôi tên là Nguyễn Văn Hoà, sinh năm 1975, số CCCD 001075012345, thường trú tại số 12 "
+        "phố Hàng Bông, phường Hoàn Kiếm. Tôi khiếu nại Quyết định số 1234/QĐ-UBND ngày "
+        "12/3/2025 về việc thu hồi thửa đất số 56, tờ bản đồ số 12, diện tích 84,5 m². "
+        "Gia đình tôi đã sử dụng ổn định từ năm 1992, không có tranh chấp. ") * 4
+
+
+def _noisy(text: str, rate: float, seed: int) -> str:
+    rng = random.Random(seed)
+    confusions = {"ơ": "o", "ư": "u", "đ": "d", "m": "rn", "ế": "e", "à": "a", "ộ": "o"}
+    out = []
+    for ch in text:
+        r = rng.random()
+        if r < rate / 2 and ch in confusions:
+            out.append(confusions[ch])
+        elif r < rate / 4:
+            out.append(rng.choice("abcdeghiklmnoptuv"))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def test_numba_minhash_agrees_with_numpy_reference():
+    for text in (TEXT, "ngắn", "", TEXT[:300]):
+        codes = shingles(text)
+        assert np.array_equal(_kernels.minhash(codes, SEEDS), minhash_reference(codes))
+
+
+def test_fold_ignores_diacritics_case_and_tone_placement():
+    assert fold("Hoà Bình") == fold("HÒA BÌNH") == "hoa binh"
+    assert unify_tone_placement("thủy lợi") == unify_tone_placement("thuỷ lợi")
+    assert fold("Đơn khiếu nại!") == "don khieu nai"
+
+
+def test_noisy_copy_stays_similar_and_other_matter_does_not():
+    base = fingerprint(TEXT)
+    assert jaccard(base.minhash, fingerprint(_noisy(TEXT, 0.03, 1)).minhash) > 0.6
+    other = TEXT.replace("1234/QĐ-UBND", "877/QĐ-UBND").replace("thu hồi", "cấp giấy chứng nhận")
+    unrelated = "Phản ánh tiếng ồn của quán karaoke trên phố Tạ Hiện sau 23 giờ hằng đêm. " * 6
+    assert jaccard(base.minhash, fingerprint(unrelated).minhash) < 0.1
+    assert jaccard(base.minhash, fingerprint(other).minhash) < jaccard(base.minhash, base.minhash)
+
+
+def test_fingerprint_is_identical_for_same_text_in_other_spellings():
+    a = fingerprint("Ông Nguyễn Văn Hoà đề nghị")
+    b = fingerprint("ÔNG  NGUYỄN VĂN HÒA\nđề nghị")
+    assert a == b
+
+
+def test_identity_keys_fold_ocr_digit_confusions():
+    keys = identity_keys("Số CCCD: 00108501234S. CMND số 012 345 678. Điện thoại: 0912.345.678. "
+                         "Quyết định số 1234/QĐ-UBND ngày 12/3/2026")
+    assert keys == ("cccd:001085012345", "cmnd:012345678", "phone:+84912345678")
