@@ -1,0 +1,81 @@
+"""Pages of a scanned batch → documents → wire messages.
+
+One ADF batch is one document, unless the staff put separator sheets between
+petitions: a page whose text carries the separator title ("PHIẾU TÁCH ĐƠN") ends one
+document and starts the next; the separator itself belongs to no document.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from edge.fingerprint.normalize import fold
+from edge.pipeline import fingerprint_document
+from edge.wire import DocumentMessage, PageImageMessage, PageInfo, new_id, now_iso, topic
+
+SEPARATOR_TITLE = "PHIẾU TÁCH ĐƠN"
+_SEPARATOR_FOLDED = fold(SEPARATOR_TITLE)
+
+
+@dataclass(frozen=True)
+class BuiltDocument:
+    doc_id: str
+    page_ids: tuple[str, ...]
+    messages: tuple[tuple[str, str, bytes], ...]  # (msg_id, topic, payload), pages first
+
+
+def is_separator(text: str) -> bool:
+    """Does this page's OCR text say it is a separator sheet?"""
+    return _SEPARATOR_FOLDED in fold(text[:400])
+
+
+def split_documents(pages: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Group a batch's spool rows (in scan order) into documents at separator sheets."""
+    groups: list[list[dict[str, Any]]] = [[]]
+    for row in pages:
+        result = json.loads(row["result"]) if row.get("result") else {}
+        if row["state"] == "done" and is_separator(result.get("text", "")):
+            groups.append([])
+        else:
+            groups[-1].append(row)
+    return [g for g in groups if g]
+
+
+def build_document(*, device_id: str, batch_id: str, scanned_at: str,
+                   rows: list[dict[str, Any]], meta: dict[str, Any] | None = None) -> BuiltDocument:
+    """Wire messages of one document: each page image, then the document itself."""
+    doc_id = new_id()
+    infos: list[PageInfo] = []
+    messages: list[tuple[str, str, bytes]] = []
+    for i, row in enumerate(rows):
+        result = json.loads(row["result"]) if row.get("result") else {}
+        if row["state"] == "done":
+            image, mime = row["archive"], row["archive_mime"]
+            flags = tuple(result.get("flags", ()))
+        else:  # unreadable page: the hub still gets the bytes as scanned, flagged for review
+            image, mime = row["raw"], "application/octet-stream"
+            flags = ("unreadable", row.get("error_code") or "error")
+        sha = hashlib.sha256(image).hexdigest()
+        infos.append(PageInfo(
+            page_id=row["page_id"], index=i, image_sha256=sha,
+            skew_degrees=float(result.get("skew_degrees", 0.0)),
+            ocr_confidence=float(result.get("ocr_confidence", 0.0)),
+            text=result.get("text", ""), flags=flags,
+        ))
+        msg = PageImageMessage(
+            msg_id=new_id(), device_id=device_id, sent_at=now_iso(), doc_id=doc_id,
+            page_id=row["page_id"], index=i, mime=mime, width=int(result.get("width", 0)),
+            height=int(result.get("height", 0)), dpi=int(row.get("dpi") or 0),
+            image_sha256=sha, image=image,
+        )
+        messages.append((msg.msg_id, topic(device_id, "page"), msg.to_json()))
+    printed = fingerprint_document([p.text for p in infos])
+    doc = DocumentMessage(
+        msg_id=new_id(), device_id=device_id, sent_at=now_iso(), doc_id=doc_id, batch_id=batch_id,
+        scanned_at=scanned_at, page_count=len(infos), pages=tuple(infos),
+        fingerprint=printed.fingerprint, identity_keys=printed.identity_keys, meta=meta or {},
+    )
+    messages.append((doc.msg_id, topic(device_id, "doc"), doc.to_json()))
+    return BuiltDocument(doc_id, tuple(r["page_id"] for r in rows), tuple(messages))

@@ -1,0 +1,6 @@
+"""OCR stage: Tesseract in Vietnamese, one single-threaded process per core."""
+from __future__ import annotations
+
+from edge.ocr.tesseract import OcrResult, probe, recognize
+
+__all__ = ["OcrResult", "probe", "recognize"]

@@ -1,0 +1,279 @@
+"""The appliance's SQLite spool: every scanned page, the documents built from them, and the outbox.
+
+A page is written here as soon as the scanner hands it over, before any processing, so
+no later failure can lose it. Outgoing messages wait in ``outbox`` and leave only when
+the broker acknowledges them. WAL with ``synchronous=FULL``: a power cut loses nothing
+that was committed.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from edge.exceptions import DiskFull, SpoolError
+from edge.wire import new_id, now_iso
+
+MIN_FREE_MB = 200.0
+MAX_ATTEMPTS = 2  # a page that fails twice is flagged for review instead of retried
+
+
+def _m001(db: sqlite_utils.Database) -> None:
+    db["batches"].create(
+        {"batch_id": str, "source": str, "started_at": str, "ended_at": str, "state": str,
+         "error_code": str, "error": str, "doc_id": str},
+        pk="batch_id",
+    )
+    db["pages"].create(
+        {"page_id": str, "batch_id": str, "idx": int, "source": str, "raw": bytes,
+         "scan_sha256": str, "dpi": int, "scanned_at": str, "state": str, "attempts": int,
+         "error_code": str, "error": str, "result": str, "archive": bytes,
+         "archive_mime": str, "archive_sha256": str, "processed_at": str},
+        pk="page_id",
+    )
+    db["pages"].create_index(["state"])
+    db["pages"].create_index(["batch_id", "idx"])
+    db["documents"].create(
+        {"doc_id": str, "batch_id": str, "created_at": str, "page_count": int,
+         "verdict": str, "verdict_at": str},
+        pk="doc_id",
+    )
+    db["outbox"].create(
+        {"seq": int, "msg_id": str, "topic": str, "payload": bytes, "qos": int,
+         "retain": int, "created_at": str, "attempts": int, "last_sent_at": str},
+        pk="seq",
+    )
+
+
+MIGRATIONS = [("001_spool", _m001)]
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    seq: int
+    msg_id: str
+    topic: str
+    payload: bytes
+    qos: int
+    retain: bool
+
+
+class Spool:
+    """Thread-safe access to the spool file (one connection, one lock: SQLite serializes writes anyway)."""
+
+    def __init__(self, path: Path, *, min_free_mb: float = MIN_FREE_MB) -> None:
+        self.path = Path(path)
+        self.min_free_mb = min_free_mb
+        self._lock = threading.RLock()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False)
+            self.db = sqlite_utils.Database(conn)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=FULL")
+            self._migrate()
+        except (sqlite3.Error, OSError) as e:
+            raise SpoolError(f"cannot open spool {self.path}: {e}") from e
+
+    def _migrate(self) -> None:
+        if "_migrations" not in self.db.table_names():
+            self.db["_migrations"].create({"name": str, "applied_at": str}, pk="name")
+        done = {r["name"] for r in self.db["_migrations"].rows}
+        for name, step in MIGRATIONS:
+            if name not in done:
+                with self.db.conn:
+                    step(self.db)
+                    self.db["_migrations"].insert({"name": name, "applied_at": now_iso()})
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite_utils.Database]:
+        with self._lock:
+            try:
+                with self.db.conn:
+                    yield self.db
+            except sqlite3.OperationalError as e:
+                if "full" in str(e).lower():
+                    raise DiskFull(f"spool disk full: {e}") from e
+                raise SpoolError(f"spool write failed: {e}") from e
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            self.db.conn.close()
+
+    # -- disk -------------------------------------------------------------------------------
+    def free_mb(self) -> float:
+        """Free space on the spool's file system, in MB."""
+        return shutil.disk_usage(self.path.parent).free / 1e6
+
+    def check_space(self) -> None:
+        """Raise DiskFull before a scan when free space is below the safety margin."""
+        free = self.free_mb()
+        if free < self.min_free_mb:
+            raise DiskFull(f"only {free:.0f} MB free on the spool disk (need {self.min_free_mb:.0f} MB)")
+
+    # -- batches and pages ------------------------------------------------------------------
+    def start_batch(self, *, source: str) -> str:
+        """Record a new scanning batch and return its id."""
+        batch_id = new_id()
+        with self._tx() as db:
+            db["batches"].insert({"batch_id": batch_id, "source": source, "started_at": now_iso(),
+                                  "state": "scanning"})
+        return batch_id
+
+    def add_page(self, *, batch_id: str, idx: int, raw: bytes, source: str, dpi: int,
+                 scan_sha256: str) -> str:
+        """Store a page exactly as scanned; it is safe from here on."""
+        page_id = new_id()
+        with self._tx() as db:
+            db["pages"].insert({
+                "page_id": page_id, "batch_id": batch_id, "idx": idx, "source": source, "raw": raw,
+                "scan_sha256": scan_sha256, "dpi": dpi, "scanned_at": now_iso(), "state": "new",
+                "attempts": 0,
+            })
+        return page_id
+
+    def end_batch(self, batch_id: str, *, error_code: str = "", error: str = "") -> None:
+        """Mark a batch as fully scanned (also after a scanner error: its pages stay)."""
+        with self._tx() as db:
+            db["batches"].update(batch_id, {"state": "scanned", "ended_at": now_iso(),
+                                            "error_code": error_code, "error": error})
+
+    def claim_page(self) -> dict[str, Any] | None:
+        """Take the oldest unprocessed page for a worker (None when there is none)."""
+        with self._tx() as db:
+            row = next(db.query(
+                "select page_id, batch_id, idx, source, raw, dpi, attempts from pages "
+                "where state = 'new' order by scanned_at, idx limit 1"), None)
+            if row is None:
+                return None
+            db.execute("update pages set state = 'processing', attempts = attempts + 1 "
+                       "where page_id = ?", [row["page_id"]])
+            row["attempts"] += 1
+            return row
+
+    def requeue_interrupted(self) -> int:
+        """Pages left 'processing' by a crash go back to the queue; return how many."""
+        with self._tx() as db:
+            return db.execute("update pages set state = 'new' where state = 'processing'").rowcount
+
+    def page_done(self, page_id: str, *, result: dict[str, Any], archive: bytes, mime: str,
+                  archive_sha256: str) -> None:
+        """Store what the pipeline produced for a page."""
+        with self._tx() as db:
+            db["pages"].update(page_id, {
+                "state": "done", "result": json.dumps(result, ensure_ascii=False),
+                "archive": archive, "archive_mime": mime, "archive_sha256": archive_sha256,
+                "processed_at": now_iso(), "error_code": "", "error": "",
+            })
+
+    def page_failed(self, page_id: str, *, attempts: int, code: str, detail: str) -> bool:
+        """Record a failure; retry once, then flag. Return True when the page is given up on."""
+        final = attempts >= MAX_ATTEMPTS or code == "image_invalid"
+        with self._tx() as db:
+            db["pages"].update(page_id, {"state": "failed" if final else "new",
+                                         "error_code": code, "error": detail,
+                                         "processed_at": now_iso()})
+        return final
+
+    def batches_ready(self) -> list[dict[str, Any]]:
+        """Scanned batches with every page done or failed and no document yet."""
+        return list(self.db.query(
+            "select b.* from batches b where b.state = 'scanned' and not exists "
+            "(select 1 from pages p where p.batch_id = b.batch_id and p.state in ('new', 'processing'))"))
+
+    def batch_pages(self, batch_id: str) -> list[dict[str, Any]]:
+        """Pages of a batch in scan order."""
+        return list(self.db.query("select * from pages where batch_id = ? order by idx", [batch_id]))
+
+    def finish_batch(self, batch_id: str, *,
+                     documents: list[tuple[str, int, tuple[tuple[str, str, bytes], ...]]]) -> None:
+        """Atomically: record the batch's documents, queue their messages, close the batch.
+
+        ``documents`` holds (doc_id, page_count, messages) with messages as (msg_id, topic, payload).
+        """
+        with self._tx() as db:
+            for doc_id, page_count, messages in documents:
+                db["documents"].insert({"doc_id": doc_id, "batch_id": batch_id,
+                                        "created_at": now_iso(), "page_count": page_count})
+                for msg_id, topic, payload in messages:
+                    db["outbox"].insert({"msg_id": msg_id, "topic": topic, "payload": payload,
+                                         "qos": 1, "retain": 0, "created_at": now_iso(),
+                                         "attempts": 0})
+            db["batches"].update(batch_id, {
+                "state": "queued" if documents else "empty",
+                "doc_id": ",".join(d[0] for d in documents),
+            })
+
+    # -- outbox -----------------------------------------------------------------------------
+    def pending(self, *, exclude: set[int], limit: int) -> list[OutboxRow]:
+        """Oldest outbox rows not currently in flight."""
+        rows = self.db.query("select seq, msg_id, topic, payload, qos, retain from outbox "
+                             "order by seq limit ?", [limit + len(exclude)])
+        out = [OutboxRow(r["seq"], r["msg_id"], r["topic"], r["payload"], r["qos"], bool(r["retain"]))
+               for r in rows if r["seq"] not in exclude]
+        return out[:limit]
+
+    def mark_sent(self, seq: int) -> None:
+        """Count a publish attempt."""
+        with self._tx() as db:
+            db.execute("update outbox set attempts = attempts + 1, last_sent_at = ? where seq = ?",
+                       [now_iso(), seq])
+
+    def acknowledge(self, seqs: list[int]) -> None:
+        """The broker has these messages: drop them from the outbox."""
+        if not seqs:
+            return
+        with self._tx() as db:
+            db.conn.executemany("delete from outbox where seq = ?", [(s,) for s in seqs])
+
+    def set_verdict(self, doc_id: str, verdict: dict[str, Any]) -> None:
+        """Store the hub's verdict on one of our documents."""
+        with self._tx() as db:
+            db.execute("update documents set verdict = ?, verdict_at = ? where doc_id = ?",
+                       [json.dumps(verdict, ensure_ascii=False), now_iso(), doc_id])
+
+    # -- figures for metrics and the kiosk screen -------------------------------------------
+    def stats(self) -> dict[str, Any]:
+        """Outbox depth and oldest age, OCR backlog, pages today, failed pages."""
+        today = datetime.now(UTC).date().isoformat()
+        one = self.db.execute
+        oldest = one("select min(created_at) from outbox").fetchone()[0]
+        age = 0.0
+        if oldest:
+            age = (datetime.now(UTC) - datetime.fromisoformat(oldest)).total_seconds()
+        return {
+            "outbox_depth": one("select count(*) from outbox").fetchone()[0],
+            "outbox_oldest_s": round(age, 1),
+            "ocr_backlog": one("select count(*) from pages where state in ('new','processing')").fetchone()[0],
+            "pages_today": one("select count(*) from pages where scanned_at >= ?", [today]).fetchone()[0],
+            "failed_pages": one("select count(*) from pages where state = 'failed'").fetchone()[0],
+        }
+
+    # -- kiosk screen -----------------------------------------------------------------------
+    def screen_pages(self, batch_id: str) -> list[dict[str, Any]]:
+        """Light rows (no image bytes) of a batch for the kiosk screen."""
+        return list(self.db.query(
+            "select page_id, idx, state, error_code, json_extract(result, '$.flags') as flags "
+            "from pages where batch_id = ? order by idx", [batch_id]))
+
+    def page_image(self, page_id: str) -> bytes | None:
+        """The processed page if there is one, else the page as scanned."""
+        row = self.db.execute("select coalesce(archive, raw) from pages where page_id = ?",
+                              [page_id]).fetchone()
+        return row[0] if row else None
+
+    def recent_documents(self, limit: int = 5) -> list[dict[str, Any]]:
+        """Newest documents with the hub's verdict when it has answered."""
+        return list(self.db.query(
+            "select doc_id, created_at, page_count, verdict from documents "
+            "order by created_at desc limit ?", [limit]))

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from edge.pipeline import Page, PageFailed, PipelineContext, fingerprint_document, process_page
+
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
+LINES = [
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "Độc lập - Tự do - Hạnh phúc",
+    "ĐƠN KIẾN NGHỊ",
+    "Kính gửi: Ủy ban nhân dân phường Cửa Nam",
+    "Tôi tên là Trần Thị Bích Ngọc, số CCCD 001190034567.",
+    "Tôi đề nghị phường xử lý việc lấn chiếm vỉa hè",
+    "trước số nhà 45 phố Hàng Bài gây ùn tắc giao thông.",
+]
+
+
+def page_png(angle: float = 0.0, *, dpi: int = 200) -> bytes:
+    scale = dpi / 300
+    img = Image.new("L", (int(2480 * scale), int(3508 * scale)), 255)
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.truetype(FONT, int(42 * scale))
+    for i, line in enumerate(LINES * 2):
+        draw.text((int(220 * scale), int((260 + i * 95) * scale)), line, font=font, fill=0)
+    if angle:
+        img = img.rotate(angle, fillcolor=255)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("angle", [0.0, 4.0, -9.0])
+def test_page_is_straightened_and_read(angle):
+    res = process_page(page_png(angle), source="p.png", ctx=PipelineContext(dpi=200))
+    assert isinstance(res, Page)
+    assert res.skew_degrees == pytest.approx(angle, abs=0.2)
+    assert "Ủy ban nhân dân phường Cửa Nam" in res.text
+    assert "001190034567" in res.text
+    assert res.archive_mime == "image/jpeg" and len(res.archive) > 1000
+    assert set(res.timings_ms) >= {"decode", "deskew", "ocr", "archive", "total"}
+
+
+def test_corrupt_image_is_a_clear_per_page_failure():
+    res = process_page(b"\x89PNG\r\n\x1a\n truncated", source="bad.png", ctx=PipelineContext())
+    assert isinstance(res, PageFailed)
+    assert res.code == "image_invalid" and res.message_vi
+
+
+def test_document_fingerprint_and_identity_keys():
+    printed = fingerprint_document(["Số CCCD: 001190034567", "Điện thoại 0987 654 321"])
+    assert printed.identity_keys == ("cccd:001190034567", "phone:+84987654321")
+    assert printed.fingerprint.version == 1 and len(printed.fingerprint.minhash) == 128
+
+
+def test_cli_process_json_reports_each_page_in_order(tmp_path):
+    good = tmp_path / "good.png"
+    good.write_bytes(page_png(6.0))
+    bad = tmp_path / "bad.jpg"
+    bad.write_bytes(b"not an image at all")
+    out = subprocess.run([sys.executable, "-m", "edge", "process", "--json", str(good), str(bad)],
+                         capture_output=True, text=True, timeout=300)
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [line["source"] for line in lines] == [str(good), str(bad)]
+    assert lines[0]["skew_degrees"] == pytest.approx(6.0, abs=0.2)
+    assert "Hàng Bài" in lines[0]["text"] and lines[0]["timings_ms"]["ocr"] > 0
+    assert lines[1]["error"] == "image_invalid"
+    assert out.returncode == 1  # one page failed, the other was processed
