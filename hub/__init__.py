@@ -1,0 +1,1 @@
+"""City hub: MQTT ingest → SQLite city index → duplicate matching → operator panel."""

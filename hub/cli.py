@@ -1,0 +1,159 @@
+"""Command line of the hub: ``python -m hub {ingest,serve,import,duplicates,user}``.
+
+Only parses arguments, calls the library and maps errors to exit codes.
+"""
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from hub.config import HubConfig, load_config, secret_key
+from hub.exceptions import HubError
+
+log = logging.getLogger("hub")
+
+
+def _db_path(args: argparse.Namespace, cfg: HubConfig) -> Path:
+    return Path(args.db) if getattr(args, "db", None) else cfg.hub.db
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    from hub.ingest.subscriber import Ingester
+
+    cfg = load_config(args.config)
+    ingester = Ingester(db_path=_db_path(args, cfg), mqtt_cfg=cfg.mqtt)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    ingester.start()
+    log.info("hub ingester running, index %s", _db_path(args, cfg))
+    stop.wait()
+    ingester.stop()
+    return 0
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from hub.panel import create_app
+
+    cfg = load_config(args.config)
+    app = create_app({"DATABASE": str(_db_path(args, cfg)), "SECRET_KEY": secret_key(cfg),
+                      "STALE_AFTER_S": cfg.panel.stale_after_s})
+    host = args.host or cfg.panel.host
+    port = args.port or cfg.panel.port
+    from werkzeug.serving import run_simple
+
+    log.info("panel on http://%s:%d/", host, port)
+    run_simple(host, port, app, threaded=True, use_reloader=False)
+    return 0
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from hub.index import open_index
+    from hub.ingest.files import import_file
+
+    cfg = load_config(args.config)
+    db = open_index(_db_path(args, cfg))
+    failed = 0
+    for name in args.files:
+        try:
+            res = import_file(db, Path(name))
+        except HubError as e:
+            failed += 1
+            if args.json:
+                print(json.dumps({"source": name, "error": e.code, "detail": e.detail,
+                                  "message_vi": e.message_vi}, ensure_ascii=False))
+            else:
+                print(f"{name}: {e.detail}", file=sys.stderr)
+            continue
+        if args.json:
+            print(json.dumps({"source": res.source, "document_id": res.document_id,
+                              "duplicate_of": list(res.duplicate_of),
+                              "already_present": res.already_present}, ensure_ascii=False))
+        else:
+            dup = f" duplicate of {', '.join(res.duplicate_of)}" if res.duplicate_of else ""
+            print(f"{res.source}: {res.document_id}{dup}")
+    return 0 if not failed else (2 if failed == len(args.files) else 1)
+
+
+def _cmd_duplicates(args: argparse.Namespace) -> int:
+    from hub.dedup import clusters
+    from hub.index import open_index
+
+    cfg = load_config(args.config)
+    groups = clusters(open_index(_db_path(args, cfg)))
+    if args.json:
+        print(json.dumps({"clusters": [{"documents": g} for g in groups]}))
+    else:
+        for g in groups:
+            print(" ".join(g))
+    return 0
+
+
+def _cmd_user(args: argparse.Namespace) -> int:
+    from hub.index import open_index
+    from hub.panel.users import create_user, set_password
+
+    cfg = load_config(args.config)
+    db = open_index(_db_path(args, cfg))
+    password = args.password or getpass.getpass("Mật khẩu / password: ")
+    if len(password) < 8:
+        raise HubError("password must have at least 8 characters")
+    if db["users"].count_where("username = ?", [args.username]):
+        set_password(db, args.username, password)
+        print(f"password of {args.username} changed")
+    else:
+        create_user(db, args.username, password, display_name=args.name or "")
+        print(f"user {args.username} created")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``python -m hub``."""
+    p = argparse.ArgumentParser(prog="python -m hub", description="City petition hub.")
+    p.add_argument("--config", type=Path, help="hub TOML config (default: built-in defaults "
+                   "plus DONTHU_HUB_* environment overrides)")
+    p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def with_db(sp: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        sp.add_argument("--db", help="city index SQLite file (default: [hub] db of the config)")
+        return sp
+
+    ing = with_db(sub.add_parser("ingest", help="subscribe to the kiosks and store what they send"))
+    ing.set_defaults(func=_cmd_ingest)
+    srv = with_db(sub.add_parser("serve", help="run the operator panel"))
+    srv.add_argument("--host", help="address to listen on (default: [panel] host)")
+    srv.add_argument("--port", type=int, help="port (default: [panel] port)")
+    srv.set_defaults(func=_cmd_serve)
+    imp = with_db(sub.add_parser("import", help="import .txt (UTF-8) and .pdf (text layer) petitions",
+                                 description="One file = one document, matched against the index."))
+    imp.add_argument("files", nargs="+", metavar="FILE")
+    imp.add_argument("--json", action="store_true", help="one JSON line per file")
+    imp.set_defaults(func=_cmd_import)
+    dup = with_db(sub.add_parser("duplicates", help="print groups of documents judged the same matter"))
+    dup.add_argument("--json", action="store_true", help='print {"clusters": [{"documents": [...]}]}')
+    dup.set_defaults(func=_cmd_duplicates)
+    usr = with_db(sub.add_parser("user", help="create a panel user or change a password"))
+    usr.add_argument("username")
+    usr.add_argument("--password", help="(default: asked for)")
+    usr.add_argument("--name", help="display name")
+    usr.set_defaults(func=_cmd_user)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the process exit code."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    try:
+        return args.func(args)
+    except HubError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return e.exit_code

@@ -1,0 +1,1 @@
+"""Ingest: kiosk messages from MQTT and petitions from files, into the city index."""
