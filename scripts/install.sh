@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Install everything the project needs on Debian 12 (run as root), into ./.venv.
+#   bash scripts/install.sh          # runtime
+#   bash scripts/install.sh --test   # runtime + what the tests need
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+
+packages=(
+  python3 python3-venv python3-dev
+  tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd
+  mosquitto mosquitto-clients
+  sane-utils libsane1
+  fonts-dejavu-core fonts-liberation fonts-liberation2
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "==> apt-get install ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  # Debian's mosquitto package would start a system broker on port 1883; ours runs with its own config.
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+python=python3
+if [ ! -x .venv/bin/python ]; then
+  echo "==> creating .venv"
+  "$python" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip
+if [ $want_test = 1 ]; then
+  .venv/bin/python -m pip install -q -e ".[test]"
+else
+  .venv/bin/python -m pip install -q -e .
+fi
+echo "==> installed: $(.venv/bin/python --version), tesseract $(tesseract --version 2>&1 | head -1 | cut -d' ' -f2)"
