@@ -1,0 +1,96 @@
+"""Image file bytes to the uint8 grayscale page every later stage works on."""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import numpy as np
+from PIL import Image, ImageOps
+
+from edge.exceptions import ImageError
+
+# A 300-dpi scan of an A0 sheet is ~14000 px; anything past this is a broken header, not a page.
+MAX_SIDE = 40000
+MIN_SIDE = 2
+# Luma weights of ITU-R BT.601, the same as Pillow's convert("L").
+_LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+
+
+def decode(data: bytes) -> np.ndarray:
+    """Decode PNG/JPEG/TIFF/PNM bytes (first frame) into a uint8 grayscale HxW array."""
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise ImageError(f"image data must be bytes, got {type(data).__name__}")
+    if len(data) == 0:
+        raise ImageError("image data is empty")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as img:
+                _check_size(img.size)
+                img.load()
+                img = ImageOps.exif_transpose(img)
+                array = _pil_to_array(img)
+    except ImageError:
+        raise
+    except Exception as e:
+        # Pillow's format plugins fail on damaged files with OSError, SyntaxError, struct.error,
+        # IndexError, ...; to the kiosk they all mean the same thing: rescan this page.
+        raise ImageError(f"cannot decode image ({len(data)} bytes): {type(e).__name__}: {e}") from e
+    return to_gray(array)
+
+
+def to_gray(image: np.ndarray) -> np.ndarray:
+    """Convert HxW, HxWx1, HxWx3 (RGB) or HxWx4 (RGBA on white paper), uint8 or uint16, to uint8 HxW."""
+    if not isinstance(image, np.ndarray):
+        raise ImageError(f"image must be a numpy array, got {type(image).__name__}")
+    if image.dtype not in (np.uint8, np.uint16):
+        raise ImageError(f"image dtype must be uint8 or uint16, got {image.dtype}")
+    if image.ndim == 3 and image.shape[2] == 1:
+        image = image[:, :, 0]
+    if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] not in (3, 4)):
+        raise ImageError(f"image shape must be HxW, HxWx3 or HxWx4, got {image.shape}")
+    _check_size((image.shape[1], image.shape[0]))
+
+    if image.ndim == 2:
+        if image.dtype == np.uint8:
+            return np.ascontiguousarray(image)
+        return _to_uint8(image.astype(np.float32) / 257.0)
+    scale = 1.0 if image.dtype == np.uint8 else 1.0 / 257.0
+    luma = (image[:, :, :3].astype(np.float32) * scale) @ _LUMA
+    if image.shape[2] == 4:
+        # Transparent pixels are paper: composite over white.
+        alpha = image[:, :, 3].astype(np.float32) * (scale / 255.0)
+        luma = luma * alpha + 255.0 * (1.0 - alpha)
+    return _to_uint8(luma)
+
+
+def _to_uint8(values: np.ndarray) -> np.ndarray:
+    return np.clip(np.rint(values), 0, 255).astype(np.uint8)
+
+
+def _check_size(size: tuple[int, int]) -> None:
+    width, height = size
+    if min(width, height) < MIN_SIDE:
+        raise ImageError(f"image is too small to be a page: {width}x{height} px")
+    if max(width, height) > MAX_SIDE:
+        raise ImageError(
+            f"image is absurdly large: {width}x{height} px (limit {MAX_SIDE} per side)"
+        )
+
+
+def _pil_to_array(img: Image.Image) -> np.ndarray:
+    """Bring any Pillow mode to an array ``to_gray`` accepts, without losing 16-bit depth."""
+    mode = img.mode
+    if mode in ("L", "RGB", "RGBA"):
+        return np.asarray(img)
+    if mode.startswith("I;16"):
+        return np.asarray(img).astype(np.uint16)
+    if mode == "I":
+        # Pillow opens 16-bit grayscale PNG as 32-bit "I"; values stay within 0..65535.
+        return np.clip(np.asarray(img), 0, 65535).astype(np.uint16)
+    if mode in ("LA", "PA", "P", "RGBa", "La") or "transparency" in img.info:
+        return np.asarray(img.convert("RGBA"))
+    if mode in ("1", "F"):
+        return np.asarray(img.convert("L"))
+    return np.asarray(img.convert("RGB"))
