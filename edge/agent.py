@@ -197,7 +197,12 @@ class Agent:
                 self._work.wait(1.0)
                 self._work.clear()
                 continue
-            result = process_page(row["raw"], source=row["source"], ctx=self.ctx)
+            try:
+                result = process_page(row["raw"], source=row["source"], ctx=self.ctx)
+            except Exception as e:  # a bug or a library crash fails this page, not the worker
+                log.exception("page %s: unexpected error", row["page_id"])
+                result = PageFailed(row["source"], "", "internal_error", repr(e)[:300],
+                                    EdgeError.message_vi, {})
             if isinstance(result, PageFailed):
                 log.warning("page %s failed: %s %s", row["page_id"], result.code, result.detail)
                 final = self.spool.page_failed(row["page_id"], attempts=row["attempts"],
@@ -230,8 +235,9 @@ class Agent:
                     self.spool.finish_batch(batch["batch_id"], documents=[
                         (b.doc_id, len(b.page_ids), b.messages) for b in built])
                     log.info("batch %s: %d document(s) queued", batch["batch_id"], len(built))
-            except EdgeError as e:
-                log.error("assembler: %s", e)
+            except Exception:  # keep assembling; the batch stays 'scanned' and is retried
+                log.exception("assembler error")
+                self.stop_event.wait(5)
             self.stop_event.wait(0.5)
 
     def _on_verdict(self, verdict: dict[str, Any]) -> None:

@@ -105,6 +105,18 @@ class Spool:
                     raise DiskFull(f"spool disk full: {e}") from e
                 raise SpoolError(f"spool write failed: {e}") from e
 
+    def _rows(self, sql: str, params: list[Any] | tuple = ()) -> list[dict[str, Any]]:
+        # One connection is shared by the agent's threads: every read holds the lock too.
+        with self._lock:
+            cur = self.db.conn.execute(sql, params)
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    def _one(self, sql: str, params: list[Any] | tuple = ()) -> Any:
+        with self._lock:
+            row = self.db.conn.execute(sql, params).fetchone()
+            return row[0] if row else None
+
     def close(self) -> None:
         """Close the connection."""
         with self._lock:
@@ -151,9 +163,10 @@ class Spool:
     def claim_page(self) -> dict[str, Any] | None:
         """Take the oldest unprocessed page for a worker (None when there is none)."""
         with self._tx() as db:
-            row = next(db.query(
+            rows = self._rows(
                 "select page_id, batch_id, idx, source, raw, dpi, attempts from pages "
-                "where state = 'new' order by scanned_at, idx limit 1"), None)
+                "where state = 'new' order by scanned_at, idx limit 1")
+            row = rows[0] if rows else None
             if row is None:
                 return None
             db.execute("update pages set state = 'processing', attempts = attempts + 1 "
@@ -187,13 +200,13 @@ class Spool:
 
     def batches_ready(self) -> list[dict[str, Any]]:
         """Scanned batches with every page done or failed and no document yet."""
-        return list(self.db.query(
+        return self._rows(
             "select b.* from batches b where b.state = 'scanned' and not exists "
-            "(select 1 from pages p where p.batch_id = b.batch_id and p.state in ('new', 'processing'))"))
+            "(select 1 from pages p where p.batch_id = b.batch_id and p.state in ('new', 'processing'))")
 
     def batch_pages(self, batch_id: str) -> list[dict[str, Any]]:
         """Pages of a batch in scan order."""
-        return list(self.db.query("select * from pages where batch_id = ? order by idx", [batch_id]))
+        return self._rows("select * from pages where batch_id = ? order by idx", [batch_id])
 
     def finish_batch(self, batch_id: str, *,
                      documents: list[tuple[str, int, tuple[tuple[str, str, bytes], ...]]]) -> None:
@@ -217,8 +230,8 @@ class Spool:
     # -- outbox -----------------------------------------------------------------------------
     def pending(self, *, exclude: set[int], limit: int) -> list[OutboxRow]:
         """Oldest outbox rows not currently in flight."""
-        rows = self.db.query("select seq, msg_id, topic, payload, qos, retain from outbox "
-                             "order by seq limit ?", [limit + len(exclude)])
+        rows = self._rows("select seq, msg_id, topic, payload, qos, retain from outbox "
+                          "order by seq limit ?", [limit + len(exclude)])
         out = [OutboxRow(r["seq"], r["msg_id"], r["topic"], r["payload"], r["qos"], bool(r["retain"]))
                for r in rows if r["seq"] not in exclude]
         return out[:limit]
@@ -246,34 +259,32 @@ class Spool:
     def stats(self) -> dict[str, Any]:
         """Outbox depth and oldest age, OCR backlog, pages today, failed pages."""
         today = datetime.now(UTC).date().isoformat()
-        one = self.db.execute
-        oldest = one("select min(created_at) from outbox").fetchone()[0]
+        one = self._one
+        oldest = one("select min(created_at) from outbox")
         age = 0.0
         if oldest:
             age = (datetime.now(UTC) - datetime.fromisoformat(oldest)).total_seconds()
         return {
-            "outbox_depth": one("select count(*) from outbox").fetchone()[0],
+            "outbox_depth": one("select count(*) from outbox"),
             "outbox_oldest_s": round(age, 1),
-            "ocr_backlog": one("select count(*) from pages where state in ('new','processing')").fetchone()[0],
-            "pages_today": one("select count(*) from pages where scanned_at >= ?", [today]).fetchone()[0],
-            "failed_pages": one("select count(*) from pages where state = 'failed'").fetchone()[0],
+            "ocr_backlog": one("select count(*) from pages where state in ('new','processing')"),
+            "pages_today": one("select count(*) from pages where scanned_at >= ?", [today]),
+            "failed_pages": one("select count(*) from pages where state = 'failed'"),
         }
 
     # -- kiosk screen -----------------------------------------------------------------------
     def screen_pages(self, batch_id: str) -> list[dict[str, Any]]:
         """Light rows (no image bytes) of a batch for the kiosk screen."""
-        return list(self.db.query(
+        return self._rows(
             "select page_id, idx, state, error_code, json_extract(result, '$.flags') as flags "
-            "from pages where batch_id = ? order by idx", [batch_id]))
+            "from pages where batch_id = ? order by idx", [batch_id])
 
     def page_image(self, page_id: str) -> bytes | None:
         """The processed page if there is one, else the page as scanned."""
-        row = self.db.execute("select coalesce(archive, raw) from pages where page_id = ?",
-                              [page_id]).fetchone()
-        return row[0] if row else None
+        return self._one("select coalesce(archive, raw) from pages where page_id = ?", [page_id])
 
     def recent_documents(self, limit: int = 5) -> list[dict[str, Any]]:
         """Newest documents with the hub's verdict when it has answered."""
-        return list(self.db.query(
+        return self._rows(
             "select doc_id, created_at, page_count, verdict from documents "
-            "order by created_at desc limit ?", [limit]))
+            "order by created_at desc limit ?", [limit])
