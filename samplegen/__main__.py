@@ -1,0 +1,8 @@
+"""``python -m samplegen``."""
+from __future__ import annotations
+
+import sys
+
+from samplegen.cli import main
+
+sys.exit(main())
