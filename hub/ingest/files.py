@@ -12,8 +12,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from edge.fingerprint.minhash import fingerprint
 from edge.fingerprint.identity import identity_keys
+from edge.fingerprint.minhash import fingerprint
 from edge.fingerprint.normalize import nfc
 from hub.dedup.match import NewMatter, Verdict, match_document
 from hub.exceptions import ImportFailed

@@ -75,7 +75,7 @@ def test_same_template_with_other_numbers_is_not_merged(db):
     assert clusters(db) == []
 
 
-@pytest.mark.parametrize("payload", [b"garbage", b'{"schema": 1}', "{\"schema\":1,\"kind\":\"doc\"}".encode()])
+@pytest.mark.parametrize("payload", [b"garbage", b'{"schema": 1}', b"{\"schema\":1,\"kind\":\"doc\"}"])
 def test_malformed_message_is_kept_aside_and_ingest_goes_on(db, payload):
     outcome = handle_message(db, topic("k01", "doc"), payload)
     assert isinstance(outcome, Rejected)
