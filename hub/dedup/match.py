@@ -9,6 +9,7 @@ for review, never merged or deleted automatically.
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,16 +17,17 @@ from datetime import UTC, datetime
 import numpy as np
 import sqlite_utils
 
+from edge.fingerprint.identity import identity_keys
 from edge.fingerprint.minhash import NUM_PERM
 from edge.fingerprint.normalize import strip_diacritics
 
 BANDS = 32
 ROWS = NUM_PERM // BANDS
-SAME_JACCARD = 0.80  # above this the texts are the same letter, whatever the numbers
 MIN_JACCARD = 0.45
 MIN_CONTAINMENT = 0.80
 MIN_SHINGLES = 40  # too little text to judge (a nearly empty page)
 _NUMBER = re.compile(r"\d[\d./\-]*\d|\d")
+_YEAR = re.compile(r"(19|20)\d\d")
 _EMPTY = np.uint32(0xFFFFFFFF)
 
 
@@ -99,9 +101,22 @@ def estimate(a: np.ndarray, b: np.ndarray, size_a: int, size_b: int) -> tuple[fl
 
 
 def specific_numbers(text: str) -> set[str]:
-    """Numbers that identify a matter (3+ digits: decision, parcel, ID numbers, dates)."""
+    """Numbers that identify a matter: decision, parcel and house numbers, amounts, dates.
+
+    ID-card and phone numbers identify the citizen, not the matter, and a bare year is too
+    common to tell matters apart, so both are left out.
+    """
     found = {n.replace(".", "").replace("-", "/") for n in _NUMBER.findall(strip_diacritics(text))}
-    return {n for n in found if sum(c.isdigit() for c in n) >= 3}
+    citizen = {k.split(":", 1)[1].lstrip("+").removeprefix("84") for k in identity_keys(text)}
+    out = set()
+    for n in found:
+        digits = "".join(c for c in n if c.isdigit())
+        if len(digits) < 3 or _YEAR.fullmatch(n):
+            continue
+        if digits in citizen or digits.lstrip("0") in citizen or any(digits.endswith(c) for c in citizen):
+            continue
+        out.add(n)
+    return out
 
 
 def numbers_conflict(text_a: str, text_b: str) -> bool:
@@ -111,6 +126,23 @@ def numbers_conflict(text_a: str, text_b: str) -> bool:
         return False
     small, large = (a, b) if len(a) <= len(b) else (b, a)
     return len(small & large) / len(small) < 0.6
+
+
+def _ids(keys_json: str | None) -> set[str]:
+    keys = json.loads(keys_json) if keys_json else []
+    return {k.split(":", 1)[1] for k in keys if k.startswith(("cccd:", "cmnd:"))}
+
+
+def identities_conflict(keys_a: str | None, keys_b: str | None) -> bool:
+    """Both petitions give ID-card numbers and none is shared (one misread digit tolerated)."""
+    a, b = _ids(keys_a), _ids(keys_b)
+    if not a or not b:
+        return False
+    for x in a:
+        for y in b:
+            if len(x) == len(y) and sum(p != q for p, q in zip(x, y, strict=True)) <= 1:
+                return False
+    return True
 
 
 def index_bands(db: sqlite_utils.Database, doc_id: str, sig: np.ndarray) -> None:
@@ -142,9 +174,12 @@ def match_document(db: sqlite_utils.Database, doc_id: str) -> Verdict:
                 continue
             j, c = estimate(sig, signature(other["minhash"]), doc["shingle_count"],
                             other["shingle_count"])
-            exact = other["text_sha256"] == doc["text_sha256"]
-            if not exact and j < SAME_JACCARD:
+            if other["text_sha256"] != doc["text_sha256"]:
                 if j < MIN_JACCARD and c < MIN_CONTAINMENT:
+                    continue
+                # Same template, other citizen or other decision/parcel: another matter,
+                # however much boilerplate the two letters share.
+                if identities_conflict(doc["identity_keys"], other["identity_keys"]):
                     continue
                 if numbers_conflict(doc["text"], other["text"]):
                     continue

@@ -1,7 +1,7 @@
 """Petitions that arrive without a kiosk: UTF-8 text files and PDFs with a text layer.
 
-One file is one document. The document id comes from the file's bytes, so importing
-the same file again changes nothing and reports the same matches.
+One file is one document. The document id comes from the file's name and bytes, so
+importing the same file again changes nothing and reports the same matches.
 """
 from __future__ import annotations
 
@@ -80,7 +80,9 @@ def _pdf_text(path: Path, data: bytes) -> tuple[str, int]:
 def import_file(db: sqlite_utils.Database, path: Path) -> Imported:
     """Store one file as a document and match it; repeat imports are recognised."""
     text, pages, data = read_text(path)
-    doc_id = "imp-" + hashlib.sha256(data).hexdigest()[:28]
+    # The same file imported again is the same document; the same letter under another name
+    # (sent again, or to another office) is a new arrival, matched as an exact duplicate.
+    doc_id = "imp-" + hashlib.sha256(path.name.encode() + b"\0" + data).hexdigest()[:28]
     with db.conn:
         created = insert_document(db, NewDocument(
             doc_id=doc_id, source="import", text=text, fingerprint=fingerprint(text),

@@ -1,0 +1,61 @@
+"""Duplicate matching on a labelled generated corpus: copies found, look-alike matters kept apart."""
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from hub.dedup import Resubmission, clusters, match_document
+from hub.dedup.match import identities_conflict, numbers_conflict
+from hub.index import open_index
+from hub.ingest.files import import_file
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    from samplegen import generate_corpus
+
+    out = tmp_path_factory.mktemp("corpus")
+    return out, generate_corpus(out, matters=5, seed=11, dpi=100, txt=True)
+
+
+def test_every_copy_is_found_and_no_hard_negative_is_merged(corpus, tmp_path):
+    out, manifest = corpus
+    db = open_index(tmp_path / "index.db")
+    name_of = {}
+    for d in manifest.documents:
+        name_of[import_file(db, out / "txt" / f"{d.name}.txt").document_id] = d.name
+    by_name = {d.name: d for d in manifest.documents}
+    predicted = {tuple(sorted((name_of[a], name_of[b])))
+                 for g in clusters(db) for a, b in itertools.combinations(g, 2)}
+    truth = {tuple(sorted((x.name, y.name)))
+             for x, y in itertools.combinations(manifest.documents, 2) if x.matter_id == y.matter_id}
+    assert predicted == truth
+    negatives = [d for d in manifest.documents if d.negative_of]
+    assert negatives, "the corpus should hold hard negatives"
+    for d in negatives:
+        assert not any(d.name in pair for pair in predicted), by_name[d.name].variant
+
+
+def test_resubmission_of_a_resolved_case(tmp_path):
+    letter = ("Kính gửi Ủy ban nhân dân phường Láng. Tôi là Đỗ Minh Châu, CCCD 001090011223. "
+              "Tôi khiếu nại Quyết định số 556/QĐ-UBND về bồi thường thửa đất số 31 tờ bản đồ 4. ") * 4
+    (tmp_path / "a.txt").write_text(letter, encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Tôi gửi lại đơn lần hai.\n" + letter, encoding="utf-8")
+    db = open_index(tmp_path / "index.db")
+    first = import_file(db, tmp_path / "a.txt")
+    db["documents"].update(first.document_id, {"status": "resolved", "resolved_at": "2026-02-01"})
+    second = import_file(db, tmp_path / "b.txt")
+    verdict = match_document(db, second.document_id)
+    assert isinstance(verdict, Resubmission)
+    assert verdict.matches[0].resolved_at == "2026-02-01"
+
+
+def test_evidence_against():
+    assert identities_conflict('["cccd:001090011223"]', '["cccd:001090099999"]')
+    assert not identities_conflict('["cccd:001090011223"]', '["cccd:001090011228"]')  # one misread digit
+    assert not identities_conflict('["cccd:001090011223"]', '["phone:+84912345678"]')
+    assert numbers_conflict("Quyết định số 556/QĐ-UBND, thửa đất số 31, tờ bản đồ 104",
+                            "Quyết định số 912/QĐ-UBND, thửa đất số 77, tờ bản đồ 215")
+    assert not numbers_conflict("Quyết định số 556/QĐ-UBND, thửa đất số 31, tờ bản đồ 104",
+                                "Quyết định số 556/QĐ-UBND, thửa đất số 31, tờ bản đồ 104, ngày 12/03/2026")
