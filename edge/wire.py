@@ -131,10 +131,12 @@ class PageImageMessage(_Message):
     dpi: int
     image_sha256: str
     image: bytes
+    pdf: bytes = b""  # the page as a searchable PDF (image + invisible text), when OCR made one
 
     def to_json(self) -> bytes:
         body = asdict(self)
         body["image"] = base64.b64encode(self.image).decode("ascii")
+        body["pdf"] = base64.b64encode(self.pdf).decode("ascii")
         body["schema"] = SCHEMA
         body["kind"] = self.KIND
         return json.dumps(body, separators=(",", ":")).encode("utf-8")
@@ -231,6 +233,7 @@ def from_json(payload: bytes, *, kind: str | None = None) -> Message:
                 raise WireError("meta is not an object")
         elif cls is PageImageMessage:
             data["image"] = base64.b64decode(data["image"], validate=True)
+            data["pdf"] = base64.b64decode(data.get("pdf", ""), validate=True)
         elif cls is StatusMessage and data.get("state") not in ("online", "offline"):
             raise WireError(f"status state {data.get('state')!r} is not online/offline")
     except WireError:

@@ -54,7 +54,11 @@ def _m001(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS = [("001_spool", _m001)]
+def _m002_pdf(db: sqlite_utils.Database) -> None:
+    db["pages"].add_column("pdf", bytes)
+
+
+MIGRATIONS = [("001_spool", _m001), ("002_page_pdf", _m002_pdf)]
 
 
 @dataclass(frozen=True)
@@ -180,12 +184,13 @@ class Spool:
             return db.execute("update pages set state = 'new' where state = 'processing'").rowcount
 
     def page_done(self, page_id: str, *, result: dict[str, Any], archive: bytes, mime: str,
-                  archive_sha256: str) -> None:
+                  archive_sha256: str, pdf: bytes = b"") -> None:
         """Store what the pipeline produced for a page."""
         with self._tx() as db:
             db["pages"].update(page_id, {
                 "state": "done", "result": json.dumps(result, ensure_ascii=False),
                 "archive": archive, "archive_mime": mime, "archive_sha256": archive_sha256,
+                "pdf": pdf or None,
                 "processed_at": now_iso(), "error_code": "", "error": "",
             })
 

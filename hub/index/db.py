@@ -74,8 +74,14 @@ def _m001_core(db: sqlite_utils.Database) -> None:
     db["documents"].enable_fts(["text_fold"], create_triggers=True, tokenize="unicode61")
 
 
+def _m002_page_pdf(db: sqlite_utils.Database) -> None:
+    # Each kiosk page also arrives as a searchable PDF (image + invisible OCR text).
+    db["pages"].add_column("pdf", bytes)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_core", _m001_core),
+    ("002_page_pdf", _m002_page_pdf),
 ]
 
 

@@ -119,7 +119,7 @@ def _device(db: sqlite_utils.Database, msg: StatusMessage | MetricsMessage) -> N
 def _page_image(db: sqlite_utils.Database, msg: PageImageMessage) -> None:
     values = {"doc_id": msg.doc_id, "idx": msg.index, "image_sha256": msg.image_sha256,
               "mime": msg.mime, "width": msg.width, "height": msg.height, "dpi": msg.dpi,
-              "image": msg.image, "image_received_at": now_iso()}
+              "image": msg.image, "pdf": msg.pdf or None, "image_received_at": now_iso()}
     if db.execute("select 1 from pages where page_id = ?", [msg.page_id]).fetchone():
         db["pages"].update(msg.page_id, values)
     else:
