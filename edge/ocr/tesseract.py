@@ -17,6 +17,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytesseract
+from PIL import Image
 
 from edge.exceptions import OcrError, OcrUnavailable
 from edge.fingerprint.normalize import nfc
@@ -26,12 +27,26 @@ os.environ["OMP_THREAD_LIMIT"] = "1"
 
 
 @dataclass(frozen=True)
+class Word:
+    """One recognised word with its box (pixels of the OCR input) and confidence (0-100)."""
+
+    text: str
+    conf: float
+    left: int
+    top: int
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
 class OcrResult:
-    """Text of a page (NFC), its mean word confidence (0-100) and word count."""
+    """Text of a page (NFC), its mean word confidence (0-100), its words, and the page as PDF."""
 
     text: str
     confidence: float
     words: int
+    boxes: tuple[Word, ...] = ()
+    pdf: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -61,14 +76,14 @@ def probe(*, lang: str = "vie", timeout_s: float = 10.0) -> ProbeResult:
     return ProbeResult(True, f"tesseract {version}, languages {sorted(have)}")
 
 
-def _text_from_data(data: dict[str, list]) -> tuple[str, float, int]:
+def _text_from_data(data: dict[str, list]) -> tuple[str, float, tuple[Word, ...]]:
     lines: list[str] = []
     current: tuple[int, int, int] | None = None
     last_par: tuple[int, int] | None = None
     words: list[str] = []
-    confs: list[float] = []
-    for i, word in enumerate(data["text"]):
-        word = (word or "").strip()
+    boxes: list[Word] = []
+    for i, word in enumerate(data.get("text", [])):
+        word = str(word or "").strip()
         conf = float(data["conf"][i])
         if not word or conf < 0:
             continue
@@ -80,39 +95,58 @@ def _text_from_data(data: dict[str, list]) -> tuple[str, float, int]:
                 lines.append("")
             words, current, last_par = [], key, key[:2]
         words.append(word)
-        confs.append(conf)
+        boxes.append(Word(word, conf, int(data["left"][i]), int(data["top"][i]),
+                          int(data["width"][i]), int(data["height"][i])))
     if words:
         lines.append(" ".join(words))
-    mean = float(np.mean(confs)) if confs else 0.0
-    return "\n".join(lines).strip(), mean, len(confs)
+    mean = float(np.mean([b.conf for b in boxes])) if boxes else 0.0
+    return "\n".join(lines).strip(), mean, tuple(boxes)
+
+
+def _write_input(image: np.ndarray, tmp: Path) -> Path:
+    # A two-level page goes in as 1-bit PNG: Tesseract's PDF renderer then embeds it with CCITT G4
+    # (tens of KB a page). Gray pages go in as PGM, written and read without compression.
+    if np.isin(image, (0, 255)).all():
+        path = tmp / "page.png"
+        Image.fromarray(image).convert("1", dither=Image.Dither.NONE).save(path, dpi=(300, 300))
+        return path
+    path = tmp / "page.pgm"
+    if not cv2.imwrite(str(path), image):
+        raise OcrError("could not write the page for tesseract")
+    return path
 
 
 def recognize(
-    gray: np.ndarray, *, lang: str = "vie", psm: int = 3, dpi: int = 300, timeout_s: float = 120.0
+    image: np.ndarray, *, lang: str = "vie", psm: int = 3, dpi: int = 300,
+    timeout_s: float = 120.0, pdf: bool = False,
 ) -> OcrResult:
-    """OCR one grayscale page; raise OcrError on a crash or timeout, OcrUnavailable if not installed."""
-    if gray.dtype != np.uint8 or gray.ndim != 2:
-        raise OcrError(f"OCR needs a uint8 grayscale image, got {gray.dtype} {gray.shape}")
-    with tempfile.TemporaryDirectory(prefix="donthu-ocr-") as tmp:
-        # PGM is written and read without compression: faster than pytesseract's PNG temp file.
-        path = Path(tmp) / "page.pgm"
-        if not cv2.imwrite(str(path), gray):
-            raise OcrError("could not write the page for tesseract")
+    """OCR one page (uint8 gray or 0/255) in one Tesseract run: text, word boxes and, if asked, a PDF.
+
+    Raise OcrError on a crash or timeout, OcrUnavailable if Tesseract is not installed.
+    """
+    if image.dtype != np.uint8 or image.ndim != 2:
+        raise OcrError(f"OCR needs a uint8 grayscale image, got {image.dtype} {image.shape}")
+    with tempfile.TemporaryDirectory(prefix="donthu-ocr-") as tmp_name:
+        tmp = Path(tmp_name)
+        src = _write_input(image, tmp)
+        base = tmp / "out"
         try:
-            data = pytesseract.image_to_data(
-                str(path),
-                lang=lang,
-                config=f"--psm {int(psm)} --dpi {int(dpi)}",
-                output_type=pytesseract.Output.DICT,
+            pytesseract.pytesseract.run_tesseract(
+                str(src), str(base), extension="pdf" if pdf else "tsv", lang=lang,
+                config=f"-c tessedit_create_tsv=1 --psm {int(psm)} --dpi {int(dpi)}",
                 timeout=timeout_s,
             )
+            tsv = (tmp / "out.tsv").read_text(encoding="utf-8", errors="replace")
+            pdf_bytes = (tmp / "out.pdf").read_bytes() if pdf else b""
         except pytesseract.TesseractNotFoundError as e:
             raise OcrUnavailable("tesseract is not installed") from e
         except pytesseract.TesseractError as e:
-            raise OcrError(f"tesseract failed (status {e.status}): {e.message[:300]}") from e
+            raise OcrError(f"tesseract failed (status {e.status}): {str(e.message)[:300]}") from e
         except RuntimeError as e:  # pytesseract raises RuntimeError on timeout
             raise OcrError(f"tesseract did not finish within {timeout_s:.0f} s") from e
         except OSError as e:
-            raise OcrError(f"tesseract could not run: {e}") from e
-    text, conf, words = _text_from_data(data)
-    return OcrResult(text=nfc(text), confidence=round(conf, 1), words=words)
+            raise OcrError(f"tesseract could not run or left no output: {e}") from e
+    data = pytesseract.pytesseract.file_to_dict(tsv, "\t", -1)
+    text, conf, boxes = _text_from_data(data)
+    return OcrResult(text=nfc(text), confidence=round(conf, 1), words=len(boxes), boxes=boxes,
+                     pdf=pdf_bytes)

@@ -1,0 +1,64 @@
+"""Tesseract adapter: one run gives text, word boxes and a searchable PDF; crashes and hangs
+become clear per-page errors (faults injected by swapping the tesseract executable)."""
+from __future__ import annotations
+
+import io
+import time
+
+import numpy as np
+import pytest
+import pytesseract
+from PIL import Image
+from pypdf import PdfReader
+
+from edge.exceptions import OcrError
+from edge.ocr import probe, recognize
+from tests.edge.test_pipeline import page_png
+
+
+def gray_page() -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(page_png(0.0))).convert("L"))
+
+
+def test_probe_finds_vietnamese():
+    assert probe(lang="vie").ok
+
+
+def test_one_run_gives_text_boxes_and_searchable_pdf():
+    page = gray_page()
+    binary = np.where(page > 128, 255, 0).astype(np.uint8)
+    res = recognize(binary, dpi=200, pdf=True)
+    assert "Ủy ban nhân dân phường Cửa Nam" in res.text
+    assert res.confidence > 80 and res.words == len(res.boxes) > 40
+    box = next(b for b in res.boxes if b.text == "Hàng")
+    assert box.width > 0 and box.height > 0 and 0 <= box.left < page.shape[1]
+    pdf = PdfReader(io.BytesIO(res.pdf))
+    assert len(pdf.pages) == 1
+    assert "Cửa Nam" in pdf.pages[0].extract_text()
+    assert len(res.pdf) < 150_000  # a two-level page is embedded as CCITT G4
+
+
+@pytest.fixture
+def fake_tesseract(tmp_path, monkeypatch):
+    def install(body: str) -> None:
+        exe = tmp_path / "tesseract"
+        exe.write_text("#!/bin/sh\n" + body + "\n")
+        exe.chmod(0o755)
+        monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", str(exe))
+    return install
+
+
+def test_hanging_tesseract_is_stopped_at_the_timeout(fake_tesseract):
+    fake_tesseract("sleep 30")
+    start = time.monotonic()
+    with pytest.raises(OcrError) as e:
+        recognize(gray_page(), timeout_s=1.0)
+    assert time.monotonic() - start < 10
+    assert "did not finish" in e.value.detail and e.value.message_vi
+
+
+def test_crashing_tesseract_is_a_clear_error(fake_tesseract):
+    fake_tesseract("kill -ABRT $$")
+    with pytest.raises(OcrError) as e:
+        recognize(gray_page(), timeout_s=20)
+    assert e.value.code == "ocr_failed"
