@@ -1,0 +1,186 @@
+"""Imaging benchmark: skew, orientation, blank flags and OCR quality on a labelled page set.
+
+    python -m tests.bench.bench_imaging [--quick] [--seed S] [--no-ocr]
+
+Measures this project's imaging stage side by side with jdeskew, deskew (1/4 scale,
+min_deviation=0.1) and the OpenCV minAreaRect recipe, all on one core in the same run
+(pip install jdeskew deskew; they are benchmark-only dependencies).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+
+from edge.imaging import estimate_skew, prepare  # noqa: E402
+from samplegen.pageset import build_pageset  # noqa: E402
+
+
+def _timed(fn, *args, **kw):
+    t = time.perf_counter()
+    out = fn(*args, **kw)
+    return out, (time.perf_counter() - t) * 1000
+
+
+def ours(gray: np.ndarray) -> float:
+    return estimate_skew(gray).angle_degrees
+
+
+def ref_jdeskew(gray: np.ndarray) -> float:
+    from jdeskew.estimator import get_angle
+
+    # jdeskew reports the correcting rotation (image y axis down): the opposite sign of ours.
+    return -float(get_angle(gray, angle_max=45.0))
+
+
+def ref_deskew(gray: np.ndarray) -> float:
+    from deskew import determine_skew
+
+    small = cv2.resize(gray, (gray.shape[1] // 4, gray.shape[0] // 4), interpolation=cv2.INTER_AREA)
+    a = determine_skew(small, min_deviation=0.1)
+    return -float(a) if a is not None else 0.0  # same convention as jdeskew
+
+
+def ref_min_area_rect(gray: np.ndarray) -> float:
+    """The widely copied recipe: Otsu, dark pixel coordinates, minAreaRect angle."""
+    _, binary = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    pts = cv2.findNonZero(binary)
+    (_, _), (w, h), angle = cv2.minAreaRect(pts)
+    # Fold OpenCV's rectangle angle to the nearest axis; CCW positive like the labels.
+    return -(((float(angle) + 45.0) % 90.0) - 45.0)
+
+
+TOOLS = {"this project": ours, "jdeskew 0.4.2": ref_jdeskew, "deskew 1.6.1 (1/4, 0.1)": ref_deskew,
+         "OpenCV minAreaRect": ref_min_area_rect}
+
+
+def angle_error(got: float, want: float) -> float:
+    """Error modulo 90 degrees (every tool here measures line direction, not up/down)."""
+    return abs((got - want + 45.0) % 90.0 - 45.0)
+
+
+def cer(got: str, want: str) -> float:
+    from rapidfuzz.distance import Levenshtein
+
+    got, want = " ".join(got.split()), " ".join(want.split())
+    return Levenshtein.distance(got, want) / max(1, len(want))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="small page set (~2 minutes)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--no-ocr", action="store_true", help="skip the OCR comparison")
+    args = ap.parse_args(argv)
+    cv2.setNumThreads(1)  # one core for everyone
+    sizes = dict(text_pages=12, rotated=6, blanks=4, near_blanks=4, straight_twins=2) if args.quick \
+        else dict(text_pages=48, rotated=16, blanks=12, near_blanks=8, straight_twins=6)
+    t0 = time.time()
+    pages = list(build_pageset(seed=args.seed, **sizes))
+    print(f"page set: {len(pages)} pages at 300 dpi, built in {time.time() - t0:.0f} s")
+
+    # Warm up every JIT and library once.
+    for fn in TOOLS.values():
+        fn(pages[0].image)
+    prepare(pages[0].image, osd=False)
+
+    skew_pages = [p for p in pages if p.kind == "text"]
+    errs: dict[str, list[float]] = {k: [] for k in TOOLS}
+    ms: dict[str, list[float]] = {k: [] for k in TOOLS}
+    low_conf_wrong = 0
+    for p in skew_pages:
+        for name, fn in TOOLS.items():
+            got, dt = _timed(fn, p.image)
+            errs[name].append(angle_error(got, p.skew_degrees))
+            ms[name].append(dt)
+    # Our estimate's confidence for pages it got wrong.
+    wrong_unflagged = 0
+    for p, e in zip(skew_pages, errs["this project"], strict=True):
+        if e > 1.0:
+            if estimate_skew(p.image).confidence < 0.3:
+                low_conf_wrong += 1
+            else:
+                wrong_unflagged += 1
+
+    print(f"\nSkew on {len(skew_pages)} text pages, skew uniform in ±45° (35% within ±15°), "
+          f"{sum(p.orientation != 0 for p in skew_pages)} of them also turned 90/180/270:")
+    print(f"{'tool':<26}{'median°':>9}{'p95°':>8}{'max°':>8}{'>1°':>5}{'median ms':>11}")
+    for name in TOOLS:
+        e = np.array(errs[name])
+        print(f"{name:<26}{np.median(e):>9.3f}{np.percentile(e, 95):>8.3f}{e.max():>8.2f}"
+              f"{int((e > 1).sum()):>5}{statistics.median(ms[name]):>11.1f}")
+    print(f"  this project: pages > 1° off with confidence >= 0.3: {wrong_unflagged}, "
+          f"flagged low-confidence: {low_conf_wrong}")
+
+    # Whole imaging stage: with and without the OSD fallback.
+    stage_ms, osd_ms, right, right_osd, n_rot = [], [], 0, 0, 0
+    tp = fp = fn_ = 0
+    stage_laps: dict[str, list[float]] = {}
+    records = {}
+    for p in pages:
+        rec = prepare(p.image, osd=False).record
+        records[p.name] = rec
+        stage_ms.append(rec.timings_ms["total"])
+        for k, v in rec.timings_ms.items():
+            stage_laps.setdefault(k, []).append(v)
+        if p.kind == "text":
+            n_rot += 1
+            right += rec.orientation == p.orientation
+            rec2, dt = _timed(prepare, p.image, osd=True)
+            osd_ms.append(dt)
+            right_osd += rec2.record.orientation == p.orientation
+        flagged = rec.blank
+        tp += flagged and p.blank
+        fp += flagged and not p.blank
+        fn_ += (not flagged) and p.blank
+    print(f"\nWhole imaging stage (prepare) on all {len(pages)} pages, median ms per stage:")
+    print("  " + "  ".join(f"{k} {statistics.median(v):.1f}" for k, v in stage_laps.items())
+          + f"  (p95 total {np.percentile(stage_laps['total'], 95):.1f})")
+    print(f"\nOrientation on {n_rot} text pages ({sum(p.orientation != 0 for p in pages)} turned):")
+    print(f"  cheap cues only:        {right}/{n_rot} right ({100 * right / n_rot:.1f}%), "
+          f"median stage {statistics.median(stage_ms):.1f} ms")
+    print(f"  with OSD when unsure:   {right_osd}/{n_rot} right ({100 * right_osd / n_rot:.1f}%), "
+          f"median stage {statistics.median(osd_ms):.1f} ms, max {max(osd_ms):.0f} ms")
+    blanks = sum(p.blank for p in pages)
+    print(f"\nBlank flags: {blanks} blank backs, {sum(p.kind == 'near-blank' for p in pages)} near-blank "
+          f"(note or stamp only), {len(skew_pages)} text pages")
+    print(f"  precision {tp / max(1, tp + fp):.3f}  recall {tp / max(1, blanks):.3f}  "
+          f"(content pages flagged: {fp})")
+    nb = [records[p.name].blank_score for p in pages if p.kind == "near-blank"]
+    bb = [records[p.name].blank_score for p in pages if p.blank]
+    print(f"  coverage %: blank backs max {max(bb):.4f}, near-blank min {min(nb):.4f} "
+          f"(threshold 0.005)")
+
+    if not args.no_ocr:
+        from edge.ocr import recognize
+
+        twins = [p for p in pages if p.straight is not None]
+        print(f"\nOCR (Tesseract vie, psm 3) CER on {len(twins)} pages skewed 1..15° vs the same "
+              "pages scanned straight:")
+        print(f"{'page':<10}{'skew°':>7}{'raw skewed':>12}{'prepared':>10}{'straight':>10}"
+              f"{'straight prep':>15}")
+        tot = np.zeros(4)
+        for p in twins:
+            row = []
+            for img, prep in ((p.image, False), (p.image, True), (p.straight, False),
+                              (p.straight, True)):
+                src = prepare(img, osd=False).ocr if prep else img
+                row.append(cer(recognize(src).text, p.text))
+            tot += row
+            print(f"{p.name:<10}{p.skew_degrees:>7.2f}" + "".join(
+                f"{100 * v:>{w}.2f}%" for v, w in zip(row, (11, 9, 9, 14), strict=True)))
+        tot /= max(1, len(twins))
+        print(f"{'mean':<17}" + "".join(f"{100 * v:>{w}.2f}%" for v, w in zip(tot, (11, 9, 9, 14),
+                                                                             strict=True)))
+    print(f"\nbench run {time.time() - t0:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
