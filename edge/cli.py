@@ -22,7 +22,7 @@ log = logging.getLogger("edge")
 
 def _cmd_process(args: argparse.Namespace) -> int:
     from edge.agent import pipeline_context
-    from edge.pipeline import PageFailed, process_page
+    from edge.pipeline import PageFailed, page_summary, process_page
 
     cfg = load_config(args.config)
     ctx = pipeline_context(cfg)
@@ -38,13 +38,7 @@ def _cmd_process(args: argparse.Namespace) -> int:
         if isinstance(res, PageFailed):
             return {"source": path, "error": res.code, "detail": res.detail,
                     "message_vi": res.message_vi, "timings_ms": res.timings_ms}
-        return {
-            "source": path, "width": res.width, "height": res.height,
-            "skew_degrees": res.skew_degrees, "skew_confidence": res.skew_confidence,
-            "deskewed": res.deskewed, "ocr_confidence": res.ocr_confidence, "words": res.words,
-            "flags": list(res.flags), "scan_sha256": res.scan_sha256, "text": res.text,
-            "timings_ms": res.timings_ms,
-        }
+        return {"source": path, **page_summary(res)}
 
     failed = 0
     start = time.perf_counter()

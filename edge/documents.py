@@ -68,7 +68,7 @@ def build_document(*, device_id: str, batch_id: str, scanned_at: str,
             msg_id=new_id(), device_id=device_id, sent_at=now_iso(), doc_id=doc_id,
             page_id=row["page_id"], index=i, mime=mime, width=int(result.get("width", 0)),
             height=int(result.get("height", 0)), dpi=int(row.get("dpi") or 0),
-            image_sha256=sha, image=image,
+            image_sha256=sha, image=image, pdf=row.get("pdf") or b"",
         )
         messages.append((msg.msg_id, topic(device_id, "page"), msg.to_json()))
     printed = fingerprint_document([p.text for p in infos])

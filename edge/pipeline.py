@@ -1,4 +1,4 @@
-"""The page pipeline, in order: decode → deskew → OCR → archive image; then per document: fingerprint.
+"""The page pipeline, in order: decode → prepare (imaging) → OCR → archive; per document: fingerprint.
 
 Each stage is a function of a page and the frozen context that returns a new page.
 Stages do no I/O besides running Tesseract; the agent reads and writes the spool.
@@ -8,7 +8,8 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
 
 import cv2
 import numpy as np
@@ -33,6 +34,8 @@ class PipelineContext:
     min_skew_confidence: float = 0.3
     max_skew_degrees: float = 45.0
     low_ocr_confidence: float = 60.0
+    orientation: bool = True
+    pdf: bool = True
 
 
 @dataclass(frozen=True)
@@ -43,14 +46,20 @@ class Page:
     raw: bytes
     scan_sha256: str = ""
     gray: np.ndarray | None = field(default=None, repr=False)
+    ocr_input: np.ndarray | None = field(default=None, repr=False)
     width: int = 0
     height: int = 0
+    imaging: dict[str, Any] = field(default_factory=dict)
     skew_degrees: float = 0.0
     skew_confidence: float = 0.0
     deskewed: bool = False
+    blank: bool = False
     text: str = ""
     ocr_confidence: float = 0.0
     words: int = 0
+    word_boxes: tuple[tuple[str, float, int, int, int, int], ...] = field(default=(), repr=False)
+    ocr_passes: int = 0
+    pdf: bytes = field(default=b"", repr=False)
     archive: bytes = field(default=b"", repr=False)
     archive_mime: str = ""
     archive_sha256: str = ""
@@ -76,34 +85,50 @@ Stage = Callable[[Page, PipelineContext], Page]
 def decode(page: Page, ctx: PipelineContext) -> Page:
     """Image file bytes → 8-bit grayscale array."""
     gray = imaging.decode(page.raw)
-    return replace(page, gray=gray, width=int(gray.shape[1]), height=int(gray.shape[0]))
+    return replace(page, gray=gray)
 
 
-def deskew(page: Page, ctx: PipelineContext) -> Page:
-    """Estimate skew and straighten the page when the estimate is confident."""
-    result = imaging.deskew(
-        page.gray, min_confidence=ctx.min_skew_confidence, max_angle=ctx.max_skew_degrees
-    )
-    flags = page.flags if result.applied else (*page.flags, "skew_uncertain")
+def prepare(page: Page, ctx: PipelineContext) -> Page:
+    """Upright, straighten, remove borders, crop, binarize; flag blank pages."""
+    prep = imaging.prepare(page.gray, dpi=ctx.dpi, min_skew_confidence=ctx.min_skew_confidence,
+                           max_skew_degrees=ctx.max_skew_degrees, orientation=ctx.orientation)
+    rec = prep.record
+    flags = page.flags
+    if rec.skew_confidence < ctx.min_skew_confidence and not rec.blank:
+        flags = (*flags, "skew_uncertain")  # left as scanned, and it says so
+    if rec.blank:
+        flags = (*flags, "blank")
     return replace(
-        page,
-        gray=result.image,
-        skew_degrees=round(result.estimate.angle_degrees, 3),
-        skew_confidence=round(result.estimate.confidence, 3),
-        deskewed=result.applied,
-        flags=flags,
+        page, gray=prep.archive, ocr_input=prep.ocr, imaging=asdict(rec),
+        width=int(prep.archive.shape[1]), height=int(prep.archive.shape[0]),
+        skew_degrees=round(rec.skew_degrees, 3), skew_confidence=round(rec.skew_confidence, 3),
+        deskewed=rec.deskewed, blank=rec.blank, flags=flags,
     )
 
 
 def recognize(page: Page, ctx: PipelineContext) -> Page:
-    """OCR the straightened page in Vietnamese."""
-    res = ocr.recognize(page.gray, lang=ctx.lang, psm=ctx.psm, dpi=ctx.dpi, timeout_s=ctx.ocr_timeout_s)
+    """OCR in Vietnamese; a second pass on the gray page only when the first one reads poorly."""
+    if page.blank:  # nothing to read; the page is kept and shown to the staff as blank
+        return page
+    res = ocr.recognize(page.ocr_input, lang=ctx.lang, psm=ctx.psm, dpi=ctx.dpi,
+                        timeout_s=ctx.ocr_timeout_s, pdf=ctx.pdf)
+    passes = 1
+    if res.confidence < ctx.low_ocr_confidence or res.words < 3:
+        again = ocr.recognize(page.gray, lang=ctx.lang, psm=ctx.psm, dpi=ctx.dpi,
+                              timeout_s=ctx.ocr_timeout_s, pdf=ctx.pdf)
+        passes = 2
+        if again.words >= res.words // 2 and again.confidence > res.confidence:
+            res = again
     flags = page.flags
     if res.words and res.confidence < ctx.low_ocr_confidence:
         flags = (*flags, "low_confidence")
     if not res.words:
         flags = (*flags, "no_text")
-    return replace(page, text=res.text, ocr_confidence=res.confidence, words=res.words, flags=flags)
+    return replace(
+        page, text=res.text, ocr_confidence=res.confidence, words=res.words, flags=flags,
+        word_boxes=tuple((w.text, w.conf, w.left, w.top, w.width, w.height) for w in res.boxes),
+        ocr_passes=passes, pdf=res.pdf, ocr_input=None,
+    )
 
 
 def archive(page: Page, ctx: PipelineContext) -> Page:
@@ -120,7 +145,7 @@ def archive(page: Page, ctx: PipelineContext) -> Page:
 
 STAGES: tuple[tuple[str, Stage], ...] = (
     ("decode", decode),
-    ("deskew", deskew),
+    ("prepare", prepare),
     ("ocr", recognize),
     ("archive", archive),
 )
@@ -148,6 +173,17 @@ class DocumentPrint:
 
     fingerprint: Fingerprint
     identity_keys: tuple[str, ...]
+
+
+def page_summary(page: Page) -> dict[str, Any]:
+    """What is recorded about a processed page (spool result, ``edge process --json``)."""
+    return {
+        "width": page.width, "height": page.height, "skew_degrees": page.skew_degrees,
+        "skew_confidence": page.skew_confidence, "deskewed": page.deskewed, "blank": page.blank,
+        "imaging": page.imaging, "ocr_confidence": page.ocr_confidence, "words": page.words,
+        "ocr_passes": page.ocr_passes, "flags": list(page.flags), "scan_sha256": page.scan_sha256,
+        "text": page.text, "timings_ms": page.timings_ms,
+    }
 
 
 def fingerprint_document(texts: Sequence[str]) -> DocumentPrint:
