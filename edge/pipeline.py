@@ -18,6 +18,7 @@ from edge import imaging, ocr
 from edge.exceptions import EdgeError, ImageError
 from edge.fingerprint import fingerprint
 from edge.fingerprint.identity import identity_keys
+from edge.ocr.osd import detect_orientation
 from edge.wire import Fingerprint
 
 ARCHIVE_JPEG_QUALITY = 75
@@ -107,18 +108,17 @@ def prepare(page: Page, ctx: PipelineContext) -> Page:
 
 
 def recognize(page: Page, ctx: PipelineContext) -> Page:
-    """OCR in Vietnamese; a second pass on the gray page only when the first one reads poorly."""
+    """OCR in Vietnamese; only a page that reads poorly gets a second look (orientation, gray)."""
     if page.blank:  # nothing to read; the page is kept and shown to the staff as blank
         return page
-    res = ocr.recognize(page.ocr_input, lang=ctx.lang, psm=ctx.psm, dpi=ctx.dpi,
-                        timeout_s=ctx.ocr_timeout_s, pdf=ctx.pdf)
+    res = _ocr(page.ocr_input, ctx)
     passes = 1
     if res.confidence < ctx.low_ocr_confidence or res.words < 3:
-        again = ocr.recognize(page.gray, lang=ctx.lang, psm=ctx.psm, dpi=ctx.dpi,
-                              timeout_s=ctx.ocr_timeout_s, pdf=ctx.pdf)
+        turned = _check_orientation(page, ctx) if ctx.orientation else None
+        again = _ocr(turned.ocr_input, ctx) if turned else _ocr(page.gray, ctx)
         passes = 2
         if again.words >= res.words // 2 and again.confidence > res.confidence:
-            res = again
+            res, page = again, turned or page  # else OSD was wrong: keep the page as it was
     flags = page.flags
     if res.words and res.confidence < ctx.low_ocr_confidence:
         flags = (*flags, "low_confidence")
@@ -129,6 +129,33 @@ def recognize(page: Page, ctx: PipelineContext) -> Page:
         word_boxes=tuple((w.text, w.conf, w.left, w.top, w.width, w.height) for w in res.boxes),
         ocr_passes=passes, pdf=res.pdf, ocr_input=None,
     )
+
+
+def _ocr(image: np.ndarray, ctx: PipelineContext) -> ocr.OcrResult:
+    return ocr.recognize(image, lang=ctx.lang, psm=ctx.psm, dpi=ctx.dpi,
+                         timeout_s=ctx.ocr_timeout_s, pdf=ctx.pdf)
+
+
+def _check_orientation(page: Page, ctx: PipelineContext) -> Page | None:
+    """Ask Tesseract OSD whether a poorly read page is turned; the turned page, or None."""
+    if page.imaging.get("orientation_confidence", 0.0) >= 0.99:
+        return None
+    f = min(1.0, 150 / ctx.dpi)
+    view = cv2.resize(page.gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1 else page.gray
+    try:
+        guess = detect_orientation(view, dpi=max(50, round(ctx.dpi * f)))
+    except EdgeError:
+        return None
+    if guess.rotate == 0 or guess.confidence < 2.0:
+        return None
+    k = -guess.rotate // 90  # np.rot90 turns counter-clockwise; OSD answers clockwise
+    imaging_rec = {**page.imaging,
+                   "orientation": (page.imaging.get("orientation", 0) + guess.rotate) % 360,
+                   "orientation_confidence": round(min(1.0, guess.confidence / 10), 3)}
+    return replace(page, gray=np.ascontiguousarray(np.rot90(page.gray, k)),
+                   ocr_input=np.ascontiguousarray(np.rot90(page.ocr_input, k)), imaging=imaging_rec,
+                   width=page.height if k % 2 else page.width,
+                   height=page.width if k % 2 else page.height)
 
 
 def archive(page: Page, ctx: PipelineContext) -> Page:

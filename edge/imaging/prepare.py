@@ -125,7 +125,7 @@ def prepare(gray: np.ndarray, *, dpi: int = 300, min_skew_confidence: float = 0.
     return Prepared(archive=archive, ocr=ocr_img, record=record)
 
 
-_OSD_DPI = 200  # resolution OSD gets when it is asked
+_OSD_DPI = 150  # resolution OSD gets when it is asked
 
 # A 180° turn from the up/down cue alone needs a cue this strong (upright pages score 0.2-0.6).
 _CUE_TURN = 0.3
@@ -143,9 +143,10 @@ def _orientation(straight: np.ndarray, sweep, *,
     quarter = (base + (0 if cue >= 0 else 180)) % 360
     conf = min(sweep.quarter_confidence if base else 1.0, orient.cue_confidence(cue))
     # Nearly every page arrives upright, and turning an upright page makes it unreadable, so a
-    # turn needs more evidence than 'upright' does: OSD is asked when the cue is unsure *or*
-    # says the page is turned (a few pages, so the cost stays small).
-    if quarter == 0 and orient.cue_is_sure(cue):
+    # turn needs more evidence than 'upright' does: OSD confirms every turn the cue proposes.
+    if quarter == 0:
+        # Upright, surely or by default: an unsure upright page that OCR then reads poorly gets
+        # its orientation checked by the pipeline (edge.ocr.osd), so OSD runs on few pages.
         return 0, round(float(conf), 3)
     guess = None
     if osd_view is not None:
