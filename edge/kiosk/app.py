@@ -50,6 +50,7 @@ def status(agent: Agent) -> dict[str, Any]:
     for p in agent.spool.screen_pages(snap["batch_id"]) if snap["batch_id"] else []:
         flags = json.loads(p["flags"]) if p["flags"] else []
         note = (VI["page_failed"] if p["state"] == "failed" else
+                VI["page_blank"] if "blank" in flags else
                 VI["page_low"] if "low_confidence" in flags else
                 VI["page_wait"] if p["state"] in ("new", "processing") else "")
         pages.append({"page_id": p["page_id"], "no": p["idx"] + 1, "state": p["state"], "note": note})

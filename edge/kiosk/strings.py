@@ -21,6 +21,7 @@ VI = {
     "verdict_wait": "Đang chờ máy chủ đối chiếu…",
     "page_failed": "Trang lỗi — đã lưu, cần kiểm tra",
     "page_low": "Chữ mờ — cần kiểm tra",
+    "page_blank": "Trang trắng (mặt sau?) — kiểm tra lại",
     "page_wait": "Đang xử lý",
     "pages": "trang",
 }
