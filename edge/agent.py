@@ -12,10 +12,14 @@ Scanning never waits on OCR: pages wait in the spool, and the backlog is shown.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
+import os
+import signal
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from edge import scanner
@@ -23,9 +27,10 @@ from edge.config import EdgeConfig
 from edge.documents import build_document, split_documents
 from edge.exceptions import DiskFull, EdgeError, ScannerError
 from edge.outbox.spool import Spool
-from edge.pipeline import PageFailed, PipelineContext, process_page
+from edge.pipeline import PageFailed, PipelineContext, page_summary, process_page
+from edge.uplink.health import board_temperature_c
 from edge.uplink.mqtt import BrokerSettings, Uplink
-from edge.wire import MetricsMessage, new_id, now_iso
+from edge.wire import Command, CommandResult, DesiredConfig, MetricsMessage, new_id, now_iso
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +79,13 @@ class Agent:
         self.ctx = pipeline_context(cfg)
         self.boot_id = new_id()
         self.started = time.monotonic()
-        self.spool = Spool(cfg.spool_path)
+        self.spool = Spool(cfg.spool_path, min_free_mb=cfg.device.spool_min_free_mb)
+        self.metrics_interval_s = cfg.mqtt.metrics_interval_s
+        self.retention_s = cfg.device.spool_retention_days * 86400
+        self.config_version = 0
+        self.config_error = ""
+        self._metrics_now = threading.Event()
+        self._control_lock = threading.Lock()
         self.screen = ScreenState()
         self.stop_event = threading.Event()
         self._work = threading.Event()
@@ -90,7 +101,17 @@ class Agent:
                 max_inflight=cfg.mqtt.max_inflight,
             ),
             spool=self.spool, boot_id=self.boot_id, on_verdict=self._on_verdict,
+            on_control=self._on_control,
         )
+        # The last desired config applied survives a restart (the broker re-sends it too).
+        saved = self.spool.get_setting("desired_config")
+        if saved:
+            try:
+                data = json.loads(saved)
+                self._apply_settings(data["settings"])
+                self.config_version = self.uplink.config_version = int(data["version"])
+            except (ValueError, KeyError, TypeError) as e:
+                log.warning("ignored the saved desired config: %s", e)
         self.hotfolder = (scanner.HotFolder(cfg.scanner.hotfolder, settle_s=cfg.scanner.settle_s,
                                             default_dpi=cfg.scanner.dpi)
                           if cfg.scanner.source == "hotfolder" else None)
@@ -101,6 +122,9 @@ class Agent:
         requeued = self.spool.requeue_interrupted()
         if requeued:
             log.info("requeued %d page(s) interrupted by the last shutdown", requeued)
+        closed = self.spool.close_interrupted_batches()
+        if closed:
+            log.info("closed %d scanner batch(es) interrupted by the last shutdown", closed)
         self.uplink.start()
         self._spawn("acquisition", self._acquisition_loop)
         for i in range(self.cfg.ocr_workers):
@@ -150,7 +174,12 @@ class Agent:
         for batch in self.hotfolder.ready():
             self.spool.check_space()
             pages = self.hotfolder.pages(batch)
-            batch_id = self.spool.start_batch(source=f"hotfolder:{batch.name}")
+            key = hashlib.sha256(f"{batch.name}\0".encode() + b"".join(
+                hashlib.sha256(p.image).digest() for p in pages)).hexdigest()
+            if self.spool.batch_stored(key):  # a crash came between storing it and moving it
+                self.hotfolder.done(batch)
+                continue
+            batch_id = self.spool.start_batch(source=f"hotfolder:{batch.name}", content_key=key)
             self.screen.update(state="scanning", batch_id=batch_id, page_no=0, error_code="",
                                error_vi="")
             for page in pages:
@@ -212,13 +241,9 @@ class Agent:
             else:
                 self.spool.page_done(
                     row["page_id"],
-                    result={"text": result.text, "skew_degrees": result.skew_degrees,
-                            "skew_confidence": result.skew_confidence,
-                            "ocr_confidence": result.ocr_confidence, "words": result.words,
-                            "flags": list(result.flags), "width": result.width,
-                            "height": result.height, "timings_ms": result.timings_ms},
+                    result={**page_summary(result), "word_boxes": result.word_boxes},
                     archive=result.archive, mime=result.archive_mime,
-                    archive_sha256=result.archive_sha256,
+                    archive_sha256=result.archive_sha256, pdf=result.pdf,
                 )
             self._work.set()
 
@@ -249,19 +274,104 @@ class Agent:
         """Current health figures."""
         stats = self.spool.stats()
         snap = self.screen.snapshot()
+        scanner_error = snap["error_code"] if snap["state"] in ("error", "disk_full") else ""
         return MetricsMessage(
             msg_id=new_id(), device_id=self.cfg.device.id, sent_at=now_iso(),
             uptime_s=round(time.monotonic() - self.started, 1), outbox_depth=stats["outbox_depth"],
             pages_today=stats["pages_today"], ocr_backlog=stats["ocr_backlog"],
             scanner_state=snap["state"], last_error=snap["error_code"] or self.uplink.last_error,
-            disk_free_mb=round(self.spool.free_mb(), 1),
+            disk_free_mb=round(self.spool.free_mb(), 1), boot_id=self.boot_id,
+            interval_s=self.metrics_interval_s, outbox_oldest_s=stats["outbox_oldest_s"],
+            failed_pages=stats["failed_pages"], ocr_ms_per_page=stats["ocr_ms_per_page"],
+            scanner_error=scanner_error, temperature_c=board_temperature_c(),
+            config_version=self.config_version, config_error=self.config_error,
         )
 
     def _metrics_loop(self) -> None:
         self.uplink.wait_connected(10)
+        next_prune = 0.0
         while not self.stop_event.is_set():
             try:
                 self.uplink.publish_metrics(self.metrics())
             except Exception:
                 log.exception("metrics")
-            self.stop_event.wait(self.cfg.mqtt.metrics_interval_s)
+            if time.monotonic() >= next_prune:  # retention: delivered pages older than the limit
+                next_prune = time.monotonic() + 600
+                try:
+                    pruned = self.spool.prune(older_than_s=self.retention_s)
+                    if pruned:
+                        log.info("pruned %d delivered page(s) past retention", pruned)
+                except Exception:
+                    log.exception("spool prune")
+            self._metrics_now.wait(self.metrics_interval_s)
+            self._metrics_now.clear()
+
+    # -- fleet control (desired config, commands) ------------------------------------------------
+    def _apply_settings(self, settings: dict[str, Any]) -> None:
+        """Apply desired settings live; raise ValueError naming a value out of range."""
+        limits = {"metrics_interval_s": (1, 3600), "spool_retention_days": (0, 365),
+                  "spool_min_free_mb": (10, 1_000_000), "ocr_low_confidence": (0, 100),
+                  "scanner_dpi": (50, 1200)}
+        for key, value in settings.items():
+            low, high = limits[key]
+            if not low <= value <= high:
+                raise ValueError(f"{key} = {value} is outside {low}..{high}")
+        if "metrics_interval_s" in settings:
+            self.metrics_interval_s = float(settings["metrics_interval_s"])
+        if "spool_retention_days" in settings:
+            self.retention_s = float(settings["spool_retention_days"]) * 86400
+        if "spool_min_free_mb" in settings:
+            self.spool.min_free_mb = float(settings["spool_min_free_mb"])
+        if "ocr_low_confidence" in settings:
+            self.ctx = replace(self.ctx, low_ocr_confidence=float(settings["ocr_low_confidence"]))
+        if "scanner_dpi" in settings:
+            dpi = int(settings["scanner_dpi"])
+            self.cfg = replace(self.cfg, scanner=replace(self.cfg.scanner, dpi=dpi))
+            self.ctx = replace(self.ctx, dpi=dpi)
+
+    def _on_control(self, msg: DesiredConfig | Command) -> None:
+        """A desired config or a command from the hub (uplink's sender thread)."""
+        with self._control_lock:
+            if isinstance(msg, DesiredConfig):
+                self._on_desired_config(msg)
+            else:
+                self._on_command(msg)
+
+    def _on_desired_config(self, msg: DesiredConfig) -> None:
+        if msg.version == self.config_version and not self.config_error:
+            return  # the retained copy, re-sent at every connect
+        try:
+            self._apply_settings(msg.settings)
+        except (ValueError, KeyError) as e:
+            self.config_error = f"version {msg.version}: {e}"
+            log.error("desired config version %d not applied: %s", msg.version, e)
+        else:
+            self.config_error = ""
+            self.spool.set_setting("desired_config", json.dumps(
+                {"version": msg.version, "settings": msg.settings}))
+            log.info("applied desired config version %d", msg.version)
+        self.config_version = self.uplink.config_version = msg.version
+        self.uplink.publish_status()
+        self._metrics_now.set()
+
+    def _on_command(self, msg: Command) -> None:
+        if msg.expires_at and datetime.fromisoformat(msg.expires_at) < datetime.now(UTC):
+            self._answer(msg, False, "expired")
+            return
+        log.info("command %s (%s)", msg.action, msg.command_id)
+        if msg.action == "send_metrics":
+            self._metrics_now.set()
+            self._answer(msg, True, "")
+        elif msg.action == "resend_outbox":
+            self._answer(msg, True, f"{self.uplink.resend_all()} message(s) queued again")
+        elif msg.action == "prune_spool":
+            self._answer(msg, True, f"{self.spool.prune(older_than_s=0)} page(s) pruned")
+        elif msg.action == "restart":
+            self._answer(msg, True, "restarting")
+            # The service manager restarts us (Restart=always); SIGTERM = a clean stop first.
+            threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGTERM)).start()
+
+    def _answer(self, msg: Command, ok: bool, detail: str) -> None:
+        self.uplink.publish_result(CommandResult(
+            msg_id=new_id(), device_id=self.cfg.device.id, sent_at=now_iso(),
+            command_id=msg.command_id, action=msg.action, ok=ok, detail=detail))

@@ -24,6 +24,10 @@ class DeviceConfig:
     id: str = "k01"
     name: str = "Kiosk"
     data_dir: Path = Path("/var/lib/donthu-edge")
+    # Page images the hub has acknowledged are dropped from the spool after this many days.
+    spool_retention_days: float = 7.0
+    # Below this much free disk the kiosk stops taking new scans (after pruning delivered pages).
+    spool_min_free_mb: float = 200.0
 
 
 @dataclass(frozen=True)

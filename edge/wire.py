@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 SCHEMA = 1
 TOPIC_ROOT = "kiosk"
 DEVICE_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{1,62}$")
-KINDS = ("doc", "page", "status", "metrics")
+KINDS = ("doc", "page", "status", "metrics", "cmdack")
 
 
 class WireError(ValueError):
@@ -149,6 +149,7 @@ class StatusMessage(_Message):
     KIND: ClassVar[str] = "status"
     state: str
     boot_id: str
+    config_version: int = 0  # desired-config version the kiosk has applied (0 = none yet)
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,16 @@ class MetricsMessage(_Message):
     scanner_state: str
     last_error: str = ""
     disk_free_mb: float = 0.0
+    # Optional since the fleet-telemetry work; older kiosks leave them at these defaults.
+    boot_id: str = ""
+    interval_s: float = 0.0  # the hub marks the kiosk stale after three missed intervals
+    outbox_oldest_s: float = 0.0
+    failed_pages: int = 0
+    ocr_ms_per_page: float = 0.0  # mean over the pages processed in the last hour
+    scanner_error: str = ""  # code of the scanner's last error ("" when it is fine)
+    temperature_c: float | None = None  # board temperature where the board has a sensor
+    config_version: int = 0
+    config_error: str = ""
 
 
 MESSAGE_TYPES: dict[str, type[_Message]] = {
@@ -241,3 +252,94 @@ def from_json(payload: bytes, *, kind: str | None = None) -> Message:
     except (KeyError, TypeError, ValueError, AttributeError) as e:
         raise WireError(f"{cls.__name__}: malformed field: {e}") from e
     return _build(cls, data)
+
+
+# -- hub → kiosk control (retained desired config, non-retained commands) --------------------
+
+CONFIG_KEYS: dict[str, type] = {
+    # key -> type of the value; what a kiosk can be told to change without a visit
+    "metrics_interval_s": float,
+    "spool_retention_days": float,
+    "spool_min_free_mb": float,
+    "ocr_low_confidence": float,
+    "scanner_dpi": int,
+}
+# send_metrics: report now; resend_outbox: publish every unacknowledged message again now;
+# prune_spool: drop delivered page images now; restart: the service restarts the agent.
+COMMANDS = ("send_metrics", "resend_outbox", "prune_spool", "restart")
+
+
+def config_topic(device_id: str) -> str:
+    """Retained topic holding the desired configuration of a kiosk."""
+    return f"hub/{device_id}/config"
+
+
+def command_topic(device_id: str) -> str:
+    """Topic of one-off operator commands to a kiosk (never retained)."""
+    return f"hub/{device_id}/cmd"
+
+
+@dataclass(frozen=True)
+class DesiredConfig(_Message):
+    """Settings the hub wants a kiosk to run with; ``version`` grows with every change."""
+
+    KIND: ClassVar[str] = "config"
+    version: int
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Command(_Message):
+    """An operator action for one kiosk; ignored after ``expires_at`` (queued while offline)."""
+
+    KIND: ClassVar[str] = "command"
+    command_id: str
+    action: str
+    expires_at: str
+    issued_by: str = ""
+
+
+@dataclass(frozen=True)
+class CommandResult(_Message):
+    """The kiosk's answer to a command (``kiosk/<id>/cmdack``)."""
+
+    KIND: ClassVar[str] = "cmdack"
+    command_id: str
+    action: str
+    ok: bool
+    detail: str = ""
+
+
+MESSAGE_TYPES.update({m.KIND: m for m in (DesiredConfig, Command, CommandResult)})
+
+
+def check_settings(settings: Any) -> dict[str, Any]:
+    """Validate desired-config settings; return them with coerced values or raise WireError."""
+    if not isinstance(settings, dict):
+        raise WireError("settings is not an object")
+    out: dict[str, Any] = {}
+    for key, value in settings.items():
+        typ = CONFIG_KEYS.get(key)
+        if typ is None:
+            raise WireError(f"unknown setting {key!r}; allowed: {', '.join(sorted(CONFIG_KEYS))}")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise WireError(f"setting {key!r} must be a number")
+        if value < 0 or (typ is int and int(value) != value):
+            raise WireError(f"setting {key!r} = {value!r} is out of range")
+        out[key] = typ(value)
+    return out
+
+
+def parse_control(payload: bytes) -> DesiredConfig | Command:
+    """Decode a hub→kiosk message (desired config or command), validated."""
+    msg = from_json(payload)
+    if isinstance(msg, DesiredConfig):
+        if not isinstance(msg.version, int) or msg.version < 1:
+            raise WireError("config version must be a positive integer")
+        return DesiredConfig(msg_id=msg.msg_id, device_id=msg.device_id, sent_at=msg.sent_at,
+                             version=msg.version, settings=check_settings(msg.settings))
+    if isinstance(msg, Command):
+        if msg.action not in COMMANDS:
+            raise WireError(f"unknown command {msg.action!r}")
+        return msg
+    raise WireError(f"{msg.KIND!r} is not a hub→kiosk message")

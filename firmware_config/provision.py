@@ -79,6 +79,8 @@ class BrokerSettings:
     persistent_client_expiration: str = "14d"
     log_dest: str = "stdout"
     log_timestamp: bool = False  # the journal timestamps every line already
+    # Districts whose broker bridges into this (city) broker; each gets user "bridge-<district>".
+    bridge_districts: tuple[str, ...] = ()
 
     @property
     def conf_file(self) -> Path:
@@ -87,6 +89,10 @@ class BrokerSettings:
     @property
     def acl_file(self) -> Path:
         return self.dir / "acl"
+
+    @property
+    def conf_dir(self) -> Path:
+        return self.dir / "conf.d"
 
     @property
     def passwd_file(self) -> Path:
@@ -138,12 +144,19 @@ def render_mosquitto_conf(settings: BrokerSettings) -> str:
         max_packet_size=settings.max_packet_size,
         log_dest=settings.log_dest,
         log_timestamp="true" if settings.log_timestamp else "false",
+        conf_dir=settings.conf_dir.resolve(),
     )
 
 
-def render_acl() -> str:
-    """Return the text of the broker ACL file."""
-    return _template("acl.template").substitute(hub_user=HUB_USER)
+def render_acl(bridge_districts: tuple[str, ...] = ()) -> str:
+    """Return the text of the broker ACL file (with a block per bridged district broker)."""
+    block = ""
+    for district in bridge_districts:
+        # A district broker relays every kiosk of its district (each kiosk is confined to its
+        # own prefix by the district broker's ACL) and receives what the hub sends them.
+        block += (f"# Bridge from the {district} district broker.\nuser bridge-{district}\n"
+                  f"topic write kiosk/#\ntopic read hub/#\ntopic write bridge/{district}/#\n\n")
+    return _template("acl.template").substitute(hub_user=HUB_USER, bridge_block=block)
 
 
 def _write_text(path: Path, text: str, *, mode: int) -> None:
@@ -176,10 +189,13 @@ def write_broker(settings: BrokerSettings) -> BrokerFiles:
     try:
         settings.dir.mkdir(parents=True, exist_ok=True)
         settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        settings.conf_dir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise ProvisionError(f"cannot create {settings.dir}: {e.strerror}", code="write_failed") from e
     _write_text(settings.conf_file, render_mosquitto_conf(settings), mode=0o644)
-    _write_text(settings.acl_file, render_acl(), mode=0o640)
+    for district in settings.bridge_districts:
+        validate_device_id(district)
+    _write_text(settings.acl_file, render_acl(settings.bridge_districts), mode=0o640)
     if not settings.passwd_file.exists():
         _write_text(settings.passwd_file, "", mode=0o640)
     # Mosquitto reads passwd/acl and writes the database after dropping privileges.
@@ -360,8 +376,10 @@ host = {toml_str(broker_host)}
 port = {int(broker_port)}
 username = {toml_str(device_id)}
 password_file = {toml_str(str(password_file))}
-keepalive_s = 30
-metrics_interval_s = 30
+# Keepalive 5 s: the broker notices a dead kiosk (power cut, cable) within 7.5 s and
+# publishes its 'offline' will; metrics every 10 s, stale on the panel after 3 missed.
+keepalive_s = 5
+metrics_interval_s = 10
 
 [kiosk]
 host = "127.0.0.1"
@@ -468,6 +486,60 @@ def provision_hub(
 
 
 # ---------------------------------------------------------------------------------------------
+# District bridge and TLS certificates
+# ---------------------------------------------------------------------------------------------
+
+
+def render_bridge_conf(*, district: str, city_host: str, city_port: int, password: str = "",
+                       cafile: Path | None = None, certfile: Path | None = None,
+                       keyfile: Path | None = None) -> str:
+    """Return the bridge section a district broker needs to relay its kiosks to the city."""
+    validate_device_id(district)
+    tls = ""
+    if cafile is not None:
+        tls = f"bridge_cafile {cafile}\n"
+        if certfile is not None and keyfile is not None:
+            tls += f"bridge_certfile {certfile}\nbridge_keyfile {keyfile}\n"
+    return _template("bridge.conf.template").substitute(
+        district=district, city_host=city_host, city_port=city_port,
+        remote_password_line=f"remote_password {password}" if password else
+        "# no remote_password: the city broker authenticates this bridge by its certificate",
+        tls_lines=tls,
+    )
+
+
+def write_bridge(*, broker_dir: Path, district: str, city_host: str, city_port: int,
+                 password: str = "", cafile: Path | None = None, certfile: Path | None = None,
+                 keyfile: Path | None = None) -> Path:
+    """Write ``DIR/conf.d/bridge-city.conf`` (0640: it may hold the bridge's password)."""
+    text = render_bridge_conf(district=district, city_host=city_host, city_port=city_port,
+                              password=password, cafile=cafile, certfile=certfile, keyfile=keyfile)
+    conf_dir = broker_dir / "conf.d"
+    try:
+        conf_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ProvisionError(f"cannot create {conf_dir}: {e.strerror}", code="write_failed") from e
+    path = conf_dir / "bridge-city.conf"
+    _write_text(path, text, mode=0o640)
+    return path
+
+
+def _certs():  # noqa: ANN202 — the cryptography-based module, imported only when needed
+    try:
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location("donthu_certs", Path(__file__).with_name("certs.py"))
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["donthu_certs"] = module
+        spec.loader.exec_module(module)
+        return module
+    except ImportError as e:
+        raise ProvisionError("the 'cryptography' package is needed for certificates "
+                             "(pip install cryptography)", code="cryptography_missing") from e
+
+
+# ---------------------------------------------------------------------------------------------
 # CLI
 # ---------------------------------------------------------------------------------------------
 
@@ -499,6 +571,27 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--cafile", type=Path, default=TlsSettings.cafile)
     b.add_argument("--certfile", type=Path, default=TlsSettings.certfile)
     b.add_argument("--keyfile", type=Path, default=TlsSettings.keyfile)
+    b.add_argument("--bridge-district", action="append", default=[], metavar="DISTRICT",
+                   help="city broker: allow the DISTRICT broker's bridge (user bridge-DISTRICT); repeatable")
+
+    ca = sub.add_parser("ca", help="create the fleet CA and the broker's server certificate (TLS)")
+    ca.add_argument("--tls-dir", type=Path, required=True, help="where ca.crt/ca.key/server.crt/server.key go")
+    ca.add_argument("--host", action="append", default=[], help="broker name or IP kiosks connect to; repeatable")
+
+    c = sub.add_parser("cert", help="issue a kiosk's client certificate (CN = device id) from the fleet CA")
+    c.add_argument("--tls-dir", type=Path, required=True, help="dir holding ca.crt and ca.key")
+    c.add_argument("--id", required=True, dest="device_id", help="device id = certificate CN = MQTT username")
+    c.add_argument("--out-dir", type=Path, required=True, help="where ID.crt and ID.key (0600) go")
+
+    br = sub.add_parser("bridge", help="district broker: write the bridge to the city broker")
+    br.add_argument("--dir", type=Path, required=True, help="the district broker's config dir")
+    br.add_argument("--district", required=True, help="district name, e.g. hoankiem")
+    br.add_argument("--city-host", required=True, help="city broker address")
+    br.add_argument("--city-port", type=_port, default=8883)
+    br.add_argument("--password", default="", help="bridge-DISTRICT's password on the city broker")
+    br.add_argument("--bridge-cafile", type=Path, default=None, help="CA of the city broker (TLS)")
+    br.add_argument("--bridge-certfile", type=Path, default=None, help="client certificate, CN bridge-DISTRICT")
+    br.add_argument("--bridge-keyfile", type=Path, default=None)
 
     d = sub.add_parser("device", help="register a kiosk with the broker and write its edge.toml")
     d.add_argument("--dir", type=Path, required=True, help="broker config dir (holds passwd)")
@@ -547,9 +640,27 @@ def main(argv: list[str] | None = None) -> int:
                     tls=tls,
                     persistence_dir=args.data_dir,
                     max_queued_messages=args.max_queued_messages,
+                    bridge_districts=tuple(args.bridge_district),
                 )
             )
             print(f"wrote {files.conf}, {files.acl}; passwd {files.passwd}; data {files.data_dir}")
+        elif args.command == "ca":
+            certs = _certs()
+            ca = certs.create_ca(args.tls_dir)
+            server = certs.issue(args.tls_dir, common_name=(args.host or ["localhost"])[0],
+                                 out_dir=args.tls_dir, server=True,
+                                 hosts=tuple(args.host or ["localhost", "127.0.0.1"]))
+            print(f"fleet CA {ca.cert}; broker certificate {server.cert} (key {server.key})")
+        elif args.command == "cert":
+            validate_device_id(args.device_id)
+            issued = _certs().issue(args.tls_dir, common_name=args.device_id, out_dir=args.out_dir)
+            print(f"certificate {issued.cert}, key {issued.key} (CN {args.device_id})")
+        elif args.command == "bridge":
+            path = write_bridge(broker_dir=args.dir, district=args.district,
+                                city_host=args.city_host, city_port=args.city_port,
+                                password=args.password, cafile=args.bridge_cafile,
+                                certfile=args.bridge_certfile, keyfile=args.bridge_keyfile)
+            print(f"wrote {path}; restart the district broker")
         elif args.command == "device":
             result = provision_device(
                 broker_dir=args.dir,

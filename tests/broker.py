@@ -106,6 +106,7 @@ class Broker:
     port: int
     dir: Path
     users: dict[str, str] = field(default_factory=dict)
+    tls_port: int | None = None
     _proc: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     @property
@@ -192,8 +193,13 @@ class Broker:
         self.start()
 
 
-def start_broker(dir: Path, *, users: dict[str, str] | None = None, autosave_interval: int = 60) -> Broker:
-    """Provision a broker in ``dir`` with our config on a free loopback port, add ``users``, start it."""
+def start_broker(dir: Path, *, users: dict[str, str] | None = None, autosave_interval: int = 60,
+                 tls_dir: Path | None = None) -> Broker:
+    """Provision a broker in ``dir`` with our config on a free loopback port, add ``users``, start it.
+
+    With ``tls_dir`` (holding ca.crt, server.crt, server.key) a TLS listener with client
+    certificates is opened too; its port is ``broker.tls_port``.
+    """
     provision = load_provision()
     dir.mkdir(parents=True, exist_ok=True)
     # Mosquitto reads passwd and writes its database after dropping root; pytest's tmp dirs
@@ -201,6 +207,10 @@ def start_broker(dir: Path, *, users: dict[str, str] | None = None, autosave_int
     run_as = "root" if os.geteuid() == 0 else "mosquitto"
     for attempt in range(3):
         port = free_port()
+        tls = None
+        if tls_dir is not None:
+            tls = provision.TlsSettings(port=free_port(), cafile=tls_dir / "ca.crt",
+                                        certfile=tls_dir / "server.crt", keyfile=tls_dir / "server.key")
         provision.write_broker(
             provision.BrokerSettings(
                 dir=dir,
@@ -209,12 +219,14 @@ def start_broker(dir: Path, *, users: dict[str, str] | None = None, autosave_int
                 run_as_user=run_as,
                 autosave_interval=autosave_interval,
                 log_timestamp=True,
+                tls=tls,
             )
         )
         if attempt == 0:
             for username, password in (users or {}).items():
                 provision.set_password(passwd_file=dir / "passwd", username=username, password=password)
         broker = Broker(host="127.0.0.1", port=port, dir=dir, users=dict(users or {}))
+        broker.tls_port = tls.port if tls else None
         try:
             broker.start()
             return broker

@@ -317,8 +317,8 @@ def test_device_provisioning_writes_edge_toml_and_private_password(tmp_path: Pat
                               "hotfolder": "/srv/donthu/scan-in"}
     assert cfg["ocr"] == {"lang": "vie", "workers": 0, "timeout_s": 120}
     assert cfg["mqtt"] == {"host": "10.0.0.5", "port": 1884, "username": "k01",
-                           "password_file": str(etc / "k01.password"), "keepalive_s": 30,
-                           "metrics_interval_s": 30}
+                           "password_file": str(etc / "k01.password"), "keepalive_s": 5,
+                           "metrics_interval_s": 10}
     assert cfg["kiosk"] == {"host": "127.0.0.1", "port": 8081}
     pw_file = etc / "k01.password"
     assert stat.S_IMODE(pw_file.stat().st_mode) == 0o600
@@ -417,3 +417,96 @@ def test_password_path_for_copied_files(tmp_path: Path) -> None:
     cfg = tomllib.loads((tmp_path / "k07" / "edge.toml").read_text())
     assert cfg["mqtt"]["password_file"] == "/etc/donthu/k07.password"
     assert (tmp_path / "k07" / "k07.password").exists()
+
+
+# -- TLS with per-device certificates, district bridge -----------------------------------------
+
+
+def _tls_client(broker: Broker, tls_dir: Path, cert_dir: Path, device: str) -> Client:
+    c = Client(broker, "", "", client_id=f"tls-{device}")
+    c.mqtt._username = None  # identity comes from the certificate
+    c.mqtt.tls_set(ca_certs=str(tls_dir / "ca.crt"), certfile=str(cert_dir / f"{device}.crt"),
+                   keyfile=str(cert_dir / f"{device}.key"))
+    c._broker = Broker(host="127.0.0.1", port=broker.tls_port, dir=broker.dir)  # TLS port
+    return c
+
+
+def test_tls_certificate_cn_is_the_username_and_the_acl_applies(tmp_path: Path) -> None:
+    tls = tmp_path / "tls"
+    assert run_cli("ca", "--tls-dir", str(tls), "--host", "127.0.0.1").returncode == 0
+    r = run_cli("cert", "--tls-dir", str(tls), "--id", "k01", "--out-dir", str(tmp_path / "k01"))
+    assert r.returncode == 0, r.stderr
+    key = tmp_path / "k01" / "k01.key"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600 and stat.S_IMODE((tls / "ca.key").stat().st_mode) == 0o600
+    certs = provision._certs()
+    assert certs.common_name(tmp_path / "k01" / "k01.crt") == "k01"
+    ca_before = (tls / "ca.crt").read_bytes()
+    assert run_cli("ca", "--tls-dir", str(tls), "--host", "127.0.0.1").returncode == 0
+    assert (tls / "ca.crt").read_bytes() == ca_before  # re-running keeps the fleet CA
+    broker = start_broker(tmp_path / "mq", users={"hub": "pw-hub"}, tls_dir=tls)
+    try:
+        hub = Client(broker, "hub", "pw-hub", client_id="tls-hub")
+        assert hub.connect() == 0
+        hub.subscribe("kiosk/#")
+        kiosk = _tls_client(broker, tls, tmp_path / "k01", "k01")
+        try:
+            assert kiosk.connect() == 0
+            assert kiosk.publish("kiosk/k01/doc", b"{}") < 128
+            assert hub.wait_for("kiosk/k01/doc").payload == b"{}"
+            assert kiosk.publish("kiosk/k02/doc", b"{}") == NOT_AUTHORIZED
+        finally:
+            kiosk.close()
+            hub.close()
+    finally:
+        broker.stop()
+
+
+def test_certificate_from_another_ca_is_refused(tmp_path: Path) -> None:
+    tls, rogue = tmp_path / "tls", tmp_path / "rogue"
+    assert run_cli("ca", "--tls-dir", str(tls), "--host", "127.0.0.1").returncode == 0
+    assert run_cli("ca", "--tls-dir", str(rogue)).returncode == 0
+    assert run_cli("cert", "--tls-dir", str(rogue), "--id", "k01", "--out-dir", str(tmp_path / "x")).returncode == 0
+    broker = start_broker(tmp_path / "mq", users={"hub": "pw-hub"}, tls_dir=tls)
+    try:
+        c = _tls_client(broker, tls, tmp_path / "x", "k01")
+        with pytest.raises((OSError, AssertionError)):
+            c.connect()
+        c.mqtt.loop_stop()
+    finally:
+        broker.stop()
+
+
+def test_district_bridge_relays_kiosks_to_the_city_and_commands_back(tmp_path: Path) -> None:
+    city = start_broker(tmp_path / "city", users={"hub": "pw-hub", "bridge-hoankiem": "pw-bridge"})
+    provision.write_broker(provision.BrokerSettings(dir=city.dir, port=city.port,
+                                                    run_as_user="root", bridge_districts=("hoankiem",)))
+    city.restart()
+    district = start_broker(tmp_path / "district", users={"k01": "pw-k01"})
+    r = run_cli("bridge", "--dir", str(district.dir), "--district", "hoankiem", "--city-host",
+                "127.0.0.1", "--city-port", str(city.port), "--password", "pw-bridge")
+    assert r.returncode == 0, r.stderr
+    conf = (district.dir / "conf.d" / "bridge-city.conf").read_text()
+    assert "topic kiosk/# out 1" in conf and "topic hub/# in 1" in conf and "cleansession false" in conf
+    district.restart()
+    try:
+        hub = Client(city, "hub", "pw-hub", client_id="city-hub")
+        assert hub.connect() == 0
+        hub.subscribe("kiosk/#")
+        kiosk = Client(district, "k01", "pw-k01", client_id="k01")
+        assert kiosk.connect() == 0
+        kiosk.subscribe("hub/k01/#")
+        deadline = time.monotonic() + 10
+        while True:  # the bridge connects in the background
+            kiosk.publish("kiosk/k01/metrics", b"ping")
+            with hub.got_message:
+                if hub.got_message.wait_for(lambda: hub.messages, 0.5):
+                    break
+            assert time.monotonic() < deadline, "nothing crossed the bridge"
+        assert hub.messages[0].topic == "kiosk/k01/metrics"
+        assert hub.publish("hub/k01/cmd", b"cmd") < 128
+        assert kiosk.wait_for("hub/k01/cmd").payload == b"cmd"
+        kiosk.close()
+        hub.close()
+    finally:
+        district.stop()
+        city.stop()

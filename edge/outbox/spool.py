@@ -24,6 +24,8 @@ from edge.exceptions import DiskFull, SpoolError
 from edge.wire import new_id, now_iso
 
 MIN_FREE_MB = 200.0
+# Pages of a document the broker took but the hub never confirmed are kept at least this long.
+UNCONFIRMED_KEEP_S = 30 * 86400.0
 MAX_ATTEMPTS = 2  # a page that fails twice is flagged for review instead of retried
 
 
@@ -58,7 +60,21 @@ def _m002_pdf(db: sqlite_utils.Database) -> None:
     db["pages"].add_column("pdf", bytes)
 
 
-MIGRATIONS = [("001_spool", _m001), ("002_page_pdf", _m002_pdf)]
+def _m003_delivery(db: sqlite_utils.Database) -> None:
+    # Which document an outbox row belongs to, so a document is known to be delivered once
+    # its last row is acknowledged; only delivered pages are ever pruned.
+    db["outbox"].add_column("doc_id", str)
+    db["outbox"].create_index(["doc_id"])
+    db["documents"].add_column("delivered_at", str)
+    db["pages"].add_column("pruned_at", str)
+    db["settings"].create({"key": str, "value": str, "updated_at": str}, pk="key")
+    # Content identity of a hot-folder batch: a crash between storing it and moving it to
+    # .done must not store it twice when the folder is read again.
+    db["batches"].add_column("content_key", str)
+    db["batches"].create_index(["content_key"])
+
+
+MIGRATIONS = [("001_spool", _m001), ("002_page_pdf", _m002_pdf), ("003_delivery", _m003_delivery)]
 
 
 @dataclass(frozen=True)
@@ -94,7 +110,7 @@ class Spool:
         done = {r["name"] for r in self.db["_migrations"].rows}
         for name, step in MIGRATIONS:
             if name not in done:
-                with self.db.conn:
+                with self.db.atomic():
                     step(self.db)
                     self.db["_migrations"].insert({"name": name, "applied_at": now_iso()})
 
@@ -102,9 +118,10 @@ class Spool:
     def _tx(self) -> Iterator[sqlite_utils.Database]:
         with self._lock:
             try:
-                with self.db.conn:
+                # atomic(): one real transaction; sqlite-utils' own writes nest as savepoints.
+                with self.db.atomic():
                     yield self.db
-            except sqlite3.OperationalError as e:
+            except sqlite3.Error as e:  # the transaction is rolled back; nothing half-written
                 if "full" in str(e).lower():
                     raise DiskFull(f"spool disk full: {e}") from e
                 raise SpoolError(f"spool write failed: {e}") from e
@@ -132,19 +149,53 @@ class Spool:
         return shutil.disk_usage(self.path.parent).free / 1e6
 
     def check_space(self) -> None:
-        """Raise DiskFull before a scan when free space is below the safety margin."""
+        """Raise DiskFull before a scan when free space is below the safety margin.
+
+        Pages the hub already has are pruned first, whatever their age: they are safe there.
+        """
         free = self.free_mb()
+        if free < self.min_free_mb and self.prune(older_than_s=0.0):
+            with self._lock:
+                self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            free = self.free_mb()
         if free < self.min_free_mb:
             raise DiskFull(f"only {free:.0f} MB free on the spool disk (need {self.min_free_mb:.0f} MB)")
 
     # -- batches and pages ------------------------------------------------------------------
-    def start_batch(self, *, source: str) -> str:
-        """Record a new scanning batch and return its id."""
+    def start_batch(self, *, source: str, content_key: str = "") -> str:
+        """Record a new scanning batch and return its id.
+
+        ``content_key`` identifies a batch that can be read again (a hot-folder batch): an
+        unfinished batch with the same key, left by a crash, is discarded first — its source
+        is still there and is being read again now.
+        """
         batch_id = new_id()
         with self._tx() as db:
+            if content_key:
+                for (old,) in db.execute("select batch_id from batches where content_key = ? and "
+                                         "state = 'scanning'", [content_key]).fetchall():
+                    db.execute("delete from pages where batch_id = ?", [old])
+                    db.execute("delete from batches where batch_id = ?", [old])
             db["batches"].insert({"batch_id": batch_id, "source": source, "started_at": now_iso(),
-                                  "state": "scanning"})
+                                  "state": "scanning", "content_key": content_key or None})
         return batch_id
+
+    def batch_stored(self, content_key: str) -> bool:
+        """Was a batch with this content fully stored already (its source can be let go)?"""
+        return bool(self._one("select 1 from batches where content_key = ? and state != 'scanning'",
+                              [content_key]))
+
+    def close_interrupted_batches(self) -> int:
+        """Batches a crash left 'scanning' end as they are: their pages went through the scanner.
+
+        (Hot-folder batches are not closed here: their folder is read again and replaces them.)
+        Returns how many were closed.
+        """
+        with self._tx() as db:
+            return db.execute(
+                "update batches set state = 'scanned', ended_at = ?, error_code = 'interrupted', "
+                "error = 'agent stopped during the batch' where state = 'scanning' and "
+                "content_key is null", [now_iso()]).rowcount
 
     def add_page(self, *, batch_id: str, idx: int, raw: bytes, source: str, dpi: int,
                  scan_sha256: str) -> str:
@@ -226,7 +277,7 @@ class Spool:
                 for msg_id, topic, payload in messages:
                     db["outbox"].insert({"msg_id": msg_id, "topic": topic, "payload": payload,
                                          "qos": 1, "retain": 0, "created_at": now_iso(),
-                                         "attempts": 0})
+                                         "attempts": 0, "doc_id": doc_id})
             db["batches"].update(batch_id, {
                 "state": "queued" if documents else "empty",
                 "doc_id": ",".join(d[0] for d in documents),
@@ -248,11 +299,56 @@ class Spool:
                        [now_iso(), seq])
 
     def acknowledge(self, seqs: list[int]) -> None:
-        """The broker has these messages: drop them from the outbox."""
+        """The broker has these messages: drop them from the outbox; note delivered documents."""
         if not seqs:
             return
         with self._tx() as db:
+            marks = ",".join("?" * len(seqs))
+            docs = [r[0] for r in db.execute(
+                f"select distinct doc_id from outbox where seq in ({marks}) and doc_id is not null",
+                seqs).fetchall()]
             db.conn.executemany("delete from outbox where seq = ?", [(s,) for s in seqs])
+            now = now_iso()
+            for doc_id in docs:
+                db.execute("update documents set delivered_at = ? where doc_id = ? and delivered_at "
+                           "is null and not exists (select 1 from outbox where doc_id = ?)",
+                           [now, doc_id, doc_id])
+
+    def prune(self, *, older_than_s: float) -> int:
+        """Drop the image bytes of pages whose documents were all delivered over ``older_than_s`` ago.
+
+        Delivered means the broker acknowledged every message of the document *and* the hub
+        answered with its verdict (sent after its commit). A document the hub never answered
+        is kept at least ``UNCONFIRMED_KEEP_S``. Rows stay (light, for the screen and the
+        day's counts). Returns the number of pages pruned.
+        """
+        now = datetime.now(UTC).timestamp()
+        cutoff = datetime.fromtimestamp(now - older_than_s, UTC).isoformat(timespec="seconds")
+        hard = datetime.fromtimestamp(now - max(older_than_s, UNCONFIRMED_KEEP_S), UTC).isoformat(
+            timespec="seconds")
+        with self._tx() as db:
+            return db.execute(
+                "update pages set raw = null, archive = null, pdf = null, pruned_at = ? "
+                "where pruned_at is null and batch_id in ("
+                " select b.batch_id from batches b where"
+                " (b.state = 'queued' and not exists (select 1 from documents d where"
+                "   d.batch_id = b.batch_id and (d.delivered_at is null or d.delivered_at > ?"
+                "   or (d.verdict_at is null and d.delivered_at > ?))))"
+                " or (b.state = 'empty' and b.ended_at <= ?))",
+                [now_iso(), cutoff, hard, cutoff]).rowcount
+
+    # -- small persistent settings (applied desired-config version, ...) --------------------
+    def get_setting(self, key: str, default: str = "") -> str:
+        """A value stored with :meth:`set_setting`, or ``default``."""
+        value = self._one("select value from settings where key = ?", [key])
+        return default if value is None else str(value)
+
+    def set_setting(self, key: str, value: str) -> None:
+        """Store a small value that must survive a restart."""
+        with self._tx() as db:
+            db.execute("insert into settings (key, value, updated_at) values (?, ?, ?) "
+                       "on conflict(key) do update set value = excluded.value, "
+                       "updated_at = excluded.updated_at", [key, value, now_iso()])
 
     def set_verdict(self, doc_id: str, verdict: dict[str, Any]) -> None:
         """Store the hub's verdict on one of our documents."""
@@ -275,7 +371,25 @@ class Spool:
             "ocr_backlog": one("select count(*) from pages where state in ('new','processing')"),
             "pages_today": one("select count(*) from pages where scanned_at >= ?", [today]),
             "failed_pages": one("select count(*) from pages where state = 'failed'"),
+            "ocr_ms_per_page": self._ocr_ms_per_page(),
         }
+
+    def _ocr_ms_per_page(self, *, window: int = 50) -> float:
+        """Mean pipeline time of the last ``window`` processed pages (0 when none)."""
+        rows = self._rows("select json_extract(result, '$.timings_ms') as t from pages "
+                          "where state = 'done' and result is not null "
+                          "order by processed_at desc limit ?", [window])
+        totals = []
+        for r in rows:
+            try:
+                timings = json.loads(r["t"]) if r["t"] else {}
+            except ValueError:
+                continue
+            if isinstance(timings, dict) and timings:
+                total = timings.get("total")
+                totals.append(float(total) if isinstance(total, int | float)
+                              else sum(float(v) for v in timings.values() if isinstance(v, int | float)))
+        return round(sum(totals) / len(totals), 1) if totals else 0.0
 
     # -- kiosk screen -----------------------------------------------------------------------
     def screen_pages(self, batch_id: str) -> list[dict[str, Any]]:

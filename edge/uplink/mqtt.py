@@ -25,7 +25,21 @@ from paho.mqtt.properties import Properties
 
 from edge.exceptions import AuthError, UplinkError
 from edge.outbox.spool import Spool
-from edge.wire import MetricsMessage, StatusMessage, new_id, now_iso, topic, verdict_topic
+from edge.wire import (
+    Command,
+    CommandResult,
+    DesiredConfig,
+    MetricsMessage,
+    StatusMessage,
+    WireError,
+    command_topic,
+    config_topic,
+    new_id,
+    now_iso,
+    parse_control,
+    topic,
+    verdict_topic,
+)
 
 log = logging.getLogger(__name__)
 
@@ -95,18 +109,22 @@ class Uplink:
     """One device's connection: outbox sender, retained status with last will, metrics, verdicts."""
 
     def __init__(self, *, device_id: str, settings: BrokerSettings, spool: Spool, boot_id: str,
-                 on_verdict: Callable[[dict], None] | None = None) -> None:
+                 on_verdict: Callable[[dict], None] | None = None,
+                 on_control: Callable[[DesiredConfig | Command], None] | None = None,
+                 config_version: int = 0) -> None:
         self.device_id = device_id
         self.settings = settings
         self.spool = spool
         self.boot_id = boot_id
         self.on_verdict = on_verdict
+        self.on_control = on_control
+        self.config_version = config_version  # reported in the retained status
         self.last_error = ""
         self._connected = threading.Event()
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._acks: queue.SimpleQueue[tuple[int, int]] = queue.SimpleQueue()
-        self._inbox: queue.SimpleQueue[bytes] = queue.SimpleQueue()
+        self._inbox: queue.SimpleQueue[tuple[str, bytes]] = queue.SimpleQueue()
         self._inflight: dict[int, tuple[int, float]] = {}  # mid -> (seq, sent at)
         self._held: set[int] = set()  # seqs too large to send; they stay in the outbox
         self._publish_lock = threading.Lock()
@@ -133,7 +151,9 @@ class Uplink:
         log.info("connected to broker %s:%s", self.settings.host, self.settings.port)
         self.last_error = ""
         client.publish(topic(self.device_id, "status"), self._status("online"), qos=1, retain=True)
-        client.subscribe(verdict_topic(self.device_id), qos=1)
+        # The desired config is retained: the broker hands over the current one right away.
+        client.subscribe([(verdict_topic(self.device_id), 1), (config_topic(self.device_id), 1),
+                          (command_topic(self.device_id), 1)])
         self._connected.set()
         self._wake.set()
 
@@ -147,7 +167,7 @@ class Uplink:
         self._wake.set()
 
     def _on_message(self, client, userdata, msg):  # noqa: ANN001
-        self._inbox.put(msg.payload)
+        self._inbox.put((msg.topic, msg.payload))
         self._wake.set()
 
     # -- life cycle --------------------------------------------------------------------------
@@ -191,9 +211,28 @@ class Uplink:
         if self.connected:
             self.client.publish(topic(self.device_id, "metrics"), metrics.to_json(), qos=0)
 
+    def publish_status(self) -> None:
+        """Publish the retained 'online' status again (after the applied config version changed)."""
+        if self.connected:
+            self.client.publish(topic(self.device_id, "status"), self._status("online"), qos=1,
+                                retain=True)
+
+    def publish_result(self, result: CommandResult) -> None:
+        """Answer a command (best effort: a kiosk that is offline cannot have received one)."""
+        if self.connected:
+            self.client.publish(topic(self.device_id, "cmdack"), result.to_json(), qos=1)
+
+    def resend_all(self) -> int:
+        """Forget what is in flight so every outbox row is published again now; return how many."""
+        self._inflight.clear()
+        self._held.clear()
+        self._wake.set()
+        return int(self.spool.stats()["outbox_depth"])
+
     def _status(self, state: str) -> bytes:
         return StatusMessage(msg_id=new_id(), device_id=self.device_id, sent_at=now_iso(),
-                             state=state, boot_id=self.boot_id).to_json()
+                             state=state, boot_id=self.boot_id,
+                             config_version=self.config_version).to_json()
 
     # -- sender thread -----------------------------------------------------------------------
     def _run(self) -> None:
@@ -230,9 +269,12 @@ class Uplink:
     def _drain_inbox(self) -> None:
         while True:
             try:
-                payload = self._inbox.get_nowait()
+                name, payload = self._inbox.get_nowait()
             except queue.Empty:
                 return
+            if name != verdict_topic(self.device_id):
+                self._control(payload)
+                continue
             try:
                 verdict = json.loads(payload.decode("utf-8"))
                 if not isinstance(verdict, dict) or "doc_id" not in verdict:
@@ -243,6 +285,20 @@ class Uplink:
             self.spool.set_verdict(str(verdict["doc_id"]), verdict)
             if self.on_verdict:
                 self.on_verdict(verdict)
+
+    def _control(self, payload: bytes) -> None:
+        if not payload:
+            return  # a cleared retained config
+        try:
+            msg = parse_control(payload)
+        except WireError as e:
+            log.warning("ignored malformed config/command: %s", e)
+            return
+        if msg.device_id != self.device_id:
+            log.warning("ignored config/command addressed to %s", msg.device_id)
+            return
+        if self.on_control:
+            self.on_control(msg)
 
     def _send_pending(self) -> None:
         now = time.monotonic()

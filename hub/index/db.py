@@ -6,6 +6,7 @@ record. Migrations run in order, each in its own transaction, and are recorded i
 """
 from __future__ import annotations
 
+import fcntl
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -79,9 +80,103 @@ def _m002_page_pdf(db: sqlite_utils.Database) -> None:
     db["pages"].add_column("pdf", bytes)
 
 
+def _m004_fleet(db: sqlite_utils.Database) -> None:
+    """Fleet telemetry and control; page-hash completeness of kiosk documents.
+
+    Written to be safe when two processes (ingester and panel) migrate a new index at once.
+    """
+    def add(table: str, column: str, typ: type) -> None:
+        if column not in db[table].columns_dict:
+            try:
+                db[table].add_column(column, typ)
+            except sqlite3.OperationalError as e:  # the other process was quicker
+                if "duplicate column" not in str(e):
+                    raise
+
+    for column, typ in (("metrics_at", str), ("interval_s", float), ("outbox_oldest_s", float),
+                        ("ocr_ms_per_page", float), ("disk_free_mb", float), ("temperature_c", float),
+                        ("failed_pages", int), ("scanner_error", str), ("config_version", int),
+                        ("config_error", str), ("uptime_s", float)):
+        add("devices", column, typ)
+    # One row per metrics message: the panel's per-kiosk chart (pruned after a week).
+    db["device_metrics"].create(
+        {"device_id": str, "at": str, "pages_today": int, "outbox_depth": int, "ocr_backlog": int,
+         "ocr_ms_per_page": float, "disk_free_mb": float, "temperature_c": float},
+        pk=("device_id", "at"), if_not_exists=True,
+    )
+    # The desired configuration the hub last pushed (retained on the broker). The panel
+    # writes here and in device_commands; the ingester, which holds the broker connection,
+    # publishes rows whose published_at / sent_at is empty (a small outbox on the hub side).
+    db["device_config"].create(
+        {"device_id": str, "version": int, "settings": str, "set_at": str, "set_by": str,
+         "published_at": str},
+        pk="device_id", if_not_exists=True,
+    )
+    db["device_commands"].create(
+        {"command_id": str, "device_id": str, "action": str, "issued_at": str, "issued_by": str,
+         "expires_at": str, "sent_at": str, "ok": int, "detail": str, "answered_at": str},
+        pk="command_id", if_not_exists=True,
+    )
+    db["device_commands"].create_index(["device_id", "issued_at"], if_not_exists=True)
+    # A page's hash as its document message states it; an image must match it to count.
+    add("pages", "expected_sha256", str)
+    add("documents", "complete_at", str)
+    db["documents"].create_index(["device_id", "received_at"], if_not_exists=True)
+
+
+def _m003_dedup(db: sqlite_utils.Database) -> None:
+    # Dedup v2: documents get a small integer number so the LSH band rows (one per band
+    # per document) and identity keys cost ~20 bytes each instead of a 32-character id.
+    db.execute("create table dedup_docs (n integer primary key, doc_id text not null unique)")
+    db.execute("create table dedup_lsh (key integer not null, doc integer not null, "
+               "primary key (key, doc)) without rowid")
+    db.execute("create table dedup_identity (key text not null, doc integer not null, "
+               "primary key (key, doc)) without rowid")
+    db.execute("create table dedup_boilerplate (code integer primary key, weight real not null) without rowid")
+    db["dedup_state"].create({"key": str, "value": str}, pk="key")
+    db["citizen_links"].create({"doc_a": str, "doc_b": str, "keys": str, "found_at": str},
+                               pk=("doc_a", "doc_b"))
+    db["citizen_links"].create_index(["doc_b"])
+    # Every operator decision on a pair, in order (duplicate_pairs keeps only the latest).
+    db["duplicate_decisions"].create(
+        {"id": int, "doc_a": str, "doc_b": str, "decision": str, "decided_by": str,
+         "decided_at": str, "note": str},
+        pk="id",
+    )
+    db["duplicate_decisions"].create_index(["doc_a", "doc_b"])
+    # Which learned-boilerplate generation a proposal was verified under: proposals are
+    # re-checked as the index learns its templates (an empty index knows none).
+    db["duplicate_pairs"].add_column("boiler_gen", int)
+    db.execute("delete from lsh_bands")  # v1 band keys; documents are re-indexed below
+    from hub.dedup.reindex import reindex_all
+
+    reindex_all(db)
+
+
+def _m003_cases(db: sqlite_utils.Database) -> None:
+    # A case is the city's file on one matter; its documents point to it by case_ref and
+    # carry its status (copied, so matching and lists read one table).
+    db["cases"].create(
+        {"case_ref": str, "title": str, "status": str, "received_on": str, "resolved_on": str,
+         "source": str, "updated_at": str, "updated_by": str},
+        pk="case_ref",
+        defaults={"status": "received"},
+    )
+    db["case_events"].create(
+        {"id": int, "case_ref": str, "doc_id": str, "status": str, "resolved_on": str,
+         "by": str, "at": str, "via": str},
+        pk="id",
+    )
+    db["case_events"].create_index(["case_ref"])
+    db["documents"].create_index(["case_ref"])
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_core", _m001_core),
     ("002_page_pdf", _m002_page_pdf),
+    ("004_fleet", _m004_fleet),
+    ("003_dedup_v2", _m003_dedup),
+    ("003_cases", _m003_cases),
 ]
 
 
@@ -114,7 +209,11 @@ def open_index(path: str | Path) -> sqlite_utils.Database:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA busy_timeout=30000")
-        migrate(db)
+        # The ingester, the panel and `hub import` may open a new index at the same moment:
+        # one process at a time reads and applies the pending migrations.
+        with open(f"{path}.migrate-lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            migrate(db)
     except (sqlite3.Error, OSError) as e:
         raise IndexError_(f"cannot open city index {path}: {e}") from e
     return db

@@ -1,8 +1,17 @@
-"""One incoming MQTT message → the city index, idempotently.
+"""One incoming MQTT message → the city index, idempotently and atomically.
 
 Delivery is at-least-once, so every message id is remembered and a repeat changes
-nothing. A message that does not follow the wire contract is kept aside in
-``rejected_messages`` with the reason, and the ingester goes on.
+nothing. Each message is applied in one SQLite transaction (a savepoint when several are
+applied together by :func:`handle_batch`) and its id is recorded in the same transaction,
+so a crash between the two cannot leave a message "seen" but not stored.
+
+A document is *complete* once every page it lists has an image whose SHA-256 matches the
+hash the document states; ``documents.complete_at`` records when. An image that does not
+match (a different version of the page) is kept aside in ``rejected_messages``, so the page
+stays missing and the panel shows the document as incomplete.
+
+A message that does not follow the wire contract is kept aside with the reason, and the
+ingester goes on.
 """
 from __future__ import annotations
 
@@ -10,10 +19,12 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 
 from edge.wire import (
+    CommandResult,
     DocumentMessage,
     MetricsMessage,
     PageImageMessage,
@@ -27,6 +38,9 @@ from hub.dedup.match import NewMatter, Resubmission, Verdict, match_document
 from hub.index.documents import NewDocument, insert_document
 
 log = logging.getLogger(__name__)
+
+# Metrics samples kept per kiosk for the panel's chart.
+METRICS_KEEP = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -47,7 +61,7 @@ class Repeated:
 
 @dataclass(frozen=True)
 class Rejected:
-    """Did not follow the contract; kept aside."""
+    """Did not follow the contract (or its image did not match the document); kept aside."""
 
     reason: str
 
@@ -57,6 +71,31 @@ Outcome = Stored | Repeated | Rejected
 
 def handle_message(db: sqlite_utils.Database, topic: str, payload: bytes) -> Outcome:
     """Validate and store one message in a single transaction."""
+    with db.atomic():
+        return _apply(db, topic, payload)
+
+
+def handle_batch(db: sqlite_utils.Database,
+                 items: list[tuple[str, bytes]]) -> list[Outcome | Exception]:
+    """Apply several messages in one transaction, each in its own savepoint.
+
+    A message that raises is rolled back alone and returned as its exception (the caller
+    does not acknowledge it, so the broker delivers it again); the others commit together.
+    One commit per batch instead of per message is what lets one ingester keep up with a
+    city's fleet.
+    """
+    out: list[Outcome | Exception] = []
+    with db.atomic():
+        for topic, payload in items:
+            try:
+                with db.atomic():
+                    out.append(_apply(db, topic, payload))
+            except Exception as e:  # noqa: BLE001 — reported per message to the caller
+                out.append(e)
+    return out
+
+
+def _apply(db: sqlite_utils.Database, topic: str, payload: bytes) -> Outcome:
     try:
         device_id, kind = parse_topic(topic)
         msg = from_json(payload, kind=kind)
@@ -65,65 +104,110 @@ def handle_message(db: sqlite_utils.Database, topic: str, payload: bytes) -> Out
         if isinstance(msg, PageImageMessage) and hashlib.sha256(msg.image).hexdigest() != msg.image_sha256:
             raise WireError("page image does not match its sha256")
     except WireError as e:
-        with db.conn:
-            db["rejected_messages"].insert({"topic": topic, "received_at": now_iso(),
-                                            "error": str(e), "payload": payload})
-        log.warning("rejected message on %s: %s", topic, e)
-        return Rejected(str(e))
+        return _reject(db, topic, payload, str(e))
 
-    with db.conn:
-        if isinstance(msg, StatusMessage | MetricsMessage):
-            _device(db, msg)  # state, not events: the newest wins, no dedup needed
-            return Stored(kind, device_id)
-        if db.execute("select 1 from messages_seen where msg_id = ?", [msg.msg_id]).fetchone():
-            return Repeated(msg.msg_id)
-        db["messages_seen"].insert({"msg_id": msg.msg_id, "received_at": now_iso()})
-        _touch_device(db, device_id)
-        if isinstance(msg, PageImageMessage):
-            _page_image(db, msg)
-            return Stored(kind, device_id)
-        verdict = _document(db, msg)
-        return Stored(kind, device_id, verdict)
+    if isinstance(msg, StatusMessage | MetricsMessage):
+        _device(db, msg)  # state, not events: the newest wins, no dedup needed
+        return Stored(kind, device_id)
+    if db.execute("select 1 from messages_seen where msg_id = ?", [msg.msg_id]).fetchone():
+        return Repeated(msg.msg_id)
+    outcome: Outcome
+    if isinstance(msg, CommandResult):
+        db.execute("update device_commands set ok = ?, detail = ?, answered_at = ? "
+                   "where command_id = ? and device_id = ?",
+                   [int(bool(msg.ok)), str(msg.detail)[:500], now_iso(), msg.command_id, device_id])
+        outcome = Stored(kind, device_id)
+    elif isinstance(msg, PageImageMessage):
+        reason = _page_image(db, msg)
+        if reason:
+            return _reject(db, topic, payload, reason)
+        outcome = Stored(kind, device_id)
+    else:
+        outcome = Stored(kind, device_id, _document(db, msg))
+    _touch_device(db, device_id)
+    # Recorded last, in the same transaction as the effects above.
+    db.execute("insert into messages_seen (msg_id, received_at) values (?, ?)",
+               [msg.msg_id, now_iso()])
+    return outcome
+
+
+def _reject(db: sqlite_utils.Database, topic: str, payload: bytes, reason: str) -> Rejected:
+    db["rejected_messages"].insert({"topic": topic, "received_at": now_iso(), "error": reason,
+                                    "payload": payload})
+    log.warning("rejected message on %s: %s", topic, reason)
+    return Rejected(reason)
 
 
 def _touch_device(db: sqlite_utils.Database, device_id: str) -> None:
-    db["devices"].upsert({"device_id": device_id, "last_seen": now_iso()}, pk="device_id")
-    db.execute("update devices set first_seen = coalesce(first_seen, last_seen) where device_id = ?",
-               [device_id])
+    now = now_iso()
+    db.execute("insert into devices (device_id, last_seen, first_seen) values (?, ?, ?) "
+               "on conflict(device_id) do update set last_seen = excluded.last_seen",
+               [device_id, now, now])
 
 
 def _device(db: sqlite_utils.Database, msg: StatusMessage | MetricsMessage) -> None:
     current = next(db.query("select boot_id, state from devices where device_id = ?",
                             [msg.device_id]), None)
+    now = now_iso()
     if isinstance(msg, StatusMessage):
-        # A will from an earlier boot arriving late must not mark a live kiosk offline.
+        # A will from an earlier boot arriving late (session takeover after a quick restart)
+        # must not mark a live kiosk offline: only the current boot can say it is offline.
         if (msg.state == "offline" and current and current["boot_id"]
                 and current["boot_id"] != msg.boot_id and current["state"] == "online"):
             log.info("ignored stale offline status of device %s", msg.device_id)
             return
         db["devices"].upsert({"device_id": msg.device_id, "state": msg.state,
-                              "boot_id": msg.boot_id, "last_seen": now_iso()}, pk="device_id")
+                              "boot_id": msg.boot_id, "last_seen": now,
+                              "config_version": int(msg.config_version or 0)}, pk="device_id")
     else:
         db["devices"].upsert({
-            "device_id": msg.device_id, "last_seen": now_iso(), "outbox_depth": msg.outbox_depth,
-            "pages_today": msg.pages_today, "ocr_backlog": msg.ocr_backlog,
-            "scanner_state": msg.scanner_state, "last_error": msg.last_error,
+            "device_id": msg.device_id, "last_seen": now, "metrics_at": now,
+            "outbox_depth": msg.outbox_depth, "pages_today": msg.pages_today,
+            "ocr_backlog": msg.ocr_backlog, "scanner_state": msg.scanner_state,
+            "last_error": msg.last_error, "interval_s": float(msg.interval_s or 0),
+            "outbox_oldest_s": float(msg.outbox_oldest_s or 0),
+            "ocr_ms_per_page": float(msg.ocr_ms_per_page or 0),
+            "disk_free_mb": float(msg.disk_free_mb or 0), "temperature_c": msg.temperature_c,
+            "failed_pages": int(msg.failed_pages or 0), "scanner_error": msg.scanner_error,
+            "config_version": int(msg.config_version or 0), "config_error": msg.config_error,
+            "uptime_s": float(msg.uptime_s or 0),
             "metrics": json.dumps({"uptime_s": msg.uptime_s, "disk_free_mb": msg.disk_free_mb}),
         }, pk="device_id")
+        # Metrics prove the kiosk is alive: a kiosk marked offline by an old will comes back.
         if current is None or current["state"] != "online":
-            db.execute("update devices set state = 'online' where device_id = ?", [msg.device_id])
+            db.execute("update devices set state = 'online', boot_id = coalesce(nullif(?, ''), boot_id) "
+                       "where device_id = ?", [msg.boot_id, msg.device_id])
+        db.execute(
+            "insert or replace into device_metrics (device_id, at, pages_today, outbox_depth, "
+            "ocr_backlog, ocr_ms_per_page, disk_free_mb, temperature_c) values (?,?,?,?,?,?,?,?)",
+            [msg.device_id, now, msg.pages_today, msg.outbox_depth, msg.ocr_backlog,
+             msg.ocr_ms_per_page, msg.disk_free_mb, msg.temperature_c])
+        cutoff = (datetime.now(UTC) - METRICS_KEEP).isoformat(timespec="seconds")
+        db.execute("delete from device_metrics where device_id = ? and at < ?", [msg.device_id, cutoff])
     db.execute("update devices set first_seen = coalesce(first_seen, last_seen) where device_id = ?",
                [msg.device_id])
 
 
-def _page_image(db: sqlite_utils.Database, msg: PageImageMessage) -> None:
-    values = {"doc_id": msg.doc_id, "idx": msg.index, "image_sha256": msg.image_sha256,
-              "mime": msg.mime, "width": msg.width, "height": msg.height, "dpi": msg.dpi,
-              "image": msg.image, "pdf": msg.pdf or None, "image_received_at": now_iso()}
-    if db.execute("select 1 from pages where page_id = ?", [msg.page_id]).fetchone():
-        db["pages"].update(msg.page_id, values)
-    else:
-        db["pages"].insert({"page_id": msg.page_id, **values})
+def _page_image(db: sqlite_utils.Database, msg: PageImageMessage) -> str:
+    """Store a page image; return a reason instead when it contradicts its document."""
+    row = db.execute("select expected_sha256, doc_id from pages where page_id = ?",
+                     [msg.page_id]).fetchone()
+    if row and row[1] and row[1] != msg.doc_id:
+        return f"page {msg.page_id} belongs to another document"
+    if row and row[0] and row[0] != msg.image_sha256:
+        return f"page image {msg.page_id} does not match the hash its document states"
+    # Plain SQL on the hot path: one statement per page at a fleet's message rate.
+    db.execute(
+        "insert into pages (page_id, doc_id, idx, image_sha256, mime, width, height, dpi, image, "
+        "pdf, image_received_at) values (?,?,?,?,?,?,?,?,?,?,?) on conflict(page_id) do update set "
+        "doc_id = excluded.doc_id, idx = excluded.idx, image_sha256 = excluded.image_sha256, "
+        "mime = excluded.mime, width = excluded.width, height = excluded.height, dpi = excluded.dpi, "
+        "image = excluded.image, pdf = excluded.pdf, image_received_at = excluded.image_received_at",
+        [msg.page_id, msg.doc_id, msg.index, msg.image_sha256, msg.mime, msg.width, msg.height,
+         msg.dpi, msg.image, msg.pdf or None, now_iso()])
+    if row:  # the document came first: it may be complete now
+        _check_complete(db, msg.doc_id)
+    return ""
 
 
 def _document(db: sqlite_utils.Database, msg: DocumentMessage) -> Verdict | None:
@@ -137,12 +221,42 @@ def _document(db: sqlite_utils.Database, msg: DocumentMessage) -> Verdict | None
         return None
     for p in msg.pages:
         meta = {"doc_id": msg.doc_id, "idx": p.index, "skew_degrees": p.skew_degrees,
-                "ocr_confidence": p.ocr_confidence, "text": p.text, "flags": json.dumps(list(p.flags))}
-        if db.execute("select 1 from pages where page_id = ?", [p.page_id]).fetchone():
-            db["pages"].update(p.page_id, meta)  # the image came first
-        else:
-            db["pages"].insert({"page_id": p.page_id, "image_sha256": p.image_sha256, **meta})
+                "ocr_confidence": p.ocr_confidence, "text": p.text,
+                "flags": json.dumps(list(p.flags)), "expected_sha256": p.image_sha256}
+        have = db.execute("select image_sha256, image is not null from pages where page_id = ?",
+                          [p.page_id]).fetchone()
+        if have is None:
+            db.execute("insert into pages (page_id, doc_id, idx, skew_degrees, ocr_confidence, text, "
+                       "flags, expected_sha256, image_sha256) values (?,?,?,?,?,?,?,?,?)",
+                       [p.page_id, msg.doc_id, p.index, p.skew_degrees, p.ocr_confidence, p.text,
+                        meta["flags"], p.image_sha256, p.image_sha256])
+            continue
+        if have[1] and have[0] != p.image_sha256:
+            # The image that came first is not the page this document describes.
+            image = db.execute("select image from pages where page_id = ?", [p.page_id]).fetchone()[0]
+            db["rejected_messages"].insert({
+                "topic": f"kiosk/{msg.device_id}/page", "received_at": now_iso(),
+                "error": f"page image {p.page_id} does not match the hash its document states",
+                "payload": image})
+            meta.update(image=None, pdf=None, image_sha256=p.image_sha256, image_received_at=None)
+        db["pages"].update(p.page_id, meta)  # the image came first
+    _check_complete(db, msg.doc_id)
     return match_document(db, msg.doc_id)
+
+
+def _check_complete(db: sqlite_utils.Database, doc_id: str) -> None:
+    row = db.execute(
+        "select d.page_count, d.complete_at, (select count(*) from pages p where p.doc_id = d.doc_id "
+        "and p.image is not null and p.image_sha256 = p.expected_sha256) "
+        "from documents d where d.doc_id = ?", [doc_id]).fetchone()
+    if row and row[1] is None and row[2] >= row[0]:
+        db.execute("update documents set complete_at = ? where doc_id = ?", [now_iso(), doc_id])
+
+
+def document_complete(db: sqlite_utils.Database, doc_id: str) -> bool:
+    """True once every page of the document has arrived with the hash the document states."""
+    row = db.execute("select complete_at from documents where doc_id = ?", [doc_id]).fetchone()
+    return bool(row and row[0])
 
 
 def verdict_payload(verdict: Verdict) -> dict:

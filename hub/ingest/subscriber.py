@@ -4,6 +4,11 @@ Persistent session (``clean_start=False`` with a long expiry) so the broker queu
 kiosks send while the ingester is away. Messages are acknowledged manually, only after
 they are committed to the index: a crash between receipt and commit makes the broker
 deliver again, and the idempotent handler absorbs the repeat.
+
+One writer thread takes whatever has arrived (up to ``BATCH_MAX`` messages), applies it in
+one SQLite transaction and only then acknowledges each message. It also publishes what the
+panel asked for: desired configurations (retained) and commands (not retained), read
+from the index where the panel wrote them — the panel itself holds no broker connection.
 """
 from __future__ import annotations
 
@@ -12,24 +17,41 @@ import logging
 import queue
 import ssl
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
+import sqlite_utils
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from edge.wire import TOPIC_ROOT, verdict_topic
+from edge.wire import (
+    TOPIC_ROOT,
+    Command,
+    DesiredConfig,
+    command_topic,
+    config_topic,
+    new_id,
+    now_iso,
+    verdict_topic,
+)
 from hub.config import MqttConfig
 from hub.exceptions import BrokerError
 from hub.index import open_index
-from hub.ingest.handle import Stored, handle_message, verdict_payload
+from hub.ingest.handle import Stored, handle_batch, verdict_payload
 
 log = logging.getLogger(__name__)
 
-SUBSCRIPTIONS = [(f"{TOPIC_ROOT}/+/{kind}", 1) for kind in ("doc", "page", "status", "metrics")]
+SUBSCRIPTIONS = [(f"{TOPIC_ROOT}/+/{kind}", 1)
+                 for kind in ("doc", "page", "status", "metrics", "cmdack")]
 SESSION_EXPIRY_S = 7 * 24 * 3600
+# Messages applied per transaction. Larger batches amortise the commit; the cost is that a
+# message waits for the others in its batch (a few ms each).
+BATCH_MAX = 200
+# How often the writer looks for config/commands the panel queued.
+CONTROL_POLL_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -51,6 +73,8 @@ class Ingester:
         self.connected = threading.Event()
         self.last_error = ""
         self.stored = 0
+        self._control_acks: queue.SimpleQueue[int] = queue.SimpleQueue()
+        self._control_pending: dict[int, tuple[str, str]] = {}  # mid -> (table, key)
         self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=mqtt_cfg.client_id,
                                   protocol=mqtt.MQTTv5, manual_ack=True)
         if mqtt_cfg.username:
@@ -64,7 +88,9 @@ class Ingester:
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
+        self.client.on_publish = self._on_publish
         self._worker: threading.Thread | None = None
+        self._db: sqlite_utils.Database | None = None
 
     def _on_connect(self, client, userdata, flags, reason_code, properties):  # noqa: ANN001
         if reason_code.is_failure:
@@ -83,8 +109,16 @@ class Ingester:
     def _on_message(self, client, userdata, msg):  # noqa: ANN001
         self._queue.put(_Incoming(msg.topic, msg.payload, msg.mid, msg.qos))
 
+    def _on_publish(self, client, userdata, mid, reason_code, properties):  # noqa: ANN001
+        # paho's lock is held here: hand the mid over, the writer does the database work.
+        if not getattr(reason_code, "is_failure", False):
+            self._control_acks.put(mid)
+
     def start(self) -> None:
         """Connect (retrying in the background) and start the single writer thread."""
+        # Open (and migrate) the index here, not in the thread: when start() returns the index
+        # is ready, and a bad path fails the command instead of a background thread.
+        self._db = open_index(self.db_path)
         props = Properties(PacketTypes.CONNECT)
         props.SessionExpiryInterval = SESSION_EXPIRY_S
         try:
@@ -105,25 +139,106 @@ class Ingester:
         if self._worker:
             self._worker.join(timeout=10)
 
+    # -- writer thread -----------------------------------------------------------------------
+    def _next_batch(self) -> list[_Incoming] | None:
+        try:
+            first = self._queue.get(timeout=CONTROL_POLL_S)
+        except queue.Empty:
+            return []
+        if first is None:
+            return None
+        batch = [first]
+        while len(batch) < BATCH_MAX:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if item is None:
+                self._queue.put(None)  # stop after this batch
+                break
+            batch.append(item)
+        return batch
+
     def _run(self) -> None:
-        db = open_index(self.db_path)
+        db = self._db
+        next_control = 0.0
         try:
             while True:
-                item = self._queue.get()
-                if item is None:
+                batch = self._next_batch()
+                if batch is None:
                     return
-                try:
-                    outcome = handle_message(db, item.topic, item.payload)
-                except Exception as e:  # not acknowledged: the broker delivers it again
-                    self.last_error = f"store failed: {e}"
-                    log.exception("could not store message on %s", item.topic)
-                    continue
-                if item.qos > 0:
-                    self.client.ack(item.mid, item.qos)
-                if isinstance(outcome, Stored):
-                    self.stored += 1
-                    if outcome.verdict is not None:
-                        self.client.publish(verdict_topic(outcome.device_id),
-                                            json.dumps(verdict_payload(outcome.verdict)), qos=1)
+                if batch:
+                    self._store(db, batch)
+                if time.monotonic() >= next_control:
+                    next_control = time.monotonic() + CONTROL_POLL_S
+                    try:
+                        self._publish_control(db)
+                    except Exception as e:  # the rows stay pending; tried again next poll
+                        self.last_error = f"control publish failed: {e}"
+                        log.exception("could not publish config/commands")
         finally:
             db.conn.close()
+
+    def _store(self, db: sqlite_utils.Database, batch: list[_Incoming]) -> None:
+        try:
+            outcomes = handle_batch(db, [(i.topic, i.payload) for i in batch])
+        except Exception as e:  # the commit failed: nothing acknowledged, all delivered again
+            self.last_error = f"store failed: {e}"
+            log.exception("could not store a batch of %d message(s)", len(batch))
+            return
+        for item, outcome in zip(batch, outcomes, strict=True):
+            if isinstance(outcome, Exception):  # not acknowledged: the broker delivers it again
+                self.last_error = f"store failed: {outcome}"
+                log.error("could not store message on %s: %r", item.topic, outcome)
+                continue
+            if item.qos > 0:
+                self.client.ack(item.mid, item.qos)
+            if isinstance(outcome, Stored):
+                self.stored += 1
+                if outcome.verdict is not None:
+                    self.client.publish(verdict_topic(outcome.device_id),
+                                        json.dumps(verdict_payload(outcome.verdict)), qos=1)
+
+    def _publish_control(self, db: sqlite_utils.Database) -> None:
+        """Publish desired configs and commands the panel queued; mark them on PUBACK."""
+        while True:
+            try:
+                mid = self._control_acks.get_nowait()
+            except queue.Empty:
+                break
+            entry = self._control_pending.pop(mid, None)
+            if entry is None:
+                continue
+            table, key = entry
+            with db.atomic():
+                if table == "device_config":
+                    db.execute("update device_config set published_at = ? where device_id = ? "
+                               "and version = ?", [now_iso(), *key.split("\0")])
+                else:
+                    db.execute("update device_commands set sent_at = ? where command_id = ?",
+                               [now_iso(), key])
+        if not self.connected.is_set():
+            return
+        waiting = {v for v in self._control_pending.values()}
+        for row in db.query("select device_id, version, settings from device_config "
+                            "where published_at is null"):
+            key = ("device_config", f"{row['device_id']}\0{row['version']}")
+            if key in waiting:
+                continue
+            msg = DesiredConfig(msg_id=new_id(), device_id=row["device_id"], sent_at=now_iso(),
+                                version=int(row["version"]), settings=json.loads(row["settings"]))
+            info = self.client.publish(config_topic(row["device_id"]), msg.to_json(), qos=1,
+                                       retain=True)
+            self._control_pending[info.mid] = key
+        now = now_iso()
+        for row in db.query("select command_id, device_id, action, expires_at, issued_by "
+                            "from device_commands where sent_at is null and expires_at > ?", [now]):
+            key = ("device_commands", row["command_id"])
+            if key in waiting:
+                continue
+            msg = Command(msg_id=new_id(), device_id=row["device_id"], sent_at=now,
+                          command_id=row["command_id"], action=row["action"],
+                          expires_at=row["expires_at"], issued_by=row["issued_by"] or "")
+            info = self.client.publish(command_topic(row["device_id"]), msg.to_json(), qos=1,
+                                       retain=False)
+            self._control_pending[info.mid] = key

@@ -1,13 +1,33 @@
-"""Screen ``devices`` (``/``): the kiosk fleet, its health and backlog, refreshed every 10 s."""
+"""Screen ``devices`` (``/``): the kiosk fleet, its health and backlog, refreshed every 10 s;
+``/devices/<id>``: one kiosk's throughput chart, desired configuration and commands."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from flask import Blueprint, current_app, jsonify, render_template
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from werkzeug.wrappers import Response
 
 from edge import exceptions as edge_exceptions
+from edge.wire import COMMANDS, CONFIG_KEYS
+from hub.ingest.control import (
+    ControlError,
+    desired_config,
+    queue_command,
+    recent_commands,
+    set_desired_config,
+)
 from hub.panel.db import get_db
 from hub.panel.strings import VI, t
 from hub.panel.timefmt import LOCAL_TZ, age_seconds, human, local_time
@@ -15,6 +35,9 @@ from hub.panel.timefmt import LOCAL_TZ, age_seconds, human, local_time
 bp = Blueprint("devices", __name__)
 
 REFRESH_S = 10
+# A kiosk is "lost" after this many metrics intervals without a message.
+MISSED_INTERVALS = 3
+CHART_HOURS = 24
 
 
 def _error_messages() -> dict[str, str]:
@@ -30,13 +53,18 @@ _ERROR_MESSAGES = _error_messages()
 
 
 def device_status(
-    state: str | None, last_seen: str | None, *, now: datetime, stale_after_s: float
+    state: str | None, last_seen: str | None, *, now: datetime, stale_after_s: float,
+    interval_s: float | None = None,
 ) -> str:
-    """``offline`` if the kiosk said so (birth/will), ``lost`` if silent too long, else ``online``."""
+    """``offline`` if the kiosk said so (birth/will), ``lost`` if silent too long, else ``online``.
+
+    Silent too long = three of its own metrics intervals when it reports one, else ``stale_after_s``.
+    """
     if state == "offline":
         return "offline"
+    limit = MISSED_INTERVALS * interval_s if interval_s else stale_after_s
     age = age_seconds(last_seen, now=now)
-    if age is None or age > stale_after_s:
+    if age is None or age > limit:
         return "lost"
     return "online"
 
@@ -58,6 +86,13 @@ class DeviceRow:
     scanner_label: str
     last_error: str
     last_error_label: str
+    outbox_oldest_s: float = 0.0
+    ocr_ms_per_page: float = 0.0
+    disk_free_mb: float = 0.0
+    temperature_c: float | None = None
+    config_version: int = 0
+    desired_version: int = 0
+    config_error: str = ""
 
 
 def _scanner_label(state: str | None) -> str:
@@ -78,12 +113,15 @@ def fleet(*, now: datetime | None = None) -> list[DeviceRow]:
     now = now or datetime.now(UTC)
     stale = float(current_app.config["STALE_AFTER_S"])
     rows = get_db().query(
-        "select device_id, state, last_seen, pages_today, outbox_depth, ocr_backlog,"
-        " scanner_state, last_error from devices order by device_id"
+        "select d.device_id, state, last_seen, pages_today, outbox_depth, ocr_backlog,"
+        " scanner_state, last_error, interval_s, outbox_oldest_s, ocr_ms_per_page, disk_free_mb,"
+        " temperature_c, config_version, config_error, c.version as desired_version"
+        " from devices d left join device_config c on c.device_id = d.device_id order by d.device_id"
     )
     out = []
     for r in rows:
-        status = device_status(r["state"], r["last_seen"], now=now, stale_after_s=stale)
+        status = device_status(r["state"], r["last_seen"], now=now, stale_after_s=stale,
+                               interval_s=r["interval_s"])
         out.append(DeviceRow(
             device_id=r["device_id"],
             status=status,
@@ -98,6 +136,13 @@ def fleet(*, now: datetime | None = None) -> list[DeviceRow]:
             scanner_label=_scanner_label(r["scanner_state"]),
             last_error=r["last_error"] or "",
             last_error_label=_error_label(r["last_error"]),
+            outbox_oldest_s=r["outbox_oldest_s"] or 0.0,
+            ocr_ms_per_page=r["ocr_ms_per_page"] or 0.0,
+            disk_free_mb=r["disk_free_mb"] or 0.0,
+            temperature_c=r["temperature_c"],
+            config_version=r["config_version"] or 0,
+            desired_version=r["desired_version"] or 0,
+            config_error=r["config_error"] or "",
         ))
     return out
 
@@ -129,3 +174,89 @@ def api_devices() -> Response:
         devices=[asdict(d) for d in devices], summary=_summary(devices),
         updated=now.astimezone(LOCAL_TZ).strftime("%H:%M:%S"),
     )
+
+
+# -- one kiosk -----------------------------------------------------------------------------------
+def throughput(device_id: str, *, now: datetime, hours: int = CHART_HOURS) -> list[dict]:
+    """Documents indexed from a kiosk per hour over the last ``hours`` hours, oldest first."""
+    start = (now - timedelta(hours=hours - 1)).replace(minute=0, second=0, microsecond=0)
+    counts = {r["hour"]: r["n"] for r in get_db().query(
+        "select substr(received_at, 1, 13) as hour, count(*) as n from documents "
+        "where device_id = ? and received_at >= ? group by hour",
+        [device_id, start.isoformat(timespec="seconds")])}
+    out = []
+    for i in range(hours):
+        t = start + timedelta(hours=i)
+        key = t.isoformat(timespec="seconds")[:13]
+        out.append({"hour": t.astimezone(LOCAL_TZ).strftime("%H"), "at": key, "n": counts.get(key, 0)})
+    return out
+
+
+def chart_svg_bars(series: list[dict], *, width: int = 720, height: int = 160) -> dict:
+    """Geometry of a small bar chart (drawn inline as SVG by the template, no external library)."""
+    top = max([s["n"] for s in series] + [1])
+    step = width / max(len(series), 1)
+    bars = []
+    for i, s in enumerate(series):
+        h = 0 if not s["n"] else max(1.0, (height - 20) * s["n"] / top)
+        bars.append({"x": round(i * step + 1, 1), "y": round(height - 16 - h, 1),
+                     "w": round(step - 2, 1), "h": round(h, 1), "n": s["n"], "label": s["hour"],
+                     "at": s["at"]})
+    return {"width": width, "height": height, "top": top, "bars": bars}
+
+
+@bp.route("/devices/<device_id>")
+def detail(device_id: str) -> str:
+    """One kiosk: health, throughput chart, desired configuration, commands."""
+    now = datetime.now(UTC)
+    row = next((d for d in fleet(now=now) if d.device_id == device_id), None)
+    if row is None:
+        abort(404)
+    db = get_db()
+    return render_template(
+        "devices/detail.html", d=row, chart=chart_svg_bars(throughput(device_id, now=now)),
+        desired=desired_config(db, device_id), commands=recent_commands(db, device_id),
+        config_keys=sorted(CONFIG_KEYS), command_names=COMMANDS,
+    )
+
+
+@bp.route("/devices/<device_id>/config", methods=["POST"])
+def set_config(device_id: str) -> Response:
+    """Push a new desired configuration version (retained on the broker by the ingester)."""
+    settings: dict[str, float] = {}
+    for key in CONFIG_KEYS:
+        raw = request.form.get(key, "").strip()
+        if raw:
+            try:
+                settings[key] = float(raw)
+            except ValueError:
+                flash(t("devices.config.bad_value"), "error")
+                return redirect(url_for("devices.detail", device_id=device_id))
+    if not settings:
+        flash(t("devices.config.empty"), "error")
+        return redirect(url_for("devices.detail", device_id=device_id))
+    try:
+        version = set_desired_config(get_db(), device_id, settings, set_by=_user())
+    except ControlError:
+        flash(t("devices.config.bad_value"), "error")
+    else:
+        flash(t("devices.config.queued").format(version=version), "info")
+    return redirect(url_for("devices.detail", device_id=device_id))
+
+
+@bp.route("/devices/<device_id>/command", methods=["POST"])
+def command(device_id: str) -> Response:
+    """Queue one operator command for the kiosk (never retained; expires after 10 minutes)."""
+    try:
+        queue_command(get_db(), device_id, request.form.get("action", ""), issued_by=_user())
+    except ControlError:
+        abort(400)
+    flash(t("devices.command.queued"), "info")
+    return redirect(url_for("devices.detail", device_id=device_id))
+
+
+def _user() -> str:
+    user = getattr(g, "user", None)
+    if isinstance(user, dict):
+        return str(user.get("username", ""))
+    return str(getattr(user, "username", "") or "")

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from edge.exceptions import DiskFull
+from edge.exceptions import DiskFull, SpoolError
 from edge.outbox.spool import Spool
 
 
@@ -76,3 +76,65 @@ def test_nearly_full_disk_stops_scanning_with_a_clear_message(tmp_path):
         s.check_space()
     assert "Bộ nhớ thiết bị sắp đầy" in e.value.message_vi
     s.close()
+
+
+def _delivered_batch(spool, doc_id="d1"):
+    batch = spool.start_batch(source="test")
+    page = spool.add_page(batch_id=batch, idx=0, raw=b"raw", source="x", dpi=300, scan_sha256="h")
+    spool.page_done(page, result={"text": "t"}, archive=b"jpeg", mime="image/jpeg",
+                    archive_sha256="s", pdf=b"%PDF")
+    spool.end_batch(batch)
+    spool.finish_batch(batch, documents=[(doc_id, 1, (("m1", "kiosk/k01/page", b"p"),
+                                                       ("m2", "kiosk/k01/doc", b"d")))])
+    return batch, page
+
+
+def test_a_document_is_delivered_only_when_its_last_message_is_acknowledged(spool):
+    _delivered_batch(spool)
+    rows = spool.pending(exclude=set(), limit=10)
+    spool.acknowledge([rows[0].seq])
+    assert spool.db["documents"].get("d1")["delivered_at"] is None
+    spool.acknowledge([rows[1].seq])
+    assert spool.db["documents"].get("d1")["delivered_at"]
+
+
+def test_retention_prunes_only_delivered_and_confirmed_pages(spool):
+    _, page = _delivered_batch(spool)
+    assert spool.prune(older_than_s=0) == 0  # still in the outbox: never pruned
+    spool.acknowledge([r.seq for r in spool.pending(exclude=set(), limit=10)])
+    assert spool.prune(older_than_s=0) == 0  # broker has it, hub has not confirmed
+    spool.set_verdict("d1", {"doc_id": "d1", "outcome": "new"})
+    assert spool.prune(older_than_s=3600) == 0  # delivered just now: inside retention
+    assert spool.prune(older_than_s=0) == 1
+    row = spool.db["pages"].get(page)
+    assert row["raw"] is None and row["archive"] is None and row["pdf"] is None and row["pruned_at"]
+    assert spool.prune(older_than_s=0) == 0  # idempotent
+
+
+def test_full_disk_prunes_delivered_pages_before_refusing_scans(tmp_path):
+    s = Spool(tmp_path / "spool.db", min_free_mb=1e12)
+    _delivered_batch(s)
+    s.acknowledge([r.seq for r in s.pending(exclude=set(), limit=10)])
+    s.set_verdict("d1", {"doc_id": "d1", "outcome": "new"})
+    with pytest.raises(DiskFull):
+        s.check_space()  # the disk is still "full" after pruning, but the pruning happened
+    assert s.db["pages"].count_where("pruned_at is not null") == 1
+    s.close()
+
+
+def test_settings_survive_reopen(tmp_path):
+    s = Spool(tmp_path / "spool.db")
+    s.set_setting("desired_config", '{"version": 3}')
+    s.close()
+    again = Spool(tmp_path / "spool.db")
+    assert again.get_setting("desired_config") == '{"version": 3}'
+    assert again.get_setting("missing", "x") == "x"
+    again.close()
+
+
+def test_finish_batch_is_one_transaction(spool):
+    batch = spool.start_batch(source="test")
+    message = (("m1", "kiosk/k01/page", b"p"),)
+    with pytest.raises(SpoolError):  # the second document repeats the first one's id
+        spool.finish_batch(batch, documents=[("d1", 1, message), ("d1", 1, message)])
+    assert spool.stats()["outbox_depth"] == 0 and spool.db["documents"].count == 0

@@ -30,10 +30,15 @@
       st.appendChild(pill);
       cell(tr, d.last_seen_human, "", d.last_seen);
       cell(tr, String(d.pages_today), "num");
-      cell(tr, String(d.outbox_depth), "num");
+      cell(tr, String(d.outbox_depth), "num", Math.round(d.outbox_oldest_s) + " s");
       cell(tr, String(d.ocr_backlog), "num");
       cell(tr, d.scanner_label, "nowrap");
       cell(tr, d.last_error_label, "err", d.last_error);
+      var open = cell(tr, "");
+      var link = document.createElement("a");
+      link.href = "devices/" + encodeURIComponent(d.device_id);
+      link.textContent = script.dataset.open || "›";
+      open.appendChild(link);
       fresh.appendChild(tr);
     });
     tbody.replaceWith(fresh);
