@@ -1,4 +1,4 @@
-"""Command line of the hub: ``python -m hub {ingest,serve,import,duplicates,user}``.
+"""Command line of the hub: ``python -m hub {ingest,serve,import,duplicates,cases,user}``.
 
 Only parses arguments, calls the library and maps errors to exit codes.
 """
@@ -95,6 +95,37 @@ def _cmd_duplicates(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_cases_import(args: argparse.Namespace) -> int:
+    from hub.cases import import_csv
+    from hub.index import open_index
+
+    cfg = load_config(args.config)
+    report = import_csv(open_index(_db_path(args, cfg)), Path(args.file), by=args.by)
+    if args.json:
+        print(json.dumps({"cases": report.cases, "documents_linked": report.documents_linked,
+                          "errors": [{"line": n, "reason": r} for n, r in report.errors]}))
+    else:
+        print(f"{report.cases} cases imported, {report.documents_linked} documents linked")
+        for n, r in report.errors:
+            print(f"line {n}: {r}", file=sys.stderr)
+    return 1 if report.errors else 0
+
+
+def _cmd_cases_set(args: argparse.Namespace) -> int:
+    from hub.cases import set_status
+    from hub.index import open_index
+
+    cfg = load_config(args.config)
+    db = open_index(_db_path(args, cfg))
+    try:
+        with db.conn:
+            set_status(db, args.case_ref, args.status, args.resolved_on, by=args.by, via="cli")
+    except ValueError as e:
+        raise HubError(str(e)) from e
+    print(f"case {args.case_ref}: {args.status}")
+    return 0
+
+
 def _cmd_user(args: argparse.Namespace) -> int:
     from hub.index import open_index
     from hub.panel.users import create_user, set_password
@@ -139,6 +170,22 @@ def build_parser() -> argparse.ArgumentParser:
     dup = with_db(sub.add_parser("duplicates", help="print groups of documents judged the same matter"))
     dup.add_argument("--json", action="store_true", help='print {"clusters": [{"documents": [...]}]}')
     dup.set_defaults(func=_cmd_duplicates)
+    cases = sub.add_parser("cases", help="case list: import the city's CSV, set a case's status")
+    csub = cases.add_subparsers(dest="cases_command", required=True)
+    cimp = with_db(csub.add_parser("import", help="import the city's case list (CSV)",
+                                   description="Columns so_ho_so (required), trang_thai, ngay_giai_quyet, "
+                                   "ngay_nhan, noi_dung, ma_don (or their English names: case_ref, status, "
+                                   "resolved_on, received_on, title, doc_ids). Bad rows are reported by line."))
+    cimp.add_argument("file", metavar="FILE.csv")
+    cimp.add_argument("--by", default="csv-import", help="who is recorded as making the change")
+    cimp.add_argument("--json", action="store_true", help='print {"cases", "documents_linked", "errors"}')
+    cimp.set_defaults(func=_cmd_cases_import)
+    cset = with_db(csub.add_parser("set", help="set a case's status"))
+    cset.add_argument("case_ref")
+    cset.add_argument("--status", required=True, choices=("received", "in_progress", "resolved"))
+    cset.add_argument("--resolved-on", help="resolution date YYYY-MM-DD (needed for resolved)")
+    cset.add_argument("--by", default="cli", help="who is recorded as making the change")
+    cset.set_defaults(func=_cmd_cases_set)
     usr = with_db(sub.add_parser("user", help="create a panel user or change a password"))
     usr.add_argument("username")
     usr.add_argument("--password", help="(default: asked for)")

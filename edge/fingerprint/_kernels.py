@@ -4,8 +4,6 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-_MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
-
 
 @njit(cache=True, inline="always")
 def _mix64(z):
@@ -22,23 +20,50 @@ def shingle_codes(text: np.ndarray, k: int) -> np.ndarray:
     if n <= 0:
         return np.empty(0, dtype=np.uint64)
     out = np.empty(n, dtype=np.uint64)
+    code = np.uint64(0)
+    mask = np.uint64((1 << (8 * k)) - 1) if k < 8 else np.uint64(0xFFFFFFFFFFFFFFFF)
+    for j in range(k - 1):
+        code = (code << np.uint64(8)) | np.uint64(text[j])
     for i in range(n):
-        code = np.uint64(0)
-        for j in range(k):
-            code = (code << np.uint64(8)) | np.uint64(text[i + j])
+        code = ((code << np.uint64(8)) | np.uint64(text[i + k - 1])) & mask
         out[i] = code
     return out
 
 
 @njit(cache=True)
-def minhash(codes: np.ndarray, seeds: np.ndarray) -> np.ndarray:
-    """Per seed, the minimum over codes of the top 32 bits of mix64(code ^ seed)."""
-    m = seeds.shape[0]
+def unique_without(codes: np.ndarray, stop: np.ndarray) -> np.ndarray:
+    """Sorted unique ``codes`` that are not in the sorted array ``stop``."""
+    s = np.sort(codes)
+    out = np.empty(s.shape[0], dtype=np.uint64)
+    n = 0
+    ns = stop.shape[0]
+    for i in range(s.shape[0]):
+        c = s[i]
+        if n > 0 and out[n - 1] == c:
+            continue
+        lo, hi = 0, ns
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            if stop[mid] < c:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo < ns and stop[lo] == c:
+            continue
+        out[n] = c
+        n += 1
+    return out[:n]
+
+
+@njit(cache=True)
+def minhash(codes: np.ndarray, mult: np.ndarray, add: np.ndarray) -> np.ndarray:
+    """Per permutation j, the minimum over codes of the top 32 bits of mult[j]*mix64(code)+add[j]."""
+    m = mult.shape[0]
     out = np.full(m, np.uint32(0xFFFFFFFF), dtype=np.uint32)
     for i in range(codes.shape[0]):
-        c = codes[i]
+        base = _mix64(codes[i])
         for j in range(m):
-            h = np.uint32(_mix64(c ^ seeds[j]) >> np.uint64(32))
+            h = np.uint32((base * mult[j] + add[j]) >> np.uint64(32))
             if h < out[j]:
                 out[j] = h
     return out

@@ -1,9 +1,13 @@
 """MinHash fingerprints of normalized text (character 5-gram shingles, 128 permutations).
 
-Version 1: text folded by ``normalize.fingerprint_text`` (NFC, tone placement unified,
-casefolded, no diacritics, no whitespace, digits kept: numbers tell matters apart),
-5-byte shingles packed exactly into integers, 128 splitmix64 permutations seeded from
-a fixed generator, top 32 bits kept. Changing any of these makes a new version.
+Version 2: text folded by ``normalize.fingerprint_text`` (NFC, casefolded, no diacritics,
+no whitespace or punctuation, digits kept: numbers tell matters apart); 5-byte shingles
+packed exactly into integers; shingles lying wholly inside the standard petition phrases
+of ``boilerplate.PHRASES`` dropped; each remaining distinct shingle hashed once with
+splitmix64 and spread over 128 multiply-add permutations (odd multipliers, fixed seed);
+top 32 bits kept. ``shingle_count`` counts the distinct shingles hashed. Changing any of
+these makes a new version (version 1 hashed every shingle, boilerplate included, with
+128 splitmix64 rounds).
 """
 from __future__ import annotations
 
@@ -12,15 +16,16 @@ import hashlib
 import numpy as np
 
 from edge.fingerprint import _kernels
+from edge.fingerprint.boilerplate import STOP_SHINGLES
 from edge.fingerprint.normalize import fingerprint_text
 from edge.wire import Fingerprint
 
-FINGERPRINT_VERSION = 1
+FINGERPRINT_VERSION = 2
 NUM_PERM = 128
 SHINGLE = 5
-SEEDS = np.random.Generator(np.random.PCG64(20260101)).integers(
-    0, 2**63 - 1, size=NUM_PERM, dtype=np.int64
-).astype(np.uint64)
+_GEN = np.random.Generator(np.random.PCG64(20260102))
+MULT = (_GEN.integers(0, 2**63 - 1, size=NUM_PERM, dtype=np.int64).astype(np.uint64) << np.uint64(1)) | np.uint64(1)
+ADD = _GEN.integers(0, 2**63 - 1, size=NUM_PERM, dtype=np.int64).astype(np.uint64)
 EMPTY = (0xFFFFFFFF,) * NUM_PERM
 
 
@@ -29,8 +34,18 @@ def _as_bytes(folded: str) -> np.ndarray:
 
 
 def shingles(text: str) -> np.ndarray:
-    """Packed 5-character shingles of the fingerprint form of ``text`` (may repeat)."""
-    return _kernels.shingle_codes(_as_bytes(fingerprint_text(text)), SHINGLE)
+    """Sorted distinct packed 5-character shingles of ``text`` that are not boilerplate."""
+    codes = _kernels.shingle_codes(_as_bytes(fingerprint_text(text)), SHINGLE)
+    return _kernels.unique_without(codes, STOP_SHINGLES)
+
+
+def shingles_reference(text: str) -> np.ndarray:
+    """Plain NumPy/Python version of :func:`shingles`, the reference the kernels are tested against."""
+    b = fingerprint_text(text).encode("ascii")
+    codes = np.array([int.from_bytes(b[i:i + SHINGLE], "big") for i in range(len(b) - SHINGLE + 1)],
+                     dtype=np.uint64)
+    codes = np.unique(codes)
+    return codes[~np.isin(codes, STOP_SHINGLES)]
 
 
 def minhash_reference(codes: np.ndarray) -> np.ndarray:
@@ -38,23 +53,29 @@ def minhash_reference(codes: np.ndarray) -> np.ndarray:
     if codes.size == 0:
         return np.full(NUM_PERM, 0xFFFFFFFF, dtype=np.uint32)
     with np.errstate(over="ignore"):
-        z = codes[None, :] ^ SEEDS[:, None]
+        z = codes.astype(np.uint64)
         z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
         z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
         z = z ^ (z >> np.uint64(31))
-    return (z >> np.uint64(32)).astype(np.uint32).min(axis=1)
+        h = z[None, :] * MULT[:, None] + ADD[:, None]
+    return (h >> np.uint64(32)).astype(np.uint32).min(axis=1)
+
+
+def signature_of(codes: np.ndarray) -> np.ndarray:
+    """MinHash signature (uint32 × NUM_PERM) of distinct shingle codes."""
+    return _kernels.minhash(codes, MULT, ADD)
 
 
 def fingerprint(text: str) -> Fingerprint:
     """Fingerprint of a document's text, as sent on the wire and stored at the hub."""
     folded = fingerprint_text(text)
-    codes = _kernels.shingle_codes(_as_bytes(folded), SHINGLE)
-    mh = _kernels.minhash(codes, SEEDS)
+    codes = _kernels.unique_without(_kernels.shingle_codes(_as_bytes(folded), SHINGLE), STOP_SHINGLES)
+    mh = _kernels.minhash(codes, MULT, ADD)
     return Fingerprint(
         version=FINGERPRINT_VERSION,
-        minhash=tuple(int(x) for x in mh),
+        minhash=tuple(mh.tolist()),
         text_sha256=hashlib.sha256(folded.encode("ascii")).hexdigest(),
-        shingle_count=int(np.unique(codes).size),
+        shingle_count=int(codes.size),
     )
 
 

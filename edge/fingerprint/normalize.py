@@ -12,6 +12,7 @@ import unicodedata
 
 _WS = re.compile(r"\s+")
 _NON_TEXT = re.compile(r"[^0-9a-z ]+")
+_NON_FP = re.compile(r"[^0-9a-z]+")
 # Old-style tone placement -> new style (tone on the main vowel), applied on NFC text.
 _TONE_PAIRS = {
     "òa": "oà", "óa": "oá", "ỏa": "oả", "õa": "oã", "ọa": "oạ",
@@ -19,6 +20,23 @@ _TONE_PAIRS = {
     "ùy": "uỳ", "úy": "uý", "ủy": "uỷ", "ũy": "uỹ", "ụy": "uỵ",
 }
 _TONE_RE = re.compile("|".join(_TONE_PAIRS), re.IGNORECASE)
+
+
+def _strip_table() -> dict[int, str]:
+    # Precomputed for every precomposed Latin letter: str.translate is ~10x faster than
+    # decomposing and filtering character by character, which matters at 1 ms per page.
+    table = {ord("đ"): "d", ord("Đ"): "D"}
+    for cp in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00)):
+        ch = chr(cp)
+        base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+        if base != ch:
+            table[cp] = base
+    for cp in range(0x300, 0x370):  # stray combining marks
+        table[cp] = ""
+    return table
+
+
+_STRIP = _strip_table()
 
 
 def nfc(text: str) -> str:
@@ -39,8 +57,9 @@ def unify_tone_placement(text: str) -> str:
 
 def strip_diacritics(text: str) -> str:
     """Remove every combining mark and map đ/Đ to d/D."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    # Letters outside the table (Greek, Cyrillic) keep their marks: petitions are Vietnamese,
+    # and the fingerprint form drops anything but a-z and digits anyway.
+    return nfc(text).translate(_STRIP)
 
 
 def fold(text: str) -> str:
@@ -51,4 +70,5 @@ def fold(text: str) -> str:
 
 def fingerprint_text(text: str) -> str:
     """Fingerprint form: the search form without any whitespace (OCR splits and joins words)."""
-    return fold(text).replace(" ", "")
+    # Tone placement needs no unifying here: stripping the marks makes both conventions equal.
+    return _NON_FP.sub("", strip_diacritics(text).casefold())

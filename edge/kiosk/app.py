@@ -25,7 +25,7 @@ def _verdict_text(raw: str | None) -> str:
     if v.get("outcome") == "new":
         return VI["verdict_new"]
     first = (v.get("matches") or [{}])[0]
-    ref = str(first.get("doc_id", ""))[:8]
+    ref = first.get("case_ref") or str(first.get("doc_id", ""))[:8]
     if v.get("outcome") == "resubmission":
         date = f" ngày {first['resolved_at'][:10]}" if first.get("resolved_at") else ""
         return VI["verdict_resub"].format(ref=ref, date=date)

@@ -1,14 +1,8 @@
 """Duplicate and re-submission detection over the city index."""
 from __future__ import annotations
 
-from hub.dedup.match import (
-    Match,
-    NewMatter,
-    Resubmission,
-    SameMatter,
-    Verdict,
-    clusters,
-    match_document,
-)
+from hub.dedup.match import clusters, match_document
+from hub.dedup.verdicts import CitizenLink, Match, NewMatter, Resubmission, SameMatter, Verdict
 
-__all__ = ["Match", "NewMatter", "Resubmission", "SameMatter", "Verdict", "clusters", "match_document"]
+__all__ = ["CitizenLink", "Match", "NewMatter", "Resubmission", "SameMatter", "Verdict", "clusters",
+           "match_document"]

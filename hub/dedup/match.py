@@ -1,71 +1,46 @@
-"""Duplicate matching in the city index: LSH band candidates, then verification.
+"""Duplicate matching in the city index: LSH candidates, then verification on the texts.
 
-A candidate is any document sharing one LSH band of the MinHash signature (32 bands
-of 4 rows: pairs above Jaccard ≈0.4 collide with high probability). Verification uses
-the estimated Jaccard *and* containment (a copy behind a cover letter, an excerpt), and
-treats differing specific numbers (decision, parcel, CCCD numbers) as evidence against:
-two matters of one citizen on one template can differ only there. Matches are proposed
-for review, never merged or deleted automatically.
+1. Candidates: documents sharing an LSH band of the MinHash signature (``lsh``), plus
+   any document with the very same normalized text.
+2. A cheap MinHash estimate drops candidates that cannot pass; the rest are verified on
+   the exact shingle sets with boilerplate discounted (``verify``, ``boilerplate``).
+3. A pair passes on Jaccard (copies, re-typed letters) *or* containment (cover page,
+   excerpt, added pages), unless the two letters give other ID-card numbers or disagree
+   on the numbers that identify a matter (``evidence``).
+4. Outcomes are typed (``verdicts``); pairs are proposed for review, never merged or
+   deleted; a pair an operator rejected is never proposed again. Documents of the same
+   citizen about another matter are linked (``citizens``), not proposed.
 """
 from __future__ import annotations
 
 import json
-import re
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
 import sqlite_utils
 
-from edge.fingerprint.identity import identity_keys
-from edge.fingerprint.minhash import NUM_PERM
-from edge.fingerprint.normalize import strip_diacritics
+from edge.fingerprint.minhash import FINGERPRINT_VERSION, fingerprint
+from hub.dedup import boilerplate, citizens, lsh
+from hub.dedup.evidence import identities_conflict, matter_text, numbers_conflict, shares_identity
+from hub.dedup.verdicts import Match, NewMatter, Resubmission, SameMatter, Verdict
+from hub.dedup.verify import compare, specific_shingles
 
-BANDS = 32
-ROWS = NUM_PERM // BANDS
-MIN_JACCARD = 0.45
-MIN_CONTAINMENT = 0.80
+__all__ = ["Match", "NewMatter", "Resubmission", "SameMatter", "Verdict", "clusters", "match_document",
+           "signature", "signature_bytes"]
+
+MIN_JACCARD = 0.22  # weighted: boilerplate counts less (see boilerplate.py)
+MIN_CONTAINMENT = 0.40
+# The same, on the letters without the particulars lines, for two letters of one citizen.
+SAME_CITIZEN_JACCARD = 0.18
+SAME_CITIZEN_CONTAINMENT = 0.33
 MIN_SHINGLES = 40  # too little text to judge (a nearly empty page)
-_NUMBER = re.compile(r"\d[\d./\-]*\d|\d")
-_YEAR = re.compile(r"(19|20)\d\d")
-_EMPTY = np.uint32(0xFFFFFFFF)
+# Looser bounds on the MinHash estimate before the exact check (estimates err by ~±0.1).
+PRE_JACCARD = 0.25
+PRE_CONTAINMENT = 0.50
 
-
-@dataclass(frozen=True)
-class Match:
-    """A verified candidate: the other document and why it matched."""
-
-    doc_id: str
-    similarity: float
-    containment: float
-    status: str
-    resolved_at: str | None
-
-
-@dataclass(frozen=True)
-class NewMatter:
-    """No other document is the same matter."""
-
-    doc_id: str
-
-
-@dataclass(frozen=True)
-class SameMatter:
-    """Same matter as earlier documents (proposed for review)."""
-
-    doc_id: str
-    matches: tuple[Match, ...]
-
-
-@dataclass(frozen=True)
-class Resubmission:
-    """Same matter as a case that was already resolved."""
-
-    doc_id: str
-    matches: tuple[Match, ...]
-
-
-Verdict = NewMatter | SameMatter | Resubmission
+_DOC_SQL = ("select d.doc_id, d.minhash, d.fp_version, d.text_sha256, d.shingle_count, "
+            "d.identity_keys, coalesce(d.status, 'received') as status, d.resolved_at, d.case_ref "
+            "from documents d")
 
 
 def signature_bytes(minhash: tuple[int, ...]) -> bytes:
@@ -78,132 +53,187 @@ def signature(blob: bytes) -> np.ndarray:
     return np.frombuffer(blob, dtype="<u4")
 
 
-def band_keys(sig: np.ndarray) -> list[int]:
-    """One signed 64-bit key per band (SQLite integers are signed)."""
-    rows = sig.astype(np.uint64).reshape(BANDS, ROWS)
-    keys = np.zeros(BANDS, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for r in range(ROWS):
-            keys = (keys * np.uint64(0x100000001B3)) ^ rows[:, r]
-            keys ^= keys >> np.uint64(29)
-    return [int(k) for k in keys.astype(np.int64)]
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def estimate(a: np.ndarray, b: np.ndarray, size_a: int, size_b: int) -> tuple[float, float]:
-    """Estimated (Jaccard, containment of the smaller in the larger) from two signatures."""
-    valid = (a != _EMPTY) | (b != _EMPTY)
-    if not valid.any():
-        return 0.0, 0.0
-    j = float(np.mean(a[valid] == b[valid]))
-    small = max(1, min(size_a, size_b))
-    inter = j * (size_a + size_b) / (1.0 + j)
-    return j, min(1.0, inter / small)
+def _upgrade(db: sqlite_utils.Database, doc: dict) -> dict:
+    """Refingerprint a document sent by an older kiosk (the hub holds the text)."""
+    fp = fingerprint(doc["text"] or "")
+    values = {"fp_version": fp.version, "minhash": signature_bytes(fp.minhash),
+              "text_sha256": fp.text_sha256, "shingle_count": fp.shingle_count}
+    db.execute("update documents set fp_version = ?, minhash = ?, text_sha256 = ?, shingle_count = ? "
+               "where doc_id = ?", [*values.values(), doc["doc_id"]])
+    return {**doc, **values}
 
 
-def specific_numbers(text: str) -> set[str]:
-    """Numbers that identify a matter: decision, parcel and house numbers, amounts, dates.
+def register(db: sqlite_utils.Database, doc_id: str) -> int:
+    """The document's small integer number in the dedup tables (assigned on first call)."""
+    db.execute("insert or ignore into dedup_docs (doc_id) values (?)", [doc_id])
+    return db.execute("select n from dedup_docs where doc_id = ?", [doc_id]).fetchone()[0]
 
-    ID-card and phone numbers identify the citizen, not the matter, and a bare year is too
-    common to tell matters apart, so both are left out.
-    """
-    found = {n.replace(".", "").replace("-", "/") for n in _NUMBER.findall(strip_diacritics(text))}
-    citizen = {k.split(":", 1)[1].lstrip("+").removeprefix("84") for k in identity_keys(text)}
-    out = set()
-    for n in found:
-        digits = "".join(c for c in n if c.isdigit())
-        if len(digits) < 3 or _YEAR.fullmatch(n):
+
+def _rejected(db: sqlite_utils.Database, doc_id: str) -> set[str]:
+    rows = db.execute("select case when doc_a = :d then doc_b else doc_a end from duplicate_pairs "
+                      "where (doc_a = :d or doc_b = :d) and decision in ('rejected', 'withdrawn')", {"d": doc_id})
+    return {r[0] for r in rows}
+
+
+def _candidates(db: sqlite_utils.Database, n: int, doc: dict, sig: np.ndarray,
+                template: np.ndarray, boiler_mask) -> list[dict]:
+    """Candidates whose MinHash estimate can pass (all documents with the very same text included)."""
+    nums = lsh.candidates(db, n, sig, template)
+    specific = ~template
+    out: dict[str, dict] = {}
+    cols = ("doc_id", "minhash", "fp_version", "text_sha256", "shingle_count", "identity_keys", "status",
+            "resolved_at", "case_ref")
+    for i in range(0, len(nums), 500):
+        chunk = nums[i:i + 500]
+        # Plain tuples: most candidates fail the estimate and never need a dict.
+        rows = [r for r in db.conn.execute(
+            "select d.doc_id, d.minhash, d.fp_version, d.text_sha256, d.shingle_count, d.identity_keys, "
+            "coalesce(d.status, 'received'), d.resolved_at, d.case_ref from dedup_docs x "
+            f"join documents d on d.doc_id = x.doc_id where x.n in ({','.join('?' * len(chunk))})", chunk)
+            if r[2] == FINGERPRINT_VERSION and r[4] >= MIN_SHINGLES]
+        if not rows:
             continue
-        if digits in citizen or digits.lstrip("0") in citizen or any(digits.endswith(c) for c in citizen):
-            continue
-        out.add(n)
-    return out
+        # One vectorised estimate for the whole chunk; only plausible pairs read their text.
+        sigs = np.frombuffer(b"".join(r[1] for r in rows), dtype="<u4").reshape(len(rows), -1)
+        # Jaccard estimated on the positions not won by template shingles: a position's
+        # winner over both texts is the smaller value; it is template text if either
+        # signature's value there is (equal values are then both template).
+        eq = sigs == sig[None, :]
+        low = np.where(sigs < sig[None, :], sigs, sig[None, :])
+        spec = specific[None, :] & ~boiler_mask(low)
+        j = (eq & spec).sum(axis=1) / np.maximum(1, spec.sum(axis=1))
+        sizes = np.array([r[4] for r in rows], dtype=np.float64)
+        c = np.minimum(1.0, j * (sizes + doc["shingle_count"]) / (1.0 + j) / np.maximum(1.0, np.minimum(
+            sizes, doc["shingle_count"])))
+        keep = (j >= PRE_JACCARD) | (c >= PRE_CONTAINMENT)
+        for r, k in zip(rows, keep.tolist(), strict=True):
+            if k or r[3] == doc["text_sha256"]:
+                out[r[0]] = dict(zip(cols, r, strict=True))
+    for r in db.query(_DOC_SQL + " where d.text_sha256 = ? and d.doc_id != ? limit 50",
+                      [doc["text_sha256"], doc["doc_id"]]):
+        out[r["doc_id"]] = r
+    out.pop(doc["doc_id"], None)
+    return list(out.values())
 
 
-def numbers_conflict(text_a: str, text_b: str) -> bool:
-    """Do the two texts disagree on the numbers that identify a matter?"""
-    a, b = specific_numbers(text_a), specific_numbers(text_b)
-    if not a or not b:
-        return False
-    small, large = (a, b) if len(a) <= len(b) else (b, a)
-    return len(small & large) / len(small) < 0.6
-
-
-def _ids(keys_json: str | None) -> set[str]:
-    keys = json.loads(keys_json) if keys_json else []
-    return {k.split(":", 1)[1] for k in keys if k.startswith(("cccd:", "cmnd:"))}
-
-
-def identities_conflict(keys_a: str | None, keys_b: str | None) -> bool:
-    """Both petitions give ID-card numbers and none is shared (one misread digit tolerated)."""
-    a, b = _ids(keys_a), _ids(keys_b)
-    if not a or not b:
-        return False
-    for x in a:
-        for y in b:
-            if len(x) == len(y) and sum(p != q for p, q in zip(x, y, strict=True)) <= 1:
-                return False
-    return True
-
-
-def index_bands(db: sqlite_utils.Database, doc_id: str, sig: np.ndarray) -> None:
-    """Add a document's band keys to the LSH table."""
-    db["lsh_bands"].insert_all(
-        ({"band": i, "key": k, "doc_id": doc_id} for i, k in enumerate(band_keys(sig))),
-        ignore=True,
-    )
-
-
-def candidates(db: sqlite_utils.Database, doc_id: str, sig: np.ndarray) -> list[str]:
-    """Documents sharing at least one band with ``sig``."""
-    keys = band_keys(sig)
-    clause = " or ".join("(band = ? and key = ?)" for _ in keys)
-    params: list[int] = [v for i, k in enumerate(keys) for v in (i, k)]
-    rows = db.execute(f"select distinct doc_id from lsh_bands where {clause}", params).fetchall()
-    return [r[0] for r in rows if r[0] != doc_id]
+def verify_pair(doc: dict, other: dict, sig: np.ndarray, shingles_of, boiler: boilerplate.Weights,
+                text_of) -> Match | None:
+    """A Match when ``other`` is the same matter as ``doc``, else None."""
+    if other["text_sha256"] == doc["text_sha256"]:
+        return Match(other["doc_id"], 1.0, 1.0, other["status"], other["resolved_at"], other["case_ref"])
+    if other["shingle_count"] < MIN_SHINGLES or other["fp_version"] != FINGERPRINT_VERSION:
+        return None
+    # Same template, other citizen: another matter, however much text the letters share.
+    if identities_conflict(doc["identity_keys"], other["identity_keys"]):
+        return None
+    text = text_of(other["doc_id"])
+    s = compare(shingles_of(doc), specific_shingles(text, boiler))
+    if s.jaccard < MIN_JACCARD and s.containment < MIN_CONTAINMENT:
+        return None
+    same_citizen = shares_identity(doc["identity_keys"], other["identity_keys"])
+    if same_citizen:
+        # Known to be one citizen: the particulars lines match whatever the matter, so
+        # judge the rest of the letter on its own.
+        t = compare(shingles_of(doc, matter_only=True), specific_shingles(matter_text(text), boiler))
+        if t.jaccard < SAME_CITIZEN_JACCARD and t.containment < SAME_CITIZEN_CONTAINMENT:
+            return None
+    # Other decision, parcel, house number or dates (or another person's birth date and house
+    # number, when the ID numbers were not read): another matter of the same kind.
+    if numbers_conflict(doc["text"] or "", text, particulars=not same_citizen):
+        return None
+    return Match(other["doc_id"], round(s.jaccard, 3), round(s.containment, 3), other["status"],
+                 other["resolved_at"], other["case_ref"])
 
 
 def match_document(db: sqlite_utils.Database, doc_id: str) -> Verdict:
-    """Find, verify and record the duplicates of a stored document; index its bands."""
-    doc = db["documents"].get(doc_id)
+    """Find, verify and record the duplicates of a stored document; index it for later ones."""
+    rows = list(db.query(_DOC_SQL.replace("d.doc_id,", "d.doc_id, d.text,", 1) + " where d.doc_id = ?", [doc_id]))
+    if not rows:
+        raise KeyError(doc_id)
+    doc = rows[0]
+    if doc["fp_version"] != FINGERPRINT_VERSION:
+        doc = _upgrade(db, doc)
+    n = register(db, doc_id)
+    if boilerplate.maybe_refresh(db):
+        recheck_proposed(db)
     sig = signature(doc["minhash"])
     found: list[Match] = []
-    if doc["shingle_count"] >= MIN_SHINGLES:
-        for other_id in candidates(db, doc_id, sig):
-            other = db["documents"].get(other_id)
-            if other["fp_version"] != doc["fp_version"] or other["shingle_count"] < MIN_SHINGLES:
+    judged = doc["shingle_count"] >= MIN_SHINGLES
+    if judged:
+        boiler = boilerplate.current(db)
+        own: dict[bool, object] = {}
+
+        def shingles_of(d: dict, matter_only: bool = False):
+            if matter_only not in own:
+                text = d["text"] or ""
+                own[matter_only] = specific_shingles(matter_text(text) if matter_only else text, boiler)
+            return own[matter_only]
+
+        def text_of(other_id: str) -> str:
+            row = db.execute("select text from documents where doc_id = ?", [other_id]).fetchone()
+            return (row[0] if row else "") or ""
+
+        rejected = _rejected(db, doc_id)
+        template = boiler.template_positions(sig)
+
+        for other in _candidates(db, n, doc, sig, template, boiler.template_positions):
+            if other["doc_id"] in rejected:
                 continue
-            j, c = estimate(sig, signature(other["minhash"]), doc["shingle_count"],
-                            other["shingle_count"])
-            if other["text_sha256"] != doc["text_sha256"]:
-                if j < MIN_JACCARD and c < MIN_CONTAINMENT:
-                    continue
-                # Same template, other citizen or other decision/parcel: another matter,
-                # however much boilerplate the two letters share.
-                if identities_conflict(doc["identity_keys"], other["identity_keys"]):
-                    continue
-                if numbers_conflict(doc["text"], other["text"]):
-                    continue
-            found.append(Match(other_id, round(j, 3), round(c, 3), other["status"] or "received",
-                               other["resolved_at"]))
-        index_bands(db, doc_id, sig)
-    if not found:
-        return NewMatter(doc_id)
-    found.sort(key=lambda m: -m.similarity)
-    now = datetime.now(UTC).isoformat(timespec="seconds")
+            m = verify_pair(doc, other, sig, shingles_of, boiler, text_of)
+            if m:
+                found.append(m)
+    if judged:
+        lsh.add(db, n, sig, boilerplate.current(db).template_positions(sig))
+    now = _now()
+    gen = boilerplate.generation(db)
+    keys = json.loads(doc["identity_keys"]) if doc["identity_keys"] else []
+    links = citizens.link(db, n, doc_id, keys, {m.doc_id for m in found}, now)
+    found.sort(key=lambda m: (-m.similarity, -m.containment, m.doc_id))
     for m in found:
         a, b = sorted((doc_id, m.doc_id))
-        db["duplicate_pairs"].insert(
-            {"doc_a": a, "doc_b": b, "similarity": m.similarity, "containment": m.containment,
-             "method": f"minhash-v{doc['fp_version']}", "found_at": now, "decision": "proposed"},
-            ignore=True,  # a pair an operator already rejected stays rejected
-        )
+        db.execute("insert or ignore into duplicate_pairs (doc_a, doc_b, similarity, containment, method, "
+                   "found_at, decision, boiler_gen) values (?, ?, ?, ?, ?, ?, 'proposed', ?)",
+                   [a, b, m.similarity, m.containment, f"minhash-v{FINGERPRINT_VERSION}", now, gen])
+    if not found:
+        return NewMatter(doc_id, links)
     if any(m.status == "resolved" for m in found):
-        return Resubmission(doc_id, tuple(found))
-    return SameMatter(doc_id, tuple(found))
+        return Resubmission(doc_id, tuple(found), links)
+    return SameMatter(doc_id, tuple(found), links)
+
+
+def recheck_proposed(db: sqlite_utils.Database) -> int:
+    """Re-verify undecided proposals made under older boilerplate; withdraw those that fail now.
+
+    A young index has not yet learned its templates, so its first proposals lean on shared
+    template sentences. Operators' decisions are never touched. Returns how many were withdrawn.
+    """
+    gen = boilerplate.generation(db)
+    boiler = boilerplate.current(db)
+    stale = db.execute("select doc_a, doc_b from duplicate_pairs where decision = 'proposed' "
+                       "and coalesce(boiler_gen, 0) < ?", [gen]).fetchall()
+    withdrawn = 0
+    full = _DOC_SQL.replace("d.doc_id,", "d.doc_id, d.text,", 1) + " where d.doc_id = ?"
+    for a, b in stale:
+        ra, rb = list(db.query(full, [a])), list(db.query(full, [b]))
+        ok = bool(ra and rb)
+        if ok and ra[0]["text_sha256"] != rb[0]["text_sha256"]:
+            s = compare(specific_shingles(ra[0]["text"] or "", boiler), specific_shingles(rb[0]["text"] or "", boiler))
+            ok = s.jaccard >= MIN_JACCARD or s.containment >= MIN_CONTAINMENT
+        if ok:
+            db.execute("update duplicate_pairs set boiler_gen = ? where doc_a = ? and doc_b = ?", [gen, a, b])
+        else:
+            db.execute("update duplicate_pairs set decision = 'withdrawn', decided_by = 'system', decided_at = ?, "
+                       "boiler_gen = ? where doc_a = ? and doc_b = ?", [_now(), gen, a, b])
+            withdrawn += 1
+    return withdrawn
 
 
 def clusters(db: sqlite_utils.Database) -> list[list[str]]:
-    """Groups of two or more documents linked by pairs not rejected by an operator."""
+    """Groups of two or more documents linked by pairs proposed or confirmed (not rejected, not withdrawn)."""
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -213,7 +243,8 @@ def clusters(db: sqlite_utils.Database) -> list[list[str]]:
             x = parent[x]
         return x
 
-    for a, b in db.execute("select doc_a, doc_b from duplicate_pairs where decision != 'rejected'"):
+    for a, b in db.execute("select doc_a, doc_b from duplicate_pairs where coalesce(decision, 'proposed') "
+                           "in ('proposed', 'confirmed')"):
         ra, rb = find(a), find(b)
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)

@@ -98,6 +98,6 @@ def import_file(db: sqlite_utils.Database, path: Path) -> Imported:
             dups = tuple(sorted(
                 r[0] if r[1] == doc_id else r[1]
                 for r in db.execute("select doc_b, doc_a from duplicate_pairs where "
-                                    "(doc_a = ? or doc_b = ?) and decision != 'rejected'",
+                                    "(doc_a = ? or doc_b = ?) and coalesce(decision, 'proposed') in ('proposed', 'confirmed')",
                                     [doc_id, doc_id])))
     return Imported(str(path), doc_id, dups, not created)

@@ -267,5 +267,7 @@ def verdict_payload(verdict: Verdict) -> dict:
     else:
         body["outcome"] = "resubmission" if isinstance(verdict, Resubmission) else "same_matter"
         body["matches"] = [{"doc_id": m.doc_id, "similarity": m.similarity, "status": m.status,
-                            "resolved_at": m.resolved_at} for m in verdict.matches]
+                            "resolved_at": m.resolved_at, "case_ref": m.case_ref}
+                           for m in verdict.matches]
+    body["same_citizen"] = [link.doc_id for link in verdict.same_citizen]
     return body

@@ -20,6 +20,9 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from edge.fingerprint.normalize import fold
+from hub.cases import assign
+from hub.cases import set_status as set_case_status
+from hub.dedup.citizens import links_of
 from hub.panel.db import get_db
 from hub.panel.strings import t
 from hub.panel.timefmt import today_local
@@ -33,16 +36,16 @@ STATUSES = ("received", "in_progress", "resolved")
 IMAGE_MIMES = frozenset({"image/png", "image/jpeg", "image/tiff", "image/webp", "image/gif"})
 
 # "Incomplete" = a kiosk document with fewer received page images than it announced;
-# "duplicate" = any pair touching it that nobody has rejected.
+# "duplicate" = any pair touching it that is proposed or confirmed (not rejected or withdrawn).
 _LIST_SQL = """
     select d.doc_id, d.source, d.device_id, d.source_name, d.received_at, d.page_count,
            d.status, substr(d.text, 1, 400) as head,
            (select count(*) from pages p where p.doc_id = d.doc_id and p.image is not null)
                as images_received,
            (exists(select 1 from duplicate_pairs x where x.doc_a = d.doc_id
-                   and coalesce(x.decision, 'proposed') != 'rejected')
+                   and coalesce(x.decision, 'proposed') in ('proposed', 'confirmed'))
             or exists(select 1 from duplicate_pairs y where y.doc_b = d.doc_id
-                   and coalesce(y.decision, 'proposed') != 'rejected')) as has_duplicate
+                   and coalesce(y.decision, 'proposed') in ('proposed', 'confirmed'))) as has_duplicate
     from documents d
 """
 
@@ -153,6 +156,7 @@ def detail(doc_id: str) -> str:
         "documents/detail.html", doc=doc, pages=pages,
         images_received=sum(1 for p in pages if p["has_image"]),
         duplicates=duplicates_of(doc_id), statuses=STATUSES, today=today_local().isoformat(),
+        same_citizen=links_of(get_db(), doc_id),
     )
 
 
@@ -180,8 +184,15 @@ def set_status(doc_id: str) -> Response:
         if resolved_at is None:
             flash(t("doc.resolved_date_bad"), "error")
             return redirect(url_for("documents.detail", doc_id=doc_id))
+    case_ref = request.form.get("case_ref", "").strip()[:100]
+    user = g.user["username"]
     with db.conn:
-        db["documents"].update(doc_id, {"status": status, "resolved_at": resolved_at})
+        if case_ref:
+            # The status belongs to the case: every document of it takes the new status.
+            assign(db, doc_id, case_ref, by=user, via="panel")
+            set_case_status(db, case_ref, status, resolved_at, by=user, via="panel")
+        else:
+            db["documents"].update(doc_id, {"status": status, "resolved_at": resolved_at})
     log.info("case status of %s set to %s by %s", doc_id, status, g.user["username"])
     flash(t("doc.status_saved"), "ok")
     return redirect(url_for("documents.detail", doc_id=doc_id))

@@ -1,12 +1,17 @@
-"""Screen ``duplicates``: proposed duplicate pairs, confirmed or rejected by an operator (nothing is deleted)."""
+"""Screen ``duplicates``: the review queue of proposed pairs, each pair side by side, decisions recorded.
+
+Nothing is merged or deleted: an operator confirms or rejects; a rejected pair is never
+proposed again; every decision is kept with who and when (``duplicate_decisions``).
+"""
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from hub.dedup.review import DECISIONS, history, passages
+from hub.dedup.review import decide as record_decision
 from hub.panel.auth import safe_next
 from hub.panel.db import get_db
 from hub.panel.documents import first_lines
@@ -15,7 +20,6 @@ from hub.panel.strings import t
 log = logging.getLogger(__name__)
 bp = Blueprint("duplicates", __name__)
 
-DECISIONS = ("confirmed", "rejected")
 FILTERS = ("proposed", "confirmed", "rejected", "all")
 LIMIT = 100  # most similar first; an operator works the top of the list
 
@@ -63,16 +67,28 @@ def decide() -> Response:
     if decision not in DECISIONS:
         flash(t("dup.bad_decision"), "error")
         return redirect(back)
-    db = get_db()
-    with db.conn:
-        cur = db.execute(
-            "update duplicate_pairs set decision = ?, decided_by = ?, decided_at = ?"
-            " where doc_a = ? and doc_b = ?",
-            [decision, g.user["username"], datetime.now(UTC).isoformat(timespec="seconds"),
-             doc_a, doc_b],
-        )
-    if cur.rowcount == 0:
+    if not record_decision(get_db(), doc_a, doc_b, decision, by=g.user["username"],
+                           note=request.form.get("note", "")[:500]):
         abort(404)
     log.info("pair %s/%s marked %s by %s", doc_a, doc_b, decision, g.user["username"])
     flash(t("dup.saved"), "ok")
     return redirect(back)
+
+
+@bp.route("/duplicates/<doc_a>/<doc_b>")
+def pair(doc_a: str, doc_b: str) -> str:
+    """Two documents side by side, the passages they share highlighted, with the decision buttons."""
+    a, b = sorted((doc_a, doc_b))
+    db = get_db()
+    rows = list(db.query("select * , coalesce(decision, 'proposed') as decision from duplicate_pairs "
+                         "where doc_a = ? and doc_b = ?", [a, b]))
+    if not rows:
+        abort(404)
+    docs = {r["doc_id"]: dict(r) for r in db.query(
+        "select doc_id, text, source, device_id, source_name, received_at, status, resolved_at, case_ref "
+        "from documents where doc_id in (?, ?)", [a, b])}
+    if a not in docs or b not in docs:
+        abort(404)
+    seg_a, seg_b = passages(docs[a]["text"] or "", docs[b]["text"] or "")
+    return render_template("duplicates/pair.html", pair=rows[0], a=docs[a], b=docs[b], seg_a=seg_a,
+                           seg_b=seg_b, history=history(db, a, b))

@@ -5,8 +5,16 @@ import random
 import numpy as np
 
 from edge.fingerprint import _kernels, fingerprint, fold, jaccard
+from edge.fingerprint.boilerplate import STOP_SHINGLES
 from edge.fingerprint.identity import identity_keys
-from edge.fingerprint.minhash import SEEDS, minhash_reference, shingles
+from edge.fingerprint.minhash import (
+    ADD,
+    FINGERPRINT_VERSION,
+    MULT,
+    minhash_reference,
+    shingles,
+    shingles_reference,
+)
 from edge.fingerprint.normalize import unify_tone_placement
 
 TEXT = ("Tôi tên là Nguyễn Văn Hoà, sinh năm 1975, số CCCD 001075012345, thường trú tại số 12 "
@@ -30,10 +38,21 @@ def _noisy(text: str, rate: float, seed: int) -> str:
     return "".join(out)
 
 
-def test_numba_minhash_agrees_with_numpy_reference():
-    for text in (TEXT, "ngắn", "", TEXT[:300]):
+def test_numba_kernels_agree_with_numpy_reference():
+    for text in (TEXT, "ngắn", "", TEXT[:300], _noisy(TEXT, 0.08, 3)):
         codes = shingles(text)
-        assert np.array_equal(_kernels.minhash(codes, SEEDS), minhash_reference(codes))
+        assert np.array_equal(codes, shingles_reference(text))
+        assert np.array_equal(_kernels.minhash(codes, MULT, ADD), minhash_reference(codes))
+
+
+def test_form_phrases_are_left_out_but_what_fills_them_is_kept():
+    motto = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nKính gửi: "
+    assert fingerprint(motto).shingle_count == 0 or fingerprint(motto).shingle_count < 12
+    a = fingerprint(motto + "Ủy ban nhân dân phường Láng. Tôi tên là Đỗ Minh Châu, thửa đất số 31.")
+    b = fingerprint("Ủy ban nhân dân phường Láng. Tôi tên là Đỗ Minh Châu, thửa đất số 31.")
+    assert jaccard(a.minhash, b.minhash) > 0.7  # only the seams between phrase and text differ
+    assert not np.isin(shingles(motto + "Phạm Thị Hương"), STOP_SHINGLES).any()
+    assert FINGERPRINT_VERSION == 2
 
 
 def test_fold_ignores_diacritics_case_and_tone_placement():

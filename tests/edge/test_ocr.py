@@ -6,8 +6,8 @@ import io
 import time
 
 import numpy as np
-import pytest
 import pytesseract
+import pytest
 from PIL import Image
 from pypdf import PdfReader
 

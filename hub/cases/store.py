@@ -1,0 +1,70 @@
+"""Case records in the city index (tables ``cases`` and ``case_events``).
+
+A document joins a case through ``documents.case_ref``; the case's status and resolution
+date are copied onto its documents, so matching (re-submission of a resolved case) and the
+lists read one table. Every change is an event with who, when and how (panel, CSV, review).
+"""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import sqlite_utils
+
+STATUSES = ("received", "in_progress", "resolved")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def set_status(db: sqlite_utils.Database, case_ref: str, status: str, resolved_on: str | None, *, by: str,
+               via: str, title: str | None = None, received_on: str | None = None) -> None:
+    """Create or update a case and copy its status onto its documents (caller commits)."""
+    if status not in STATUSES:
+        raise ValueError(f"status must be one of {STATUSES}")
+    if status == "resolved":
+        if not resolved_on:
+            raise ValueError("a resolved case needs its resolution date")
+        date.fromisoformat(resolved_on)
+    else:
+        resolved_on = None
+    now = _now()
+    current = db.execute("select 1 from cases where case_ref = ?", [case_ref]).fetchone()
+    values = {"status": status, "resolved_on": resolved_on, "updated_at": now, "updated_by": by}
+    if title is not None:
+        values["title"] = title
+    if received_on is not None:
+        values["received_on"] = received_on
+    if current:
+        db["cases"].update(case_ref, values)
+    else:
+        db["cases"].insert({"case_ref": case_ref, "source": via, **values})
+    db.execute("update documents set status = ?, resolved_at = ? where case_ref = ?", [status, resolved_on, case_ref])
+    db["case_events"].insert({"case_ref": case_ref, "doc_id": None, "status": status, "resolved_on": resolved_on,
+                              "by": by, "at": now, "via": via})
+
+
+def assign(db: sqlite_utils.Database, doc_id: str, case_ref: str, *, by: str, via: str) -> None:
+    """Put a document in a case (created as ``received`` if new); it takes the case's status."""
+    row = db.execute("select status, resolved_on from cases where case_ref = ?", [case_ref]).fetchone()
+    if row is None:
+        doc = db.execute("select status, resolved_at from documents where doc_id = ?", [doc_id]).fetchone()
+        status, resolved = (doc[0] or "received", doc[1]) if doc else ("received", None)
+        db["cases"].insert({"case_ref": case_ref, "status": status, "resolved_on": resolved, "source": via,
+                            "updated_at": _now(), "updated_by": by})
+        row = (status, resolved)
+    db.execute("update documents set case_ref = ?, status = ?, resolved_at = ? where doc_id = ?",
+               [case_ref, row[0], row[1], doc_id])
+    db["case_events"].insert({"case_ref": case_ref, "doc_id": doc_id, "status": row[0], "resolved_on": row[1],
+                              "by": by, "at": _now(), "via": via})
+
+
+def join_case_of(db: sqlite_utils.Database, doc_a: str, doc_b: str, *, by: str) -> str | None:
+    """After a confirmed pair: if exactly one document has a case, the other joins it. Returns the case."""
+    refs = dict(db.execute("select doc_id, case_ref from documents where doc_id in (?, ?)", [doc_a, doc_b]))
+    ra, rb = refs.get(doc_a), refs.get(doc_b)
+    if bool(ra) == bool(rb):
+        return None
+    ref, other = (ra, doc_b) if ra else (rb, doc_a)
+    assign(db, other, ref, by=by, via="review")
+    return ref

@@ -1,0 +1,149 @@
+"""Boilerplate learned from the city index: shingles found in many documents.
+
+Fingerprints already leave out the standard form phrases (``edge.fingerprint.boilerplate``),
+but each office, topic and letter-writing service has its own template sentences. A
+5-character shingle found in more than ``MIN_SHARE`` of a random sample of the index (and
+in more than ``MIN_DOCS`` documents) is template text: verification weighs it by
+``limit / df`` instead of 1, so a sentence in ten times as many letters as a matter's own
+wording counts a tenth. A matter is handed in a few times, so its own wording keeps full
+weight; the discount is soft so a re-typed copy that shares mostly template sentences
+with its original still scores on what it shares.
+
+The sample is bounded (``SAMPLE`` documents), so memory and refresh time do not grow with
+the index; it is redrawn when the index has grown by a quarter.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+import numpy as np
+import sqlite_utils
+
+from edge.fingerprint.minhash import ADD, MULT, shingles
+
+SAMPLE = 2000
+MIN_SHARE = 0.01
+MIN_DOCS = 10
+GROWTH = 1.25
+HASH_WEIGHT = 0.5
+_cache: dict[int, tuple[int, Weights]] = {}
+
+
+def _state(db: sqlite_utils.Database, key: str) -> int:
+    row = db.execute("select value from dedup_state where key = ?", [key]).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _set_state(db: sqlite_utils.Database, key: str, value: int) -> None:
+    db.execute("insert or replace into dedup_state (key, value) values (?, ?)", [key, str(value)])
+
+
+def refresh(db: sqlite_utils.Database, *, seed: int | None = None) -> int:
+    """Recount shingles over a random sample of the index; return how many are boilerplate now."""
+    total, top = db.execute("select count(*), coalesce(max(n), 0) from dedup_docs").fetchone()
+    rng = random.Random(seed)
+    if total <= SAMPLE:
+        ns = [r[0] for r in db.execute("select n from dedup_docs")]
+    else:
+        ns = sorted(set(rng.sample(range(1, top + 1), min(top, SAMPLE * 2))))
+    counts: dict[int, int] = {}
+    got = 0
+    for i in range(0, len(ns), 500):
+        chunk = ns[i:i + 500]
+        marks = ",".join("?" * len(chunk))
+        for (text,) in db.execute(f"select d.text from dedup_docs x join documents d on d.doc_id = x.doc_id "
+                                  f"where x.n in ({marks})", chunk):
+            if got >= SAMPLE:
+                break
+            got += 1
+            for c in shingles(text or "").tolist():
+                counts[c] = counts.get(c, 0) + 1
+    limit = max(MIN_DOCS, MIN_SHARE * got)
+    frequent = sorted((c, limit / k) for c, k in counts.items() if k > limit)
+    codes = np.array([c for c, _ in frequent], dtype=np.uint64)
+    db.execute("delete from dedup_boilerplate")
+    db.conn.executemany("insert into dedup_boilerplate (code, weight) values (?, ?)",
+                        [(int(c), w) for c, w in zip(codes.astype(np.int64).tolist(), (w for _, w in frequent),
+                                                     strict=True)])
+    _set_state(db, "boilerplate_docs", total)
+    _set_state(db, "boilerplate_gen", _state(db, "boilerplate_gen") + 1)
+    return int(codes.size)
+
+
+def maybe_refresh(db: sqlite_utils.Database) -> bool:
+    """Refresh when the index has grown by ``GROWTH`` since the last count; True if it did."""
+    last = _state(db, "boilerplate_docs")
+    total = db.execute("select coalesce(max(n), 0) from dedup_docs").fetchone()[0]
+    if total >= max(last * GROWTH, last + 20):
+        refresh(db)
+        return True
+    return False
+
+
+def generation(db: sqlite_utils.Database) -> int:
+    """How many times the boilerplate was learned (stamped on proposals)."""
+    return _state(db, "boilerplate_gen")
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Learned boilerplate: sorted shingle codes and their weights (< 1); others weigh 1.
+
+    ``hashes`` holds the MinHash values (any permutation) of the clearly frequent codes
+    (weight ≤ ``HASH_WEIGHT``): a signature position holding one of them was won by
+    template text, so LSH and the MinHash pre-check skip it.
+    """
+
+    codes: np.ndarray
+    weights: np.ndarray
+    hashes: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.uint32))
+
+    def template_positions(self, sig: np.ndarray) -> np.ndarray:
+        """Boolean mask (same shape as ``sig``) of the signature values won by template shingles."""
+        if not self.hashes.size:
+            return np.zeros(sig.shape, dtype=bool)
+        # ``hashes`` is sorted and unique: a binary search beats np.isin's re-sort per call.
+        idx = np.minimum(np.searchsorted(self.hashes, sig), self.hashes.size - 1)
+        return self.hashes[idx] == sig
+
+    def of(self, shingles: np.ndarray) -> np.ndarray:
+        """Weight of each of the sorted distinct ``shingles``."""
+        w = np.ones(shingles.size, dtype=np.float64)
+        if self.codes.size and shingles.size:
+            idx = np.minimum(np.searchsorted(self.codes, shingles), self.codes.size - 1)
+            hit = self.codes[idx] == shingles
+            w[hit] = self.weights[idx[hit]]
+        return w
+
+
+def _hashes(codes: np.ndarray) -> np.ndarray:
+    """Every permutation's MinHash value of each code (as fingerprint v2 computes them)."""
+    if not codes.size:
+        return np.empty(0, dtype=np.uint32)
+    with np.errstate(over="ignore"):
+        z = codes.astype(np.uint64)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+        h = (z[:, None] * MULT[None, :] + ADD[None, :]) >> np.uint64(32)
+    return np.unique(h.astype(np.uint32))
+
+
+NONE = Weights(np.empty(0, dtype=np.uint64), np.empty(0))
+
+
+def current(db: sqlite_utils.Database) -> Weights:
+    """The learned boilerplate weights (cached per connection and generation)."""
+    gen = _state(db, "boilerplate_gen")
+    hit = _cache.get(id(db.conn))
+    if hit and hit[0] == gen:
+        return hit[1]
+    rows = db.execute("select code, weight from dedup_boilerplate").fetchall()
+    codes = np.array([r[0] for r in rows], dtype=np.int64).astype(np.uint64)
+    weights = np.array([r[1] for r in rows], dtype=np.float64)
+    order = np.argsort(codes)
+    codes, weights = codes[order], weights[order]
+    w = Weights(codes, weights, _hashes(codes[weights <= HASH_WEIGHT]))
+    _cache[id(db.conn)] = (gen, w)
+    return w

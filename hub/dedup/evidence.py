@@ -1,0 +1,144 @@
+"""Evidence that two similar letters are different matters: other ID cards, other numbers.
+
+Two matters of one citizen on one template, or two neighbours using the same letter-writing
+service, can differ only in a decision, parcel or house number, a date or the ID-card
+number. OCR confuses digits with look-alike letters (0/O, 1/l, 5/S, 8/B) and drops or
+changes single digits, so numbers are folded and compared with one edit of tolerance.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+from edge.fingerprint.identity import identity_keys
+from edge.fingerprint.normalize import strip_diacritics
+
+_DIGITLIKE = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1", "S": "5", "B": "8"})
+# A number: starts with a digit, digits or look-alike letters, parts joined by / . - or ,
+_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d[\dOolI|SB]*(?:[./,\-][\dOolI|SB]+)*(?![0-9A-Za-z])")
+_YEAR = re.compile(r"(19|20)\d\d")
+MIN_SHARED = 0.6  # share of the smaller list's numbers the other letter must also hold
+
+
+def _norm(raw: str) -> str:
+    parts = [p for p in re.split(r"[./,\-]", raw.translate(_DIGITLIKE)) if p]
+    if not all(p.isdigit() for p in parts):
+        return ""
+    if len(parts) == 1:
+        return parts[0]
+    # 12/03/2025 and 12/3/2025 are one date; 1.250.000 and 1250000 one amount.
+    if all(len(p) == 3 for p in parts[1:]) and len(parts[0]) <= 3 and len(parts) > 1 and "/" not in raw:
+        return "".join(parts)
+    return "/".join(str(int(p)) for p in parts)
+
+
+# Lines giving the petitioner's particulars: the same on every letter of one citizen, so
+# they say nothing about the matter (and a citizen's other matters share them all).
+_PARTICULARS = re.compile(
+    r"^\W*(toi ten la|ho va ten|ho ten|ngay sinh|sinh ngay|nam sinh|so cccd|cccd|so cmnd|cmnd|can cuoc|"
+    r"chung minh|so dinh danh|dia chi|noi cu tru|noi o|thuong tru|tam tru|dien thoai|so dien thoai|sdt|"
+    r"email|cap ngay|noi cap)")
+
+
+def matter_text(text: str) -> str:
+    """``text`` without the lines giving the petitioner's particulars (name, birth, ID, address, phone)."""
+    keep = [ln for ln in text.replace("\f", "\n").split("\n")
+            if not _PARTICULARS.match(strip_diacritics(ln).casefold().lstrip())]
+    return "\n".join(keep)
+
+
+def specific_numbers(text: str, *, particulars: bool = True) -> set[str]:
+    """Numbers that identify a matter: decision, parcel and house numbers, amounts, dates.
+
+    ID-card and phone numbers have their own check, and a bare year or a one- or two-digit
+    number is too common to tell matters apart, so they are left out. With
+    ``particulars=False`` the petitioner's particulars lines (birth date, house number) are
+    left out too: for two letters of one citizen they agree whatever the matter.
+    """
+    plain = strip_diacritics(text if particulars else matter_text(text))
+    citizen = {k.split(":", 1)[1].removeprefix("+84") for k in identity_keys(text)}
+    out = set()
+    for m in _NUMBER.finditer(plain):
+        n = _norm(m.group(0))
+        digits = n.replace("/", "")
+        if len(digits) < 3 or _YEAR.fullmatch(n):
+            continue
+        if digits in citizen or any(len(digits) >= 9 and (digits.endswith(c) or c.endswith(digits))
+                                    for c in citizen):
+            continue
+        if len(digits) >= 9 and n.isdigit():  # an ID or phone number without its cue word
+            continue
+        out.add(n)
+    return out
+
+
+def _close(a: str, b: str) -> bool:
+    """Equal, or (for long plain numbers) one edit apart or one a piece of the other (OCR split it).
+
+    Dates must agree exactly: 6/6/2025 and 6/8/2025 are one keystroke apart and two matters.
+    """
+    if a == b:
+        return True
+    if "/" in a and "/" in b:
+        return False
+    a, b = a.replace("/", ""), b.replace("/", "")
+    if a == b:
+        return True
+    if min(len(a), len(b)) >= 4 and (a in b or b in a):
+        return True
+    if min(len(a), len(b)) < 5 or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) <= 1
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+def shared_numbers(a: set[str], b: set[str], *, tolerate_one: bool = True) -> float | None:
+    """Share of the smaller set's numbers found (within one edit) in the other; None if either is empty.
+
+    With ``tolerate_one`` a single odd number (OCR noise, a corrected figure) counts as agreement.
+    """
+    if not a or not b:
+        return None
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    hit = sum(1 for x in small if x in large or any(_close(x, y) for y in large))
+    if tolerate_one and len(small) - hit < 2:
+        return 1.0
+    return hit / len(small)
+
+
+def numbers_conflict(text_a: str, text_b: str, *, particulars: bool = True) -> bool:
+    """Do the two texts disagree on the numbers that identify a matter (and, by default, a person)?"""
+    # Letters of one citizen (particulars left out) may differ in one corrected figure; letters
+    # whose writers are not known to be one person must agree on every number that counts.
+    share = shared_numbers(specific_numbers(text_a, particulars=particulars),
+                           specific_numbers(text_b, particulars=particulars),
+                           tolerate_one=not particulars)
+    return share is not None and share < MIN_SHARED
+
+
+def id_numbers(keys: str | tuple[str, ...] | list[str] | None) -> set[str]:
+    """The CCCD/CMND numbers among identity keys (JSON text or a sequence)."""
+    if isinstance(keys, str):
+        keys = json.loads(keys) if keys else []
+    return {k.split(":", 1)[1] for k in keys or () if k.startswith(("cccd:", "cmnd:"))}
+
+
+def identities_conflict(keys_a, keys_b) -> bool:
+    """Both petitions give ID-card numbers and none is shared (one misread digit tolerated)."""
+    a, b = id_numbers(keys_a), id_numbers(keys_b)
+    if not a or not b:
+        return False
+    for x in a:
+        for y in b:
+            if len(x) == len(y) and sum(p != q for p, q in zip(x, y, strict=True)) <= 1:
+                return False
+    return True
+
+
+def shares_identity(keys_a, keys_b) -> bool:
+    """Do the two petitions give a common CCCD/CMND or phone number?"""
+    def load(k):
+        return set(json.loads(k) if isinstance(k, str) and k else (k or ()))
+    return bool(load(keys_a) & load(keys_b))
