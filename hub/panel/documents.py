@@ -157,6 +157,8 @@ def detail(doc_id: str) -> str:
         images_received=sum(1 for p in pages if p["has_image"]),
         duplicates=duplicates_of(doc_id), statuses=STATUSES, today=today_local().isoformat(),
         same_citizen=links_of(get_db(), doc_id),
+        has_pdf=get_db().execute("select 1 from pages where doc_id = ? and pdf is not null limit 1",
+                                 [doc_id]).fetchone() is not None,
     )
 
 

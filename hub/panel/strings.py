@@ -83,6 +83,7 @@ VI: dict[str, str] = {
     "documents.prev": "← Trang trước",
     "documents.next": "Trang sau →",
     "documents.page_of": "Trang {page}/{pages} · {total} đơn",
+    "doc.pdf": "Tải bản PDF có thể tìm kiếm",
     "doc.title": "Đơn thư",
     "doc.meta": "Thông tin",
     "doc.id": "Mã đơn",

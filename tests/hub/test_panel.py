@@ -272,3 +272,30 @@ def test_users_hash_and_verify(tmp_path):
         set_password(db, "op", "ngan")
     set_password(db, "op", "mat-khau-moi-1")
     assert verify_user(db, "op", "mat-khau-moi-1") and not verify_user(db, "op", "mot-hai-ba-bon")
+
+
+def _pdf(pages: int) -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+def test_document_pdf_merges_page_pdfs_in_order_behind_login(db_path, client):
+    db = open_index(db_path)
+    db["pages"].update("pa1", {"pdf": _pdf(1)})
+    db["pages"].update("pa2", {"pdf": _pdf(1)})
+    db.conn.close()
+    assert client.get("/documents/doc-a/pdf").status_code == 302  # login first
+    _login(client)
+    assert "/documents/doc-a/pdf" in client.get("/documents/doc-a").text
+    resp = client.get("/documents/doc-a/pdf")
+    assert resp.mimetype == "application/pdf"
+    from pypdf import PdfReader
+
+    assert len(PdfReader(io.BytesIO(resp.data)).pages) == 2
+    assert client.get("/documents/doc-b/pdf").status_code == 404  # imported text: no PDF
