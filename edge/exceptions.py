@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 
-class EdgeError(Exception):
-    """Base error. ``code`` is stable, ``exit_code`` is what the CLI returns."""
+class CodedError(Exception):
+    """An error with a stable ``code``, an English ``detail`` and a Vietnamese ``message_vi``.
 
-    code = "edge_error"
+    Both the appliance (EdgeError) and the hub (hub.exceptions.HubError) build on it.
+    """
+
+    code = "error"
     exit_code = 1
-    message_vi = "Đã xảy ra lỗi. Vui lòng báo cho kỹ thuật viên."
+    message_vi = "Đã xảy ra lỗi."
 
     def __init__(self, detail: str, *, message_vi: str | None = None) -> None:
         super().__init__(detail)
@@ -17,6 +20,13 @@ class EdgeError(Exception):
 
     def __str__(self) -> str:
         return f"[{self.code}] {self.detail}"
+
+
+class EdgeError(CodedError):
+    """Base error of the appliance; the CLI returns ``exit_code``."""
+
+    code = "edge_error"
+    message_vi = "Đã xảy ra lỗi. Vui lòng báo cho kỹ thuật viên."
 
 
 class ConfigError(EdgeError):

@@ -1,22 +1,14 @@
 """Errors of the hub: a stable code, an English detail for logs, a Vietnamese message for the panel."""
 from __future__ import annotations
 
+from edge.exceptions import CodedError
 
-class HubError(Exception):
-    """Base error. ``code`` is stable, ``exit_code`` is what the CLI returns."""
+
+class HubError(CodedError):
+    """Base error of the hub; the CLI returns ``exit_code``."""
 
     code = "hub_error"
-    exit_code = 1
     message_vi = "Đã xảy ra lỗi ở máy chủ."
-
-    def __init__(self, detail: str, *, message_vi: str | None = None) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        if message_vi is not None:
-            self.message_vi = message_vi
-
-    def __str__(self) -> str:
-        return f"[{self.code}] {self.detail}"
 
 
 class ConfigError(HubError):
