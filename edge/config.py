@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from edge.exceptions import ConfigError
+from edge.exceptions import CodedError, ConfigError
 from edge.wire import DEVICE_ID_RE
 
 ENV_PREFIX = "DONTHU_EDGE_"
@@ -101,7 +101,7 @@ class EdgeConfig:
         return self.ocr.workers or max(1, os.cpu_count() or 1)
 
 
-def _coerce(section: str, key: str, value: Any, typ: Any) -> Any:
+def _coerce(section: str, key: str, value: Any, typ: Any, error: type[CodedError]) -> Any:
     name = f"[{section}] {key}"
     text = typ if isinstance(typ, str) else getattr(typ, "__name__", str(typ))
     try:
@@ -123,25 +123,46 @@ def _coerce(section: str, key: str, value: Any, typ: Any) -> Any:
             return float(value)
         return str(value)
     except (TypeError, ValueError) as e:
-        raise ConfigError(f"{name} = {value!r} is not a valid {text}; fix it in the config file") from e
+        raise error(f"{name} = {value!r} is not a valid {text}; fix it in the config file") from e
 
 
-def _section(cls: type, section: str, raw: dict[str, Any], env: dict[str, str]) -> Any:
-    known = {f.name: f for f in fields(cls)}
-    unknown = sorted(set(raw) - set(known))
+def read_sections(path: str | Path | None, *, env: dict[str, str], prefix: str,
+                  sections: dict[str, type], error: type[CodedError]) -> dict[str, Any]:
+    """TOML file (optional) plus ``<prefix><SECTION>_<KEY>`` overrides → one dataclass per section.
+
+    Shared by the appliance's and the hub's config modules; errors name the key and the fix.
+    """
+    raw: dict[str, Any] = {}
+    if path is not None:
+        try:
+            with open(path, "rb") as fh:
+                raw = tomllib.load(fh)
+        except FileNotFoundError as e:
+            raise error(f"config file {path} does not exist") from e
+        except tomllib.TOMLDecodeError as e:
+            raise error(f"config file {path} is not valid TOML: {e}") from e
+    unknown = sorted(set(raw) - set(sections))
     if unknown:
-        raise ConfigError(
-            f"[{section}] has unknown key(s) {', '.join(unknown)}; "
-            f"allowed: {', '.join(sorted(known))}"
-        )
-    values = {}
-    for name, f in known.items():
-        env_key = f"{ENV_PREFIX}{section.upper()}_{name.upper()}"
-        if env_key in env:
-            values[name] = _coerce(section, name, env[env_key], f.type)
-        elif name in raw:
-            values[name] = _coerce(section, name, raw[name], f.type)
-    return cls(**values)
+        raise error(f"unknown section(s) {', '.join(unknown)}; allowed: {', '.join(sections)}")
+    parts = {}
+    for section, cls in sections.items():
+        given = raw.get(section, {})
+        if not isinstance(given, dict):
+            raise error(f"[{section}] must be a table")
+        known = {f.name: f for f in fields(cls)}
+        bad = sorted(set(given) - set(known))
+        if bad:
+            raise error(f"[{section}] has unknown key(s) {', '.join(bad)}; "
+                        f"allowed: {', '.join(sorted(known))}")
+        values = {}
+        for key, f in known.items():
+            env_key = f"{prefix}{section.upper()}_{key.upper()}"
+            if env_key in env:
+                values[key] = _coerce(section, key, env[env_key], f.type, error)
+            elif key in given:
+                values[key] = _coerce(section, key, given[key], f.type, error)
+        parts[section] = cls(**values)
+    return parts
 
 
 def _validate(cfg: EdgeConfig) -> EdgeConfig:
@@ -174,26 +195,9 @@ def _validate(cfg: EdgeConfig) -> EdgeConfig:
 
 def load_config(path: str | Path | None = None, *, env: dict[str, str] | None = None) -> EdgeConfig:
     """Read the TOML file (optional) and ``DONTHU_EDGE_*`` overrides into a validated EdgeConfig."""
-    env = dict(os.environ) if env is None else env
-    raw: dict[str, Any] = {}
-    if path is not None:
-        try:
-            with open(path, "rb") as fh:
-                raw = tomllib.load(fh)
-        except FileNotFoundError as e:
-            raise ConfigError(f"config file {path} does not exist") from e
-        except tomllib.TOMLDecodeError as e:
-            raise ConfigError(f"config file {path} is not valid TOML: {e}") from e
-    sections = {f.name: f.type for f in fields(EdgeConfig)}
-    unknown = sorted(set(raw) - set(sections))
-    if unknown:
-        raise ConfigError(f"unknown section(s) {', '.join(unknown)}; allowed: {', '.join(sections)}")
-    classes = {"device": DeviceConfig, "scanner": ScannerConfig, "imaging": ImagingConfig,
-               "ocr": OcrConfig, "mqtt": MqttConfig, "kiosk": KioskConfig}
-    parts = {}
-    for name, cls in classes.items():
-        section_raw = raw.get(name, {})
-        if not isinstance(section_raw, dict):
-            raise ConfigError(f"[{name}] must be a table")
-        parts[name] = _section(cls, name, section_raw, env)
+    parts = read_sections(
+        path, env=dict(os.environ) if env is None else env, prefix=ENV_PREFIX, error=ConfigError,
+        sections={"device": DeviceConfig, "scanner": ScannerConfig, "imaging": ImagingConfig,
+                  "ocr": OcrConfig, "mqtt": MqttConfig, "kiosk": KioskConfig},
+    )
     return _validate(EdgeConfig(**parts))

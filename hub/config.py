@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import os
-import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
+from edge.config import read_sections
 from hub.exceptions import ConfigError
 
 ENV_PREFIX = "DONTHU_HUB_"
@@ -50,51 +49,10 @@ class HubConfig:
 _SECTIONS = {"hub": IndexConfig, "mqtt": MqttConfig, "panel": PanelConfig}
 
 
-def _coerce(section: str, key: str, value: Any, typ: str) -> Any:
-    try:
-        if "Path" in typ:
-            return None if value in (None, "") else Path(str(value))
-        if typ == "int":
-            return int(value)
-        if typ == "float":
-            return float(value)
-        if typ == "bool":
-            return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes", "on")
-        return str(value)
-    except (TypeError, ValueError) as e:
-        raise ConfigError(f"[{section}] {key} = {value!r} is not a valid {typ}; fix the config") from e
-
-
 def load_config(path: str | Path | None = None, *, env: dict[str, str] | None = None) -> HubConfig:
     """Read the TOML file (optional) and ``DONTHU_HUB_*`` overrides into a validated HubConfig."""
-    env = dict(os.environ) if env is None else env
-    raw: dict[str, Any] = {}
-    if path is not None:
-        try:
-            with open(path, "rb") as fh:
-                raw = tomllib.load(fh)
-        except FileNotFoundError as e:
-            raise ConfigError(f"config file {path} does not exist") from e
-        except tomllib.TOMLDecodeError as e:
-            raise ConfigError(f"config file {path} is not valid TOML: {e}") from e
-    unknown = sorted(set(raw) - set(_SECTIONS))
-    if unknown:
-        raise ConfigError(f"unknown section(s) {', '.join(unknown)}; allowed: {', '.join(_SECTIONS)}")
-    parts = {}
-    for name, cls in _SECTIONS.items():
-        section = raw.get(name, {})
-        known = {f.name: f for f in fields(cls)}
-        bad = sorted(set(section) - set(known))
-        if bad:
-            raise ConfigError(f"[{name}] has unknown key(s) {', '.join(bad)}; allowed: {', '.join(known)}")
-        values = {}
-        for key, f in known.items():
-            env_key = f"{ENV_PREFIX}{name.upper()}_{key.upper()}"
-            if env_key in env:
-                values[key] = _coerce(name, key, env[env_key], str(f.type))
-            elif key in section:
-                values[key] = _coerce(name, key, section[key], str(f.type))
-        parts[name] = cls(**values)
+    parts = read_sections(path, env=dict(os.environ) if env is None else env, prefix=ENV_PREFIX,
+                          sections=_SECTIONS, error=ConfigError)
     cfg = HubConfig(**parts)
     if not cfg.mqtt.password and cfg.mqtt.password_file:
         try:
