@@ -64,8 +64,8 @@ def strip_diacritics(text: str) -> str:
 
 def fold(text: str) -> str:
     """Search form: diacritic-free, casefolded, punctuation to spaces, single spaces."""
-    folded = strip_diacritics(unify_tone_placement(text)).casefold()
-    return _WS.sub(" ", _NON_TEXT.sub(" ", folded)).strip()
+    # No tone-placement unifying needed: with the marks stripped, hoà and hòa are both hoa.
+    return _WS.sub(" ", _NON_TEXT.sub(" ", strip_diacritics(text).casefold())).strip()
 
 
 def fingerprint_text(text: str) -> str:

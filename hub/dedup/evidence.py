@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 
 from edge.fingerprint.identity import identity_keys
 from edge.fingerprint.normalize import strip_diacritics
@@ -47,16 +48,17 @@ def matter_text(text: str) -> str:
     return "\n".join(keep)
 
 
-def specific_numbers(text: str, *, particulars: bool = True) -> set[str]:
+def specific_numbers(text: str, *, particulars: bool = True, keys: Iterable[str] | None = None) -> set[str]:
     """Numbers that identify a matter: decision, parcel and house numbers, amounts, dates.
 
     ID-card and phone numbers have their own check, and a bare year or a one- or two-digit
     number is too common to tell matters apart, so they are left out. With
     ``particulars=False`` the petitioner's particulars lines (birth date, house number) are
-    left out too: for two letters of one citizen they agree whatever the matter.
+    left out too: for two letters of one citizen they agree whatever the matter. ``keys`` are
+    the text's identity keys when already known (as stored with a document).
     """
     plain = strip_diacritics(text if particulars else matter_text(text))
-    citizen = {k.split(":", 1)[1].removeprefix("+84") for k in identity_keys(text)}
+    citizen = {k.split(":", 1)[1].removeprefix("+84") for k in (identity_keys(text) if keys is None else keys)}
     out = set()
     for m in _NUMBER.finditer(plain):
         n = _norm(m.group(0))
@@ -110,11 +112,15 @@ def shared_numbers(a: set[str], b: set[str], *, tolerate_one: bool = True) -> fl
 
 def numbers_conflict(text_a: str, text_b: str, *, particulars: bool = True) -> bool:
     """Do the two texts disagree on the numbers that identify a matter (and, by default, a person)?"""
+    return numbers_disagree(specific_numbers(text_a, particulars=particulars),
+                            specific_numbers(text_b, particulars=particulars), particulars=particulars)
+
+
+def numbers_disagree(a: set[str], b: set[str], *, particulars: bool = True) -> bool:
+    """:func:`numbers_conflict` on the two texts' :func:`specific_numbers`, already found."""
     # Letters of one citizen (particulars left out) may differ in one corrected figure; letters
     # whose writers are not known to be one person must agree on every number that counts.
-    share = shared_numbers(specific_numbers(text_a, particulars=particulars),
-                           specific_numbers(text_b, particulars=particulars),
-                           tolerate_one=not particulars)
+    share = shared_numbers(a, b, tolerate_one=not particulars)
     return share is not None and share < MIN_SHARED
 
 

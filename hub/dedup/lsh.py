@@ -3,8 +3,9 @@
 64 bands of 2 rows: a pair collides in some band with probability 1-(1-J^2)^64 —
 0.92 at Jaccard 0.2, 0.9996 at 0.35. Two noisy scans of one letter at 8% OCR error
 share only ~0.35-0.5 of their shingles, so the bands must be this sensitive. Form
-phrases are already out of the signature (fingerprint v2); a bucket that still collects
-hundreds of documents holds a template sentence, not a matter, and is skipped.
+phrases are already out of the signature (fingerprint v2) and bands won only by learned
+template text are not indexed; buckets that still collect many documents are read only
+in part, and candidates are ranked by the number of bands they share.
 One row per band: (key, doc) in a WITHOUT ROWID table, the band number mixed into a
 47-bit key (a 6-byte SQLite integer; chance collisions between 64M keys stay < 1 in
 1,000 lookups) and the document as a small integer — about 16 bytes per band on disk.
@@ -18,9 +19,11 @@ from edge.fingerprint.minhash import NUM_PERM
 
 BANDS = 64
 ROWS = NUM_PERM // BANDS
-# A bucket holding more documents than this is a template, not a matter (a real matter is
-# handed in a few times, not hundreds): it is skipped when looking up candidates.
-MAX_BUCKET = 200
+# Members read per bucket (the newest): a bucket this full holds a template sentence or a
+# collective petition, whose copies also share many other bands with each other.
+BUCKET_READ = 30
+# Documents kept per lookup, those sharing the most bands first.
+MAX_CANDIDATES = 100
 
 
 def band_keys(sig: np.ndarray) -> list[int]:
@@ -49,19 +52,28 @@ def add(db: sqlite_utils.Database, n: int, sig: np.ndarray, template: np.ndarray
                         [(k, n) for k in _useful(sig, template)])
 
 
-def candidates(db: sqlite_utils.Database, n: int, sig: np.ndarray, template: np.ndarray | None = None) -> list[int]:
-    """Document numbers sharing a band with ``sig`` (template-only bands and overfull buckets skipped)."""
+def candidates_sql(n: int, sig: np.ndarray, template: np.ndarray | None = None) -> tuple[str, list[int]]:
+    """An SQL subquery (and its parameters) giving the documents sharing the most bands with ``sig``.
+
+    Each bucket gives at most its ``BUCKET_READ`` newest members; the documents found are
+    ranked by how many bands they share and the best ``MAX_CANDIDATES`` are kept, so a
+    lookup costs the same in a template-heavy index of millions as in a small one. A
+    matter's copies share many bands (a copy at Jaccard 0.3 shares about six of 64), while
+    documents that met only in a template bucket share one. Template-only bands are left
+    out; so is the document itself. The rows never come back to Python: the statement
+    that reads the candidates' fingerprints runs this as its subquery.
+    """
     keys = _useful(sig, template)
     if not keys:
-        return []
-    # One statement for all bands: each bucket read in SQLite up to MAX_BUCKET + 1 rows.
-    sql = (f"with k(key) as (values {','.join(['(?)'] * len(keys))}) "
-           "select (select group_concat(doc) from (select doc from dedup_lsh where key = k.key limit ?)) from k")
-    found: set[int] = set()
-    for (docs,) in db.conn.execute(sql, [*keys, MAX_BUCKET + 1]):
-        if docs:
-            ids = docs.split(",")
-            if len(ids) <= MAX_BUCKET:
-                found.update(map(int, ids))
-    found.discard(n)
-    return sorted(found)
+        return "select null where 0", []
+    bucket = "select doc from (select doc from dedup_lsh where key = ? order by doc desc limit ?)"
+    sql = (f"select doc from ({' union all '.join([bucket] * len(keys))}) where doc != ? "
+           "group by doc order by count(*) desc, doc desc limit ?")
+    params = [x for k in keys for x in (k, BUCKET_READ)]
+    return sql, [*params, n, MAX_CANDIDATES]
+
+
+def candidates(db: sqlite_utils.Database, n: int, sig: np.ndarray, template: np.ndarray | None = None) -> list[int]:
+    """Document numbers sharing a band with ``sig`` (template-only bands and overfull buckets skipped)."""
+    sql, params = candidates_sql(n, sig, template)
+    return sorted(r[0] for r in db.conn.execute(sql, params))

@@ -20,13 +20,21 @@ import numpy as np
 import sqlite_utils
 
 from edge.fingerprint.minhash import FINGERPRINT_VERSION, fingerprint
+from edge.wire import Fingerprint
 from hub.dedup import boilerplate, citizens, lsh
-from hub.dedup.evidence import identities_conflict, matter_text, numbers_conflict, shares_identity
+from hub.dedup.evidence import (
+    identities_conflict,
+    matter_text,
+    numbers_conflict,
+    numbers_disagree,
+    shares_identity,
+    specific_numbers,
+)
 from hub.dedup.verdicts import Match, NewMatter, Resubmission, SameMatter, Verdict
 from hub.dedup.verify import compare, specific_shingles
 
-__all__ = ["Match", "NewMatter", "Resubmission", "SameMatter", "Verdict", "clusters", "match_document",
-           "signature", "signature_bytes"]
+__all__ = ["Match", "NewMatter", "Resubmission", "SameMatter", "Verdict", "clusters", "identities_conflict",
+           "match_document", "numbers_conflict", "register", "signature", "signature_bytes"]
 
 MIN_JACCARD = 0.22  # weighted: boilerplate counts less (see boilerplate.py)
 MIN_CONTAINMENT = 0.40
@@ -38,12 +46,15 @@ MIN_SHINGLES = 40  # too little text to judge (a nearly empty page)
 PRE_JACCARD = 0.25
 PRE_CONTAINMENT = 0.50
 
-_DOC_SQL = ("select d.doc_id, d.minhash, d.fp_version, d.text_sha256, d.shingle_count, "
-            "d.identity_keys, coalesce(d.status, 'received') as status, d.resolved_at, d.case_ref "
-            "from documents d")
+# A candidate's details, read only for those whose MinHash estimate can pass.
+_DETAIL_SQL = ("select doc_id, text_sha256, identity_keys, coalesce(status, 'received') as status, resolved_at, "
+               "case_ref from documents")
+# At most this many candidates (best estimates first) are verified on their text: a matter
+# is handed in a few times, not a hundred, and the bound keeps a lookup's cost bounded.
+MAX_VERIFY = 100
 
 
-def signature_bytes(minhash: tuple[int, ...]) -> bytes:
+def signature_bytes(minhash: tuple[int, ...] | np.ndarray) -> bytes:
     """Store a signature compactly (uint32 little-endian)."""
     return np.asarray(minhash, dtype="<u4").tobytes()
 
@@ -53,24 +64,40 @@ def signature(blob: bytes) -> np.ndarray:
     return np.frombuffer(blob, dtype="<u4")
 
 
+def _mask_bytes(mask: np.ndarray) -> bytes:
+    return np.packbits(mask).tobytes()
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _upgrade(db: sqlite_utils.Database, doc: dict) -> dict:
-    """Refingerprint a document sent by an older kiosk (the hub holds the text)."""
-    fp = fingerprint(doc["text"] or "")
-    values = {"fp_version": fp.version, "minhash": signature_bytes(fp.minhash),
-              "text_sha256": fp.text_sha256, "shingle_count": fp.shingle_count}
-    db.execute("update documents set fp_version = ?, minhash = ?, text_sha256 = ?, shingle_count = ? "
-               "where doc_id = ?", [*values.values(), doc["doc_id"]])
-    return {**doc, **values}
-
-
-def register(db: sqlite_utils.Database, doc_id: str) -> int:
-    """The document's small integer number in the dedup tables (assigned on first call)."""
-    db.execute("insert or ignore into dedup_docs (doc_id) values (?)", [doc_id])
+def register(db: sqlite_utils.Database, doc_id: str, fp: Fingerprint, keys: tuple[str, ...] | list[str]) -> int:
+    """Store a document's fingerprint under its small integer number (assigned on first call)."""
+    db.execute("insert into dedup_docs (doc_id, fp, shingles, sig, keys) values (?, ?, ?, ?, ?) "
+               "on conflict (doc_id) do update set fp = excluded.fp, shingles = excluded.shingles, "
+               "sig = excluded.sig, keys = excluded.keys",
+               [doc_id, fp.version, fp.shingle_count, signature_bytes(fp.minhash), json.dumps(list(keys))])
     return db.execute("select n from dedup_docs where doc_id = ?", [doc_id]).fetchone()[0]
+
+
+def _load(db: sqlite_utils.Database, doc_id: str) -> dict:
+    """A stored document with its fingerprint, refingerprinted if an older kiosk sent it."""
+    row = db.execute("select x.n, x.fp, x.shingles, x.sig, d.text, d.text_sha256, d.identity_keys "
+                     "from documents d left join dedup_docs x on x.doc_id = d.doc_id where d.doc_id = ?",
+                     [doc_id]).fetchone()
+    if row is None:
+        raise KeyError(doc_id)
+    n, fp_version, count, sig, text, sha, keys = row
+    if n is None or fp_version != FINGERPRINT_VERSION:
+        # The hub holds the text: an older fingerprint is recomputed here, as the kiosk would now.
+        fp = fingerprint(text or "")
+        n = register(db, doc_id, fp, json.loads(keys) if keys else [])
+        db.execute("update documents set fp_version = ?, text_sha256 = ?, shingle_count = ? where doc_id = ?",
+                   [fp.version, fp.text_sha256, fp.shingle_count, doc_id])
+        count, sig, sha = fp.shingle_count, signature_bytes(fp.minhash), fp.text_sha256
+    return {"doc_id": doc_id, "n": n, "shingle_count": count, "sig": signature(sig), "text": text,
+            "text_sha256": sha, "identity_keys": keys}
 
 
 def _rejected(db: sqlite_utils.Database, doc_id: str) -> set[str]:
@@ -79,54 +106,63 @@ def _rejected(db: sqlite_utils.Database, doc_id: str) -> set[str]:
     return {r[0] for r in rows}
 
 
-def _candidates(db: sqlite_utils.Database, n: int, doc: dict, sig: np.ndarray,
-                template: np.ndarray, boiler_mask) -> list[dict]:
-    """Candidates whose MinHash estimate can pass (all documents with the very same text included)."""
-    nums = lsh.candidates(db, n, sig, template)
-    specific = ~template
-    out: dict[str, dict] = {}
-    cols = ("doc_id", "minhash", "fp_version", "text_sha256", "shingle_count", "identity_keys", "status",
-            "resolved_at", "case_ref")
-    for i in range(0, len(nums), 500):
-        chunk = nums[i:i + 500]
-        # Plain tuples: most candidates fail the estimate and never need a dict.
-        rows = [r for r in db.conn.execute(
-            "select d.doc_id, d.minhash, d.fp_version, d.text_sha256, d.shingle_count, d.identity_keys, "
-            "coalesce(d.status, 'received'), d.resolved_at, d.case_ref from dedup_docs x "
-            f"join documents d on d.doc_id = x.doc_id where x.n in ({','.join('?' * len(chunk))})", chunk)
-            if r[2] == FINGERPRINT_VERSION and r[4] >= MIN_SHINGLES]
-        if not rows:
-            continue
-        # One vectorised estimate for the whole chunk; only plausible pairs read their text.
+def _estimates(sig: np.ndarray, template: np.ndarray, size: int, sigs: np.ndarray, masks: np.ndarray,
+               sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """MinHash estimates (Jaccard, containment) of one signature against many, template text left out.
+
+    A position is left out when this document's value there is template text, or when the
+    other's value is smaller (it wins over both texts) and the other marked it as template
+    (each document's template mask is stored with it): positions won by template shingles
+    count neither for nor against.
+    """
+    eq = sigs == sig[None, :]
+    theirs = sigs < sig[None, :]
+    spec = ~(template[None, :] | (theirs & masks))
+    j = (eq & spec).sum(axis=1) / np.maximum(1, spec.sum(axis=1))
+    c = np.minimum(1.0, j * (sizes + size) / (1.0 + j) / np.maximum(1.0, np.minimum(sizes, size)))
+    return j, c
+
+
+def _candidates(db: sqlite_utils.Database, doc: dict, template: np.ndarray) -> list[dict]:
+    """Candidates whose MinHash estimate can pass, best first (all documents with the very same text included)."""
+    sig = doc["sig"]
+    bands, params = lsh.candidates_sql(doc["n"], sig, template)
+    rows = db.conn.execute(f"select n, sig, tmask, shingles from dedup_docs where n in ({bands}) "
+                           "and fp = ? and shingles >= ?", [*params, FINGERPRINT_VERSION, MIN_SHINGLES]).fetchall()
+    scored: list[tuple[float, int]] = []
+    if rows:
         sigs = np.frombuffer(b"".join(r[1] for r in rows), dtype="<u4").reshape(len(rows), -1)
-        # Jaccard estimated on the positions not won by template shingles: a position's
-        # winner over both texts is the smaller value; it is template text if either
-        # signature's value there is (equal values are then both template).
-        eq = sigs == sig[None, :]
-        low = np.where(sigs < sig[None, :], sigs, sig[None, :])
-        spec = specific[None, :] & ~boiler_mask(low)
-        j = (eq & spec).sum(axis=1) / np.maximum(1, spec.sum(axis=1))
-        sizes = np.array([r[4] for r in rows], dtype=np.float64)
-        c = np.minimum(1.0, j * (sizes + doc["shingle_count"]) / (1.0 + j) / np.maximum(1.0, np.minimum(
-            sizes, doc["shingle_count"])))
-        keep = (j >= PRE_JACCARD) | (c >= PRE_CONTAINMENT)
-        for r, k in zip(rows, keep.tolist(), strict=True):
-            if k or r[3] == doc["text_sha256"]:
-                out[r[0]] = dict(zip(cols, r, strict=True))
-    for r in db.query(_DOC_SQL + " where d.text_sha256 = ? and d.doc_id != ? limit 50",
+        masks = np.unpackbits(np.frombuffer(b"".join(r[2] or bytes(16) for r in rows), dtype=np.uint8)
+                              .reshape(len(rows), -1), axis=1)[:, :sig.size].astype(bool)
+        sizes = np.array([r[3] for r in rows], dtype=np.float64)
+        j, c = _estimates(sig, template, doc["shingle_count"], sigs, masks, sizes)
+        keep = np.flatnonzero((j >= PRE_JACCARD) | (c >= PRE_CONTAINMENT))
+        scored = [(max(float(j[i]), float(c[i])), rows[i][0]) for i in keep.tolist()]
+    scored.sort(reverse=True)
+    best = [n for _, n in scored[:MAX_VERIFY]]
+    out: dict[str, dict] = {}
+    if best:
+        marks = ",".join("?" * len(best))
+        for r in db.query(_DETAIL_SQL + f" where doc_id in (select doc_id from dedup_docs where n in ({marks}))",
+                          best):
+            out[r["doc_id"]] = r
+    for r in db.query(_DETAIL_SQL + " where text_sha256 = ? and doc_id != ? limit 50",
                       [doc["text_sha256"], doc["doc_id"]]):
         out[r["doc_id"]] = r
     out.pop(doc["doc_id"], None)
     return list(out.values())
 
 
+def id_keys(keys: str | None) -> list[str]:
+    """Identity keys as stored (JSON text)."""
+    return json.loads(keys) if keys else []
+
+
 def verify_pair(doc: dict, other: dict, sig: np.ndarray, shingles_of, boiler: boilerplate.Weights,
-                text_of) -> Match | None:
+                text_of, numbers_of) -> Match | None:
     """A Match when ``other`` is the same matter as ``doc``, else None."""
     if other["text_sha256"] == doc["text_sha256"]:
         return Match(other["doc_id"], 1.0, 1.0, other["status"], other["resolved_at"], other["case_ref"])
-    if other["shingle_count"] < MIN_SHINGLES or other["fp_version"] != FINGERPRINT_VERSION:
-        return None
     # Same template, other citizen: another matter, however much text the letters share.
     if identities_conflict(doc["identity_keys"], other["identity_keys"]):
         return None
@@ -143,7 +179,9 @@ def verify_pair(doc: dict, other: dict, sig: np.ndarray, shingles_of, boiler: bo
             return None
     # Other decision, parcel, house number or dates (or another person's birth date and house
     # number, when the ID numbers were not read): another matter of the same kind.
-    if numbers_conflict(doc["text"] or "", text, particulars=not same_citizen):
+    mine = numbers_of(doc, not same_citizen)
+    theirs = specific_numbers(text, particulars=not same_citizen, keys=id_keys(other["identity_keys"]))
+    if numbers_disagree(mine, theirs, particulars=not same_citizen):
         return None
     return Match(other["doc_id"], round(s.jaccard, 3), round(s.containment, 3), other["status"],
                  other["resolved_at"], other["case_ref"])
@@ -151,20 +189,15 @@ def verify_pair(doc: dict, other: dict, sig: np.ndarray, shingles_of, boiler: bo
 
 def match_document(db: sqlite_utils.Database, doc_id: str) -> Verdict:
     """Find, verify and record the duplicates of a stored document; index it for later ones."""
-    rows = list(db.query(_DOC_SQL.replace("d.doc_id,", "d.doc_id, d.text,", 1) + " where d.doc_id = ?", [doc_id]))
-    if not rows:
-        raise KeyError(doc_id)
-    doc = rows[0]
-    if doc["fp_version"] != FINGERPRINT_VERSION:
-        doc = _upgrade(db, doc)
-    n = register(db, doc_id)
+    doc = _load(db, doc_id)
+    n, sig = doc["n"], doc["sig"]
     if boilerplate.maybe_refresh(db):
         recheck_proposed(db)
-    sig = signature(doc["minhash"])
+    boiler = boilerplate.current(db)
+    template = boiler.template_positions(sig)
     found: list[Match] = []
     judged = doc["shingle_count"] >= MIN_SHINGLES
     if judged:
-        boiler = boilerplate.current(db)
         own: dict[bool, object] = {}
 
         def shingles_of(d: dict, matter_only: bool = False):
@@ -173,24 +206,32 @@ def match_document(db: sqlite_utils.Database, doc_id: str) -> Verdict:
                 own[matter_only] = specific_shingles(matter_text(text) if matter_only else text, boiler)
             return own[matter_only]
 
+        numbers: dict[bool, set[str]] = {}
+
+        def numbers_of(d: dict, particulars: bool) -> set[str]:
+            if particulars not in numbers:
+                numbers[particulars] = specific_numbers(d["text"] or "", particulars=particulars,
+                                                        keys=id_keys(d["identity_keys"]))
+            return numbers[particulars]
+
         def text_of(other_id: str) -> str:
             row = db.execute("select text from documents where doc_id = ?", [other_id]).fetchone()
             return (row[0] if row else "") or ""
 
-        rejected = _rejected(db, doc_id)
-        template = boiler.template_positions(sig)
-
-        for other in _candidates(db, n, doc, sig, template, boiler.template_positions):
+        candidates = _candidates(db, doc, template)
+        rejected = _rejected(db, doc_id) if candidates else set()
+        for other in candidates:
             if other["doc_id"] in rejected:
                 continue
-            m = verify_pair(doc, other, sig, shingles_of, boiler, text_of)
+            m = verify_pair(doc, other, sig, shingles_of, boiler, text_of, numbers_of)
             if m:
                 found.append(m)
-    if judged:
-        lsh.add(db, n, sig, boilerplate.current(db).template_positions(sig))
+        lsh.add(db, n, sig, template)
+    # The template mask as learned now, kept for the estimates of later lookups.
+    db.execute("update dedup_docs set tmask = ? where n = ?", [_mask_bytes(template), n])
     now = _now()
     gen = boilerplate.generation(db)
-    keys = json.loads(doc["identity_keys"]) if doc["identity_keys"] else []
+    keys = id_keys(doc["identity_keys"])
     links = citizens.link(db, n, doc_id, keys, {m.doc_id for m in found}, now)
     found.sort(key=lambda m: (-m.similarity, -m.containment, m.doc_id))
     for m in found:
@@ -216,7 +257,7 @@ def recheck_proposed(db: sqlite_utils.Database) -> int:
     stale = db.execute("select doc_a, doc_b from duplicate_pairs where decision = 'proposed' "
                        "and coalesce(boiler_gen, 0) < ?", [gen]).fetchall()
     withdrawn = 0
-    full = _DOC_SQL.replace("d.doc_id,", "d.doc_id, d.text,", 1) + " where d.doc_id = ?"
+    full = "select text, text_sha256 from documents where doc_id = ?"
     for a, b in stale:
         ra, rb = list(db.query(full, [a])), list(db.query(full, [b]))
         ok = bool(ra and rb)

@@ -147,7 +147,17 @@ def _m003_dedup(db: sqlite_utils.Database) -> None:
     # Which learned-boilerplate generation a proposal was verified under: proposals are
     # re-checked as the index learns its templates (an empty index knows none).
     db["duplicate_pairs"].add_column("boiler_gen", int)
-    db.execute("delete from lsh_bands")  # v1 band keys; documents are re-indexed below
+    db.execute("delete from lsh_bands")  # v1 band keys; documents are re-indexed by 005
+
+
+def _m005_fingerprints(db: sqlite_utils.Database) -> None:
+    # Each document's fingerprint lives with its dedup number: a lookup reads a ~600-byte row
+    # per candidate (signature, template mask, size, identity keys) instead of a document row
+    # whose text spills over several overflow pages. ``tmask`` marks the signature positions
+    # won by learned template text when the document was indexed.
+    for column, typ in (("fp", "integer"), ("shingles", "integer"), ("sig", "blob"), ("tmask", "blob"),
+                        ("keys", "text")):
+        db.execute(f"alter table dedup_docs add column {column} {typ}")
     from hub.dedup.reindex import reindex_all
 
     reindex_all(db)
@@ -177,6 +187,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("004_fleet", _m004_fleet),
     ("003_dedup_v2", _m003_dedup),
     ("003_cases", _m003_cases),
+    ("005_fingerprints", _m005_fingerprints),
 ]
 
 

@@ -8,7 +8,7 @@ import sqlite_utils
 
 from edge.fingerprint.normalize import fold
 from edge.wire import Fingerprint, now_iso
-from hub.dedup.match import signature_bytes
+from hub.dedup.match import register
 
 
 @dataclass(frozen=True)
@@ -26,18 +26,19 @@ class NewDocument:
 
 
 def insert_document(db: sqlite_utils.Database, doc: NewDocument) -> bool:
-    """Insert a document; return False (and change nothing) if its id is already stored."""
+    """Insert a document and its fingerprint; return False (and change nothing) if its id is already stored."""
     if db.execute("select 1 from documents where doc_id = ?", [doc.doc_id]).fetchone():
         return False
-    db["documents"].insert({
-        "doc_id": doc.doc_id, "source": doc.source, "device_id": doc.device_id,
-        "source_name": doc.source_name, "batch_id": doc.batch_id, "scanned_at": doc.scanned_at,
-        "received_at": now_iso(), "page_count": doc.page_count, "text": doc.text,
-        "text_fold": fold(doc.text), "fp_version": doc.fingerprint.version,
-        "minhash": signature_bytes(doc.fingerprint.minhash),
-        "text_sha256": doc.fingerprint.text_sha256, "shingle_count": doc.fingerprint.shingle_count,
-        "identity_keys": json.dumps(list(doc.identity_keys)), "status": "received",
-    })
+    # Plain SQL: this runs for every document a fleet sends. The signature is kept with the
+    # document's dedup number (``register``), not in this wide row.
+    db.execute(
+        "insert into documents (doc_id, source, device_id, source_name, batch_id, scanned_at, received_at, "
+        "page_count, text, text_fold, fp_version, text_sha256, shingle_count, identity_keys, status) "
+        "values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,'received')",
+        [doc.doc_id, doc.source, doc.device_id, doc.source_name, doc.batch_id, doc.scanned_at, now_iso(),
+         doc.page_count, doc.text, fold(doc.text), doc.fingerprint.version, doc.fingerprint.text_sha256,
+         doc.fingerprint.shingle_count, json.dumps(list(doc.identity_keys))])
+    register(db, doc.doc_id, doc.fingerprint, doc.identity_keys)
     return True
 
 
