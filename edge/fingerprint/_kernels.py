@@ -67,3 +67,19 @@ def minhash(codes: np.ndarray, mult: np.ndarray, add: np.ndarray) -> np.ndarray:
             if h < out[j]:
                 out[j] = h
     return out
+
+
+@njit(cache=True)
+def minhash_winners(codes: np.ndarray, mult: np.ndarray, add: np.ndarray) -> np.ndarray:
+    """Per permutation j, the index of the code giving :func:`minhash`'s value (the first on ties), -1 if none."""
+    m = mult.shape[0]
+    best = np.full(m, np.uint32(0xFFFFFFFF), dtype=np.uint32)
+    out = np.full(m, -1, dtype=np.int64)
+    for i in range(codes.shape[0]):
+        base = _mix64(codes[i])
+        for j in range(m):
+            h = np.uint32((base * mult[j] + add[j]) >> np.uint64(32))
+            if out[j] < 0 or h < best[j]:
+                best[j] = h
+                out[j] = i
+    return out

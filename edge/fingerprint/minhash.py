@@ -39,6 +39,16 @@ def shingles(text: str) -> np.ndarray:
     return _kernels.unique_without(codes, STOP_SHINGLES)
 
 
+def shingles_of_fold(folded: str) -> np.ndarray:
+    """:func:`shingles` of a text from its search form (``normalize.fold``), as the hub stores it.
+
+    The fingerprint form is the search form without its spaces, so the hub needs no second
+    pass over the original text.
+    """
+    codes = _kernels.shingle_codes(_as_bytes(folded.replace(" ", "")), SHINGLE)
+    return _kernels.unique_without(codes, STOP_SHINGLES)
+
+
 def shingles_reference(text: str) -> np.ndarray:
     """Plain NumPy/Python version of :func:`shingles`, the reference the kernels are tested against."""
     b = fingerprint_text(text).encode("ascii")
@@ -59,6 +69,27 @@ def minhash_reference(codes: np.ndarray) -> np.ndarray:
         z = z ^ (z >> np.uint64(31))
         h = z[None, :] * MULT[:, None] + ADD[:, None]
     return (h >> np.uint64(32)).astype(np.uint32).min(axis=1)
+
+
+def winners(codes: np.ndarray) -> np.ndarray:
+    """For each signature position, the index in ``codes`` of the shingle that gives its value (-1: no text).
+
+    The hub uses it to tell which positions of a signature were won by template text.
+    """
+    return _kernels.minhash_winners(codes, MULT, ADD)
+
+
+def winners_reference(codes: np.ndarray) -> np.ndarray:
+    """Plain NumPy version of :func:`winners`, the reference the kernel is tested against."""
+    if codes.size == 0:
+        return np.full(NUM_PERM, -1, dtype=np.int64)
+    with np.errstate(over="ignore"):
+        z = codes.astype(np.uint64)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+        h = z[None, :] * MULT[:, None] + ADD[:, None]
+    return (h >> np.uint64(32)).astype(np.uint32).argmin(axis=1).astype(np.int64)
 
 
 def signature_of(codes: np.ndarray) -> np.ndarray:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import sqlite_utils
 
-from edge.fingerprint.minhash import ADD, MULT, shingles
+from edge.fingerprint.minhash import shingles_of_fold, winners
 
 SAMPLE = 2000
 MIN_SHARE = 0.01
@@ -47,25 +47,26 @@ def refresh(db: sqlite_utils.Database, *, seed: int | None = None) -> int:
         ns = [r[0] for r in db.execute("select n from dedup_docs")]
     else:
         ns = sorted(set(rng.sample(range(1, top + 1), min(top, SAMPLE * 2))))
-    counts: dict[int, int] = {}
-    got = 0
+    parts: list[np.ndarray] = []
     for i in range(0, len(ns), 500):
         chunk = ns[i:i + 500]
         marks = ",".join("?" * len(chunk))
-        for (text,) in db.execute(f"select d.text from dedup_docs x join documents d on d.doc_id = x.doc_id "
-                                  f"where x.n in ({marks})", chunk):
-            if got >= SAMPLE:
+        for (folded,) in db.execute(f"select d.text_fold from dedup_docs x join documents d on d.doc_id = x.doc_id "
+                                    f"where x.n in ({marks})", chunk):
+            if len(parts) >= SAMPLE:
                 break
-            got += 1
-            for c in shingles(text or "").tolist():
-                counts[c] = counts.get(c, 0) + 1
+            parts.append(shingles_of_fold(folded or ""))  # distinct per document: counts are document frequencies
+    got = len(parts)
     limit = max(MIN_DOCS, MIN_SHARE * got)
-    frequent = sorted((c, limit / k) for c, k in counts.items() if k > limit)
-    codes = np.array([c for c, _ in frequent], dtype=np.uint64)
+    if parts:
+        all_codes, counts = np.unique(np.concatenate(parts), return_counts=True)
+    else:
+        all_codes, counts = np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+    hit = counts > limit
+    codes, weights = all_codes[hit], limit / counts[hit]
     db.execute("delete from dedup_boilerplate")
     db.conn.executemany("insert into dedup_boilerplate (code, weight) values (?, ?)",
-                        [(int(c), w) for c, w in zip(codes.astype(np.int64).tolist(), (w for _, w in frequent),
-                                                     strict=True)])
+                        zip(codes.astype(np.int64).tolist(), weights.tolist(), strict=True))
     _set_state(db, "boilerplate_docs", total)
     _set_state(db, "boilerplate_gen", _state(db, "boilerplate_gen") + 1)
     return int(codes.size)
@@ -90,22 +91,27 @@ def generation(db: sqlite_utils.Database) -> int:
 class Weights:
     """Learned boilerplate: sorted shingle codes and their weights (< 1); others weigh 1.
 
-    ``hashes`` holds the MinHash values (any permutation) of the clearly frequent codes
-    (weight ≤ ``HASH_WEIGHT``): a signature position holding one of them was won by
-    template text, so LSH and the MinHash pre-check skip it.
+    ``frequent`` holds the clearly frequent codes (weight ≤ ``HASH_WEIGHT``): a signature
+    position won by one of them holds template text, so LSH and the MinHash pre-check skip it.
     """
 
     codes: np.ndarray
     weights: np.ndarray
-    hashes: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.uint32))
+    frequent: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.uint64))
 
-    def template_positions(self, sig: np.ndarray) -> np.ndarray:
-        """Boolean mask (same shape as ``sig``) of the signature values won by template shingles."""
-        if not self.hashes.size:
-            return np.zeros(sig.shape, dtype=bool)
-        # ``hashes`` is sorted and unique: a binary search beats np.isin's re-sort per call.
-        idx = np.minimum(np.searchsorted(self.hashes, sig), self.hashes.size - 1)
-        return self.hashes[idx] == sig
+    def template_mask(self, codes: np.ndarray) -> np.ndarray:
+        """Boolean mask over a signature: the positions won by template text.
+
+        ``codes`` are the text's sorted distinct shingles (``edge.fingerprint.minhash.shingles``),
+        from which its signature was computed.
+        """
+        won = winners(codes)
+        mask = np.zeros(won.shape, dtype=bool)
+        if self.frequent.size and codes.size:
+            c = codes[np.maximum(won, 0)]
+            idx = np.minimum(np.searchsorted(self.frequent, c), self.frequent.size - 1)
+            mask = (self.frequent[idx] == c) & (won >= 0)
+        return mask
 
     def of(self, shingles: np.ndarray) -> np.ndarray:
         """Weight of each of the sorted distinct ``shingles``."""
@@ -115,19 +121,6 @@ class Weights:
             hit = self.codes[idx] == shingles
             w[hit] = self.weights[idx[hit]]
         return w
-
-
-def _hashes(codes: np.ndarray) -> np.ndarray:
-    """Every permutation's MinHash value of each code (as fingerprint v2 computes them)."""
-    if not codes.size:
-        return np.empty(0, dtype=np.uint32)
-    with np.errstate(over="ignore"):
-        z = codes.astype(np.uint64)
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        z = z ^ (z >> np.uint64(31))
-        h = (z[:, None] * MULT[None, :] + ADD[None, :]) >> np.uint64(32)
-    return np.unique(h.astype(np.uint32))
 
 
 NONE = Weights(np.empty(0, dtype=np.uint64), np.empty(0))
@@ -144,6 +137,6 @@ def current(db: sqlite_utils.Database) -> Weights:
     weights = np.array([r[1] for r in rows], dtype=np.float64)
     order = np.argsort(codes)
     codes, weights = codes[order], weights[order]
-    w = Weights(codes, weights, _hashes(codes[weights <= HASH_WEIGHT]))
+    w = Weights(codes, weights, codes[weights <= HASH_WEIGHT])
     _cache[id(db.conn)] = (gen, w)
     return w

@@ -19,7 +19,8 @@ from datetime import UTC, datetime
 import numpy as np
 import sqlite_utils
 
-from edge.fingerprint.minhash import FINGERPRINT_VERSION, fingerprint
+from edge.fingerprint.minhash import FINGERPRINT_VERSION, fingerprint, shingles_of_fold
+from edge.fingerprint.normalize import fold
 from edge.wire import Fingerprint
 from hub.dedup import boilerplate, citizens, lsh
 from hub.dedup.evidence import (
@@ -31,7 +32,7 @@ from hub.dedup.evidence import (
     specific_numbers,
 )
 from hub.dedup.verdicts import Match, NewMatter, Resubmission, SameMatter, Verdict
-from hub.dedup.verify import compare, specific_shingles
+from hub.dedup.verify import Shingled, compare, specific_shingles
 
 __all__ = ["Match", "NewMatter", "Resubmission", "SameMatter", "Verdict", "clusters", "identities_conflict",
            "match_document", "numbers_conflict", "register", "signature", "signature_bytes"]
@@ -83,12 +84,12 @@ def register(db: sqlite_utils.Database, doc_id: str, fp: Fingerprint, keys: tupl
 
 def _load(db: sqlite_utils.Database, doc_id: str) -> dict:
     """A stored document with its fingerprint, refingerprinted if an older kiosk sent it."""
-    row = db.execute("select x.n, x.fp, x.shingles, x.sig, d.text, d.text_sha256, d.identity_keys "
+    row = db.execute("select x.n, x.fp, x.shingles, x.sig, d.text, d.text_fold, d.text_sha256, d.identity_keys "
                      "from documents d left join dedup_docs x on x.doc_id = d.doc_id where d.doc_id = ?",
                      [doc_id]).fetchone()
     if row is None:
         raise KeyError(doc_id)
-    n, fp_version, count, sig, text, sha, keys = row
+    n, fp_version, count, sig, text, folded, sha, keys = row
     if n is None or fp_version != FINGERPRINT_VERSION:
         # The hub holds the text: an older fingerprint is recomputed here, as the kiosk would now.
         fp = fingerprint(text or "")
@@ -97,7 +98,8 @@ def _load(db: sqlite_utils.Database, doc_id: str) -> dict:
                    [fp.version, fp.text_sha256, fp.shingle_count, doc_id])
         count, sig, sha = fp.shingle_count, signature_bytes(fp.minhash), fp.text_sha256
     return {"doc_id": doc_id, "n": n, "shingle_count": count, "sig": signature(sig), "text": text,
-            "text_sha256": sha, "identity_keys": keys}
+            "text_fold": folded if folded is not None else fold(text or ""), "text_sha256": sha,
+            "identity_keys": keys}
 
 
 def _rejected(db: sqlite_utils.Database, doc_id: str) -> set[str]:
@@ -166,8 +168,9 @@ def verify_pair(doc: dict, other: dict, sig: np.ndarray, shingles_of, boiler: bo
     # Same template, other citizen: another matter, however much text the letters share.
     if identities_conflict(doc["identity_keys"], other["identity_keys"]):
         return None
-    text = text_of(other["doc_id"])
-    s = compare(shingles_of(doc), specific_shingles(text, boiler))
+    text, folded = text_of(other["doc_id"])
+    codes = shingles_of_fold(folded)
+    s = compare(shingles_of(doc), Shingled(codes, boiler.of(codes)))
     if s.jaccard < MIN_JACCARD and s.containment < MIN_CONTAINMENT:
         return None
     same_citizen = shares_identity(doc["identity_keys"], other["identity_keys"])
@@ -194,11 +197,12 @@ def match_document(db: sqlite_utils.Database, doc_id: str) -> Verdict:
     if boilerplate.maybe_refresh(db):
         recheck_proposed(db)
     boiler = boilerplate.current(db)
-    template = boiler.template_positions(sig)
+    codes = shingles_of_fold(doc["text_fold"])
+    template = boiler.template_mask(codes)
     found: list[Match] = []
     judged = doc["shingle_count"] >= MIN_SHINGLES
     if judged:
-        own: dict[bool, object] = {}
+        own: dict[bool, object] = {False: Shingled(codes, boiler.of(codes))}
 
         def shingles_of(d: dict, matter_only: bool = False):
             if matter_only not in own:
@@ -214,9 +218,10 @@ def match_document(db: sqlite_utils.Database, doc_id: str) -> Verdict:
                                                         keys=id_keys(d["identity_keys"]))
             return numbers[particulars]
 
-        def text_of(other_id: str) -> str:
-            row = db.execute("select text from documents where doc_id = ?", [other_id]).fetchone()
-            return (row[0] if row else "") or ""
+        def text_of(other_id: str) -> tuple[str, str]:
+            row = db.execute("select text, text_fold from documents where doc_id = ?", [other_id]).fetchone()
+            text = (row[0] if row else "") or ""
+            return text, row[1] if row and row[1] is not None else fold(text)
 
         candidates = _candidates(db, doc, template)
         rejected = _rejected(db, doc_id) if candidates else set()
@@ -257,12 +262,13 @@ def recheck_proposed(db: sqlite_utils.Database) -> int:
     stale = db.execute("select doc_a, doc_b from duplicate_pairs where decision = 'proposed' "
                        "and coalesce(boiler_gen, 0) < ?", [gen]).fetchall()
     withdrawn = 0
-    full = "select text, text_sha256 from documents where doc_id = ?"
+    full = "select text_fold, text_sha256 from documents where doc_id = ?"
     for a, b in stale:
         ra, rb = list(db.query(full, [a])), list(db.query(full, [b]))
         ok = bool(ra and rb)
         if ok and ra[0]["text_sha256"] != rb[0]["text_sha256"]:
-            s = compare(specific_shingles(ra[0]["text"] or "", boiler), specific_shingles(rb[0]["text"] or "", boiler))
+            ca, cb = shingles_of_fold(ra[0]["text_fold"] or ""), shingles_of_fold(rb[0]["text_fold"] or "")
+            s = compare(Shingled(ca, boiler.of(ca)), Shingled(cb, boiler.of(cb)))
             ok = s.jaccard >= MIN_JACCARD or s.containment >= MIN_CONTAINMENT
         if ok:
             db.execute("update duplicate_pairs set boiler_gen = ? where doc_a = ? and doc_b = ?", [gen, a, b])

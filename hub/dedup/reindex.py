@@ -6,7 +6,7 @@ import json
 import numpy as np
 import sqlite_utils
 
-from edge.fingerprint.minhash import FINGERPRINT_VERSION, fingerprint
+from edge.fingerprint.minhash import FINGERPRINT_VERSION, fingerprint, shingles
 from edge.wire import Fingerprint
 from hub.dedup import boilerplate, lsh
 from hub.dedup.match import MIN_SHINGLES, register, signature
@@ -27,7 +27,7 @@ def reindex_all(db: sqlite_utils.Database) -> int:
         keys = json.loads(keys_json) if keys_json else []
         n = register(db, doc_id, fp, keys)
         sig = np.asarray(fp.minhash, dtype=np.uint32)
-        template = boiler.template_positions(sig)
+        template = boiler.template_mask(shingles(text or ""))
         if fp.shingle_count >= MIN_SHINGLES:
             lsh.add(db, n, sig, template)
         db.execute("update dedup_docs set tmask = ? where n = ?", [np.packbits(template).tobytes(), n])

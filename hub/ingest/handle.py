@@ -239,7 +239,9 @@ def _document(db: sqlite_utils.Database, msg: DocumentMessage) -> Verdict | None
                 "error": f"page image {p.page_id} does not match the hash its document states",
                 "payload": image})
             meta.update(image=None, pdf=None, image_sha256=p.image_sha256, image_received_at=None)
-        db["pages"].update(p.page_id, meta)  # the image came first
+        # The image came first: add what the document says about the page.
+        db.execute(f"update pages set {', '.join(f'{k} = ?' for k in meta)} where page_id = ?",
+                   [*meta.values(), p.page_id])
     _check_complete(db, msg.doc_id)
     return match_document(db, msg.doc_id)
 

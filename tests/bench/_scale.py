@@ -37,6 +37,7 @@ def _text(seed: int, i: int) -> str:
 def _prepare(job: tuple[int, int, int]) -> list[tuple]:
     from edge.fingerprint import fingerprint, fold
     from edge.fingerprint.identity import identity_keys
+    from edge.fingerprint.minhash import shingles, winners
     from hub.dedup.match import signature_bytes
 
     seed, lo, hi = job
@@ -44,8 +45,10 @@ def _prepare(job: tuple[int, int, int]) -> list[tuple]:
     for i in range(lo, hi):
         text = _text(seed, i)
         fp = fingerprint(text)
+        codes = shingles(text)
+        won = codes[np.maximum(winners(codes), 0)] if codes.size else np.zeros(len(fp.minhash), np.uint64)
         out.append((f"doc-{i:08d}", text, fold(text), signature_bytes(fp.minhash), fp.text_sha256,
-                    fp.shingle_count, json.dumps(list(identity_keys(text)))))
+                    fp.shingle_count, json.dumps(list(identity_keys(text))), won.astype(np.uint64).tobytes()))
     return out
 
 
@@ -59,7 +62,8 @@ def build(path: Path, n: int, seed: int) -> float:
     db = open_index(path)
     db.execute("PRAGMA cache_size=-262144")  # bulk load only; the timed phase uses defaults
     jobs = [(seed, lo, min(n, lo + CHUNK)) for lo in range(0, n, CHUNK)]
-    keys = np.empty((n, lsh.BANDS), dtype=np.int64)
+    sigs = np.empty((n, lsh.BANDS * lsh.ROWS), dtype=np.uint32)
+    won = np.empty((n, lsh.BANDS * lsh.ROWS), dtype=np.uint64)  # the shingle winning each position
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(2) as pool:
         for rows in pool.imap(_prepare, jobs):
@@ -70,30 +74,37 @@ def build(path: Path, n: int, seed: int) -> float:
                     " (?, 'import', '2026-01-01T00:00:00+00:00', 1, ?, ?, 2, ?, ?, ?, 'received')",
                     [(r[0], r[1], r[2], r[4], r[5], r[6]) for r in rows])
                 first = int(rows[0][0][4:])
-                db.conn.executemany("insert into dedup_docs (n, doc_id, fp, shingles, sig, tmask, keys) "
-                                    "values (?, ?, 2, ?, ?, ?, ?)",
-                                    [(first + k + 1, r[0], r[5], r[3], bytes(16), r[6]) for k, r in enumerate(rows)])
+                db.conn.executemany("insert into dedup_docs (n, doc_id, fp, shingles, sig, keys) "
+                                    "values (?, ?, 2, ?, ?, ?)",
+                                    [(first + k + 1, r[0], r[5], r[3], r[6]) for k, r in enumerate(rows)])
                 db.conn.executemany("insert or ignore into dedup_identity (key, doc) values (?, ?)",
                                     [(key, first + k + 1) for k, r in enumerate(rows) for key in json.loads(r[6])])
             for k, r in enumerate(rows):
-                keys[first + k] = lsh.band_keys(signature(r[3]))
+                sigs[first + k] = signature(r[3])
+                won[first + k] = np.frombuffer(r[7], dtype=np.uint64)
             print(f"\r  bulk load {first + len(rows):,}/{n:,}", end="", file=sys.stderr, flush=True)
-    docs = np.repeat(np.arange(1, n + 1, dtype=np.int64), lsh.BANDS)
-    flat = keys.reshape(-1)
-    order = np.lexsort((docs, flat))
-    flat, docs = flat[order], docs[order]
     with db.conn:
+        # Learned boilerplate of the full index, then template masks and bands as the hub stores them.
+        boilerplate.refresh(db, seed=seed)
+        frequent = boilerplate.current(db).frequent
+        keys = np.full((n, lsh.BANDS), -1, dtype=np.int64)  # -1: a band won only by template text
+        for lo in range(0, n, 50_000):
+            w = won[lo:lo + 50_000]
+            idx = np.minimum(np.searchsorted(frequent, w), max(frequent.size - 1, 0))
+            masks = (frequent[idx] == w) if frequent.size else np.zeros(w.shape, dtype=bool)
+            db.conn.executemany("update dedup_docs set tmask = ? where n = ?",
+                                [(np.packbits(m).tobytes(), lo + k + 1) for k, m in enumerate(masks)])
+            for k, m in enumerate(masks):
+                keys[lo + k] = np.where(m.reshape(lsh.BANDS, lsh.ROWS).all(axis=1), -1,
+                                        lsh.band_keys(sigs[lo + k]))
+        docs = np.repeat(np.arange(1, n + 1, dtype=np.int64), lsh.BANDS)
+        flat = keys.reshape(-1)
+        flat, docs = flat[flat >= 0], docs[flat >= 0]
+        order = np.lexsort((docs, flat))
+        flat, docs = flat[order], docs[order]
         for lo in range(0, flat.size, 1_000_000):
             db.conn.executemany("insert or ignore into dedup_lsh (key, doc) values (?, ?)",
                                 zip(flat[lo:lo + 1_000_000].tolist(), docs[lo:lo + 1_000_000].tolist(), strict=True))
-        boilerplate.refresh(db, seed=seed)
-        # Template masks as the hub would have stored them (learned boilerplate of the full index).
-        boiler = boilerplate.current(db)
-        for lo in range(1, n + 1, 50_000):
-            got = db.conn.execute("select n, sig from dedup_docs where n >= ? and n < ?", [lo, lo + 50_000]).fetchall()
-            db.conn.executemany("update dedup_docs set tmask = ? where n = ?",
-                                [(np.packbits(boiler.template_positions(signature(sig))).tobytes(), k)
-                                 for k, sig in got])
     print(file=sys.stderr)
     db.conn.close()
     return time.perf_counter() - t0

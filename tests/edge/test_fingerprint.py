@@ -13,7 +13,11 @@ from edge.fingerprint.minhash import (
     MULT,
     minhash_reference,
     shingles,
+    shingles_of_fold,
     shingles_reference,
+    signature_of,
+    winners,
+    winners_reference,
 )
 from edge.fingerprint.normalize import unify_tone_placement
 
@@ -42,7 +46,12 @@ def test_numba_kernels_agree_with_numpy_reference():
     for text in (TEXT, "ngắn", "", TEXT[:300], _noisy(TEXT, 0.08, 3)):
         codes = shingles(text)
         assert np.array_equal(codes, shingles_reference(text))
+        assert np.array_equal(codes, shingles_of_fold(fold(text)))  # what the hub computes
         assert np.array_equal(_kernels.minhash(codes, MULT, ADD), minhash_reference(codes))
+        won = winners(codes)
+        assert np.array_equal(won, winners_reference(codes))
+        if codes.size:  # the winners give the signature
+            assert np.array_equal(signature_of(codes[won]), _kernels.minhash(codes, MULT, ADD))
 
 
 def test_form_phrases_are_left_out_but_what_fills_them_is_kept():
