@@ -37,16 +37,16 @@ def projection_energies(
 
 
 def gather_ink(
-    small: np.ndarray, mask: np.ndarray, paper: float
+    small: np.ndarray, mask: np.ndarray, paper: float, min_weight: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Ink points of the masked pixels darker than ``paper``, row-major order.
+    """Ink points of the masked pixels darker than ``paper - min_weight``, row-major order.
 
     Coordinates are relative to the image centre and spread inside their pixel square by a fixed
     low-discrepancy (R2) jitter: without it, near 0 and 45 degrees whole pixel rows land on the
     same sub-bin phase and the profile energy aliases. The weight is the darkness below paper.
     """
     h, w = small.shape
-    sel = mask.astype(bool) & (small.astype(np.float64) < paper)
+    sel = mask.astype(bool) & (paper - small.astype(np.float64) > min_weight)
     ys, xs = np.nonzero(sel)
     k = np.arange(xs.size, dtype=np.float64)
     jx = np.mod(k * 0.7548776662466927, 1.0)
@@ -57,28 +57,73 @@ def gather_ink(
     return out_x, out_y, out_w
 
 
-def sauvola(gray: np.ndarray, radius: int, k: float, dynamic: float) -> np.ndarray:
-    """Sauvola binarization from integral images: ink (0) where gray <= m * (1 + k (s/R - 1)).
+def histogram(img: np.ndarray) -> np.ndarray:
+    """Counts of each grey level 0..255 of a uint8 image."""
+    return np.bincount(img.ravel(), minlength=256).astype(np.int64)
 
-    m and s are the mean and standard deviation over the (2r+1)^2 window clipped to the image.
+
+def select_labels(labels: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """255 where the pixel's label is kept (keep[label] != 0), else 0."""
+    return np.where(keep.astype(bool)[labels], 255, 0).astype(np.uint8)
+
+
+def component_stats(labels: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per label 1..n-1: [left, top, width, height, area] and the (x, y) centroid, like
+    ``cv2.connectedComponentsWithStats`` (row 0, the background, is left zero)."""
+    ys, xs = np.nonzero(labels > 0)
+    lab = labels[ys, xs]
+    area = np.bincount(lab, minlength=n)
+    x0 = np.full(n, labels.shape[1])
+    y0 = np.full(n, labels.shape[0])
+    x1 = np.full(n, -1)
+    y1 = np.full(n, -1)
+    np.minimum.at(x0, lab, xs)
+    np.minimum.at(y0, lab, ys)
+    np.maximum.at(x1, lab, xs)
+    np.maximum.at(y1, lab, ys)
+    stats = np.zeros((n, 5), np.int32)
+    cents = np.zeros((n, 2))
+    seen = area > 0
+    seen[0] = False
+    stats[seen] = np.stack([x0, y0, x1 - x0 + 1, y1 - y0 + 1, area], axis=1)[seen]
+    cents[seen, 0] = np.bincount(lab, weights=xs, minlength=n)[seen] / area[seen]
+    cents[seen, 1] = np.bincount(lab, weights=ys, minlength=n)[seen] / area[seen]
+    return stats, cents
+
+
+def sauvola(gray: np.ndarray, radius: int, k: float, dynamic: float) -> np.ndarray:
+    """Sauvola binarization: ink (0) where gray <= m * (1 + k (s/R - 1)), else paper (255).
+
+    The page is cut into 2x2 blocks (a short last row or column is a smaller block); m and s are
+    the mean and standard deviation of all pixels in the (2r+1)^2 blocks around a pixel's block,
+    clipped to the image, from exact integer sums. One threshold serves the four pixels of a
+    block (a window off-centre by half a pixel at most): a quarter of the square roots and
+    divisions of per-pixel Sauvola. Pixels are integers, so ``gray <= t`` is ``gray <= floor(t)``.
     """
     h, w = gray.shape
-    g = gray.astype(np.float64)
-    ii = np.zeros((h + 1, w + 1))
-    iq = np.zeros((h + 1, w + 1))
-    ii[1:, 1:] = g.cumsum(0).cumsum(1)
-    iq[1:, 1:] = (g * g).cumsum(0).cumsum(1)
-    y0 = np.clip(np.arange(h) - radius, 0, h)
-    y1 = np.clip(np.arange(h) + radius + 1, 0, h)
-    x0 = np.clip(np.arange(w) - radius, 0, w)
-    x1 = np.clip(np.arange(w) + radius + 1, 0, w)
+    bh, bw = (h + 1) // 2, (w + 1) // 2
+    g = np.zeros((2 * bh, 2 * bw), np.int64)
+    g[:h, :w] = gray
+    valid = np.zeros((2 * bh, 2 * bw), np.int64)
+    valid[:h, :w] = 1
+    s1 = g.reshape(bh, 2, bw, 2).sum(axis=(1, 3))
+    s2 = (g * g).reshape(bh, 2, bw, 2).sum(axis=(1, 3))
+    cnt = valid.reshape(bh, 2, bw, 2).sum(axis=(1, 3))
 
-    def box(table: np.ndarray) -> np.ndarray:
-        return (table[y1][:, x1] - table[y0][:, x1] - table[y1][:, x0] + table[y0][:, x0])
+    def box(blocks: np.ndarray) -> np.ndarray:
+        ii = np.zeros((bh + 1, bw + 1), np.int64)
+        ii[1:, 1:] = blocks.cumsum(0).cumsum(1)
+        y0 = np.clip(np.arange(bh) - radius, 0, bh)
+        y1 = np.clip(np.arange(bh) + radius + 1, 0, bh)
+        x0 = np.clip(np.arange(bw) - radius, 0, bw)
+        x1 = np.clip(np.arange(bw) + radius + 1, 0, bw)
+        return ii[y1][:, x1] - ii[y0][:, x1] - ii[y1][:, x0] + ii[y0][:, x0]
 
-    n = np.outer(y1 - y0, x1 - x0).astype(np.float64)
-    m = box(ii) / n
-    var = box(iq) / n - m * m
+    inv = 1.0 / box(cnt).astype(np.float64)
+    m = box(s1) * inv
+    var = box(s2) * inv - m * m
     sd = np.sqrt(np.where(var > 0.0, var, 0.0))
-    t = m * (1.0 + k * (sd / dynamic - 1.0))
-    return np.where(g <= t, 0, 255).astype(np.uint8)
+    # The same rounding steps as the kernel: m * (1 + k (s/R - 1)) written as m * (b + c s).
+    t = np.floor(m * ((1.0 - k) + (k / dynamic) * sd))
+    full = np.repeat(np.repeat(t, 2, axis=0), 2, axis=1)[:h, :w]
+    return np.where(gray.astype(np.float64) <= full, 0, 255).astype(np.uint8)

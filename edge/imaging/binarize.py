@@ -22,5 +22,6 @@ def binarize(gray: np.ndarray, *, dpi: int = 300, k: float = _K) -> np.ndarray:
         raise ImageError(f"dpi must be within 50..2400, got {dpi}")
     if not 0.0 < k < 1.0:
         raise ImageError(f"Sauvola k must be within (0, 1), got {k}")
-    radius = max(2, round(_WINDOW_MM * dpi / 25.4 / 2))
+    # The kernel thresholds 2x2 blocks; r blocks either side give a window of 2 (2r + 1) px.
+    radius = max(1, round((_WINDOW_MM * dpi / 25.4 / 2 - 1) / 2))
     return _kernels.sauvola(np.ascontiguousarray(gray), radius, float(k), _DYNAMIC)

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from edge.imaging import _kernels
+from edge.imaging.components import components
+
 # Ink is this much darker than paper; bleed-through from the back stays well above it.
 _INK_CONTRAST = 50
 # A component touching the image edge and longer than this fraction of the side is a lid band.
@@ -33,7 +36,7 @@ class Layout:
 
 def paper_level(small: np.ndarray) -> float:
     """The paper's grey level: the brightest big mode (the median of the light half)."""
-    hist = np.bincount(small.ravel(), minlength=256).astype(np.float64)
+    hist = _kernels.histogram(np.ascontiguousarray(small)).astype(np.float64)
     cum = np.cumsum(hist)
     median = int(np.searchsorted(cum, cum[-1] / 2.0))
     light = hist[median:]
@@ -46,7 +49,7 @@ def analyse_layout(small: np.ndarray, *, scale_dpi: float) -> Layout:
     h, w = small.shape
     paper = paper_level(small)
     dark = (small < paper - _INK_CONTRAST).astype(np.uint8)
-    n, labels, stats, cents = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    n, labels, stats, cents = components(dark)
     x0, y0 = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_TOP]
     bw, bh = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
     area = stats[1:, cv2.CC_STAT_AREA]
@@ -63,7 +66,7 @@ def analyse_layout(small: np.ndarray, *, scale_dpi: float) -> Layout:
 
     lut = np.zeros(n, np.uint8)
     lut[1:][border_ids] = 255
-    border = lut[labels] if border_ids.any() else np.zeros_like(small)
+    border = _kernels.select_labels(labels, lut) if border_ids.any() else np.zeros_like(small)
     if content.any():
         box = (int(x0[content].min()), int(y0[content].min()),
                int((x0 + bw)[content].max()), int((y0 + bh)[content].max()))

@@ -101,6 +101,14 @@ def test_black_rotation_fill_is_ignored(angle: float) -> None:
     assert abs(estimate_skew(gray).angle_degrees - angle) <= TOLERANCE
 
 
+@pytest.mark.parametrize("angle", [44.8, -44.8, 45.0])
+def test_skew_next_to_45_degrees_is_found_across_the_seam(angle: float) -> None:
+    # At ±45 the two line directions meet; the answer may come back from either side.
+    estimate = estimate_skew(tilted(text_page(1240, 1754, 30), angle))
+    assert abs((estimate.angle_degrees - angle + 45.0) % 90.0 - 45.0) <= TOLERANCE
+    assert abs(estimate.angle_degrees) <= 45.0
+
+
 def test_a_few_lines_of_text_are_enough() -> None:
     gray = tilted(text_page(1240, 1754, 30, lines=3), -15.0)
     estimate = estimate_skew(gray)
