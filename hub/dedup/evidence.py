@@ -116,11 +116,20 @@ def numbers_conflict(text_a: str, text_b: str, *, particulars: bool = True) -> b
                             specific_numbers(text_b, particulars=particulars), particulars=particulars)
 
 
-def numbers_disagree(a: set[str], b: set[str], *, particulars: bool = True) -> bool:
-    """:func:`numbers_conflict` on the two texts' :func:`specific_numbers`, already found."""
-    # Letters of one citizen (particulars left out) may differ in one corrected figure; letters
-    # whose writers are not known to be one person must agree on every number that counts.
-    share = shared_numbers(a, b, tolerate_one=not particulars)
+def numbers_disagree(a: set[str], b: set[str], *, particulars: bool = True, close_text: bool = True) -> bool:
+    """:func:`numbers_conflict` on the two texts' :func:`specific_numbers`, already found.
+
+    Letters of one citizen (``particulars=False``) may differ in one figure (OCR garbled it, or
+    it was corrected) when they give several, or when the rest of their text agrees closely
+    (``close_text``); a letter giving one or two numbers that all differ is another matter
+    unless its text says otherwise; so is one that gives none while the other gives some.
+    Letters whose writers are not known to be one person must agree on every number that
+    counts.
+    """
+    if not particulars and bool(a) != bool(b):
+        return not close_text
+    few = min(len(a), len(b)) < 3
+    share = shared_numbers(a, b, tolerate_one=not particulars and (close_text or not few))
     return share is not None and share < MIN_SHARED
 
 

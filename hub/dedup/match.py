@@ -42,10 +42,13 @@ MIN_CONTAINMENT = 0.40
 # The same, on the letters without the particulars lines, for two letters of one citizen.
 SAME_CITIZEN_JACCARD = 0.18
 SAME_CITIZEN_CONTAINMENT = 0.33
+# ... and, for such letters that differ in their only numbers, what says they still agree.
+CLOSE_JACCARD = 0.30
+CLOSE_CONTAINMENT = 0.50
 MIN_SHINGLES = 40  # too little text to judge (a nearly empty page)
 # Looser bounds on the MinHash estimate before the exact check (estimates err by ~±0.1).
-PRE_JACCARD = 0.25
-PRE_CONTAINMENT = 0.50
+PRE_JACCARD = 0.15
+PRE_CONTAINMENT = 0.30
 
 # A candidate's details, read only for those whose MinHash estimate can pass.
 _DETAIL_SQL = ("select doc_id, text_sha256, identity_keys, coalesce(status, 'received') as status, resolved_at, "
@@ -174,17 +177,19 @@ def verify_pair(doc: dict, other: dict, sig: np.ndarray, shingles_of, boiler: bo
     if s.jaccard < MIN_JACCARD and s.containment < MIN_CONTAINMENT:
         return None
     same_citizen = shares_identity(doc["identity_keys"], other["identity_keys"])
+    close = True
     if same_citizen:
         # Known to be one citizen: the particulars lines match whatever the matter, so
         # judge the rest of the letter on its own.
         t = compare(shingles_of(doc, matter_only=True), specific_shingles(matter_text(text), boiler))
         if t.jaccard < SAME_CITIZEN_JACCARD and t.containment < SAME_CITIZEN_CONTAINMENT:
             return None
+        close = t.jaccard >= CLOSE_JACCARD or t.containment >= CLOSE_CONTAINMENT
     # Other decision, parcel, house number or dates (or another person's birth date and house
     # number, when the ID numbers were not read): another matter of the same kind.
     mine = numbers_of(doc, not same_citizen)
     theirs = specific_numbers(text, particulars=not same_citizen, keys=id_keys(other["identity_keys"]))
-    if numbers_disagree(mine, theirs, particulars=not same_citizen):
+    if numbers_disagree(mine, theirs, particulars=not same_citizen, close_text=close):
         return None
     return Match(other["doc_id"], round(s.jaccard, 3), round(s.containment, 3), other["status"],
                  other["resolved_at"], other["case_ref"])

@@ -2,6 +2,7 @@
 
     python -m tests.bench.bench_dedup            # full: 400 matters ×2 noise levels, 1,000,000-document index
     python -m tests.bench.bench_dedup --quick    # 120 matters, 100,000-document index
+    python -m tests.bench.bench_dedup --skip-quality --keep-index /var/tmp/city-1m.db   # build once, re-measure
 
 Quality: the project's generator writes originals, rescans, re-sent, edited and
 cover-page copies and hard negatives (same citizen other matter; same template other
@@ -169,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--index-docs", type=int, help="documents in the scale index (default 1,000,000)")
     ap.add_argument("--seed", type=int, default=5)
     ap.add_argument("--skip-scale", action="store_true", help="quality tables only")
+    ap.add_argument("--keep-index", type=Path, metavar="PATH",
+                    help="build the scale index at PATH once and reuse it on later runs (measured on a copy)")
     ap.add_argument("--skip-quality", action="store_true", help="scale table only")
     ap.add_argument("--explain", action="store_true", help="print which variants were missed or wrongly merged")
     ap.add_argument("--json", action="store_true", help="print the rows as JSON too")
@@ -187,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
         from tests.bench._scale import scale
 
         n = args.index_docs or (100_000 if args.quick else 1_000_000)
-        res = scale(n, seed=args.seed)
+        res = scale(n, seed=args.seed, keep=args.keep_index)
         out["scale"] = res
         print(f"\nScale, {n:,} documents in one index (one core)\n")
         print(_table(res, [("measure", "measure", "<44"), ("value", "value", ""), ("target", "target", "")]))
