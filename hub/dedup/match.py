@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from datetime import UTC, datetime
 
 import numpy as np
@@ -105,6 +106,32 @@ def _load(db: sqlite_utils.Database, doc_id: str) -> dict:
             "identity_keys": keys}
 
 
+class _Recent:
+    """A small LRU of what verification derives from a stored text (shingles, numbers).
+
+    A document that looks like many others is verified again and again as later documents
+    arrive; keeping its derived sets for the most recent ``size`` documents saves re-reading
+    and re-shingling its text. Bounded, so the hub's memory does not grow with the index.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple, object] = OrderedDict()
+
+    def get(self, key: tuple, make):
+        try:
+            self._items.move_to_end(key)
+            return self._items[key]
+        except KeyError:
+            value = self._items[key] = make()
+            if len(self._items) > self.size:
+                self._items.popitem(last=False)
+            return value
+
+
+_recent = _Recent(4096)
+
+
 def _rejected(db: sqlite_utils.Database, doc_id: str) -> set[str]:
     rows = db.execute("select case when doc_a = :d then doc_b else doc_a end from duplicate_pairs "
                       "where (doc_a = :d or doc_b = :d) and decision in ('rejected', 'withdrawn')", {"d": doc_id})
@@ -171,8 +198,8 @@ def verify_pair(doc: dict, other: dict, sig: np.ndarray, shingles_of, boiler: bo
     # Same template, other citizen: another matter, however much text the letters share.
     if identities_conflict(doc["identity_keys"], other["identity_keys"]):
         return None
-    text, folded = text_of(other["doc_id"])
-    codes = shingles_of_fold(folded)
+    # Keyed by the hash of the fingerprint text, which alone decides the shingles.
+    codes = _recent.get(("codes", other["text_sha256"]), lambda: shingles_of_fold(text_of(other["doc_id"])[1]))
     s = compare(shingles_of(doc), Shingled(codes, boiler.of(codes)))
     if s.jaccard < MIN_JACCARD and s.containment < MIN_CONTAINMENT:
         return None
@@ -181,6 +208,7 @@ def verify_pair(doc: dict, other: dict, sig: np.ndarray, shingles_of, boiler: bo
     if same_citizen:
         # Known to be one citizen: the particulars lines match whatever the matter, so
         # judge the rest of the letter on its own.
+        text = text_of(other["doc_id"])[0]
         t = compare(shingles_of(doc, matter_only=True), specific_shingles(matter_text(text), boiler))
         if t.jaccard < SAME_CITIZEN_JACCARD and t.containment < SAME_CITIZEN_CONTAINMENT:
             return None
@@ -188,7 +216,8 @@ def verify_pair(doc: dict, other: dict, sig: np.ndarray, shingles_of, boiler: bo
     # Other decision, parcel, house number or dates (or another person's birth date and house
     # number, when the ID numbers were not read): another matter of the same kind.
     mine = numbers_of(doc, not same_citizen)
-    theirs = specific_numbers(text, particulars=not same_citizen, keys=id_keys(other["identity_keys"]))
+    theirs = _recent.get(("numbers", other["text_sha256"], other["doc_id"], same_citizen), lambda: specific_numbers(
+        text_of(other["doc_id"])[0], particulars=not same_citizen, keys=id_keys(other["identity_keys"])))
     if numbers_disagree(mine, theirs, particulars=not same_citizen, close_text=close):
         return None
     return Match(other["doc_id"], round(s.jaccard, 3), round(s.containment, 3), other["status"],
@@ -223,10 +252,14 @@ def match_document(db: sqlite_utils.Database, doc_id: str) -> Verdict:
                                                         keys=id_keys(d["identity_keys"]))
             return numbers[particulars]
 
+        texts: dict[str, tuple[str, str]] = {}
+
         def text_of(other_id: str) -> tuple[str, str]:
-            row = db.execute("select text, text_fold from documents where doc_id = ?", [other_id]).fetchone()
-            text = (row[0] if row else "") or ""
-            return text, row[1] if row and row[1] is not None else fold(text)
+            if other_id not in texts:
+                row = db.execute("select text, text_fold from documents where doc_id = ?", [other_id]).fetchone()
+                text = (row[0] if row else "") or ""
+                texts[other_id] = (text, row[1] if row and row[1] is not None else fold(text))
+            return texts[other_id]
 
         candidates = _candidates(db, doc, template)
         rejected = _rejected(db, doc_id) if candidates else set()
