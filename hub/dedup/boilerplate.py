@@ -21,6 +21,7 @@ import numpy as np
 import sqlite_utils
 
 from edge.fingerprint.minhash import shingles_of_fold, winners
+from hub.dedup.recent import recent
 
 SAMPLE = 2000
 MIN_SHARE = 0.01
@@ -51,11 +52,13 @@ def refresh(db: sqlite_utils.Database, *, seed: int | None = None) -> int:
     for i in range(0, len(ns), 500):
         chunk = ns[i:i + 500]
         marks = ",".join("?" * len(chunk))
-        for (folded,) in db.execute(f"select d.text_fold from dedup_docs x join documents d on d.doc_id = x.doc_id "
-                                    f"where x.n in ({marks})", chunk):
+        for folded, sha in db.execute(f"select d.text_fold, d.text_sha256 from dedup_docs x join documents d "
+                                      f"on d.doc_id = x.doc_id where x.n in ({marks})", chunk):
             if len(parts) >= SAMPLE:
                 break
-            parts.append(shingles_of_fold(folded or ""))  # distinct per document: counts are document frequencies
+            # Distinct per document, so counts are document frequencies.
+            parts.append(recent.get(("codes", sha), lambda f=folded: shingles_of_fold(f or "")) if sha
+                         else shingles_of_fold(folded or ""))
     got = len(parts)
     limit = max(MIN_DOCS, MIN_SHARE * got)
     if parts:

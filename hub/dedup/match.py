@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
 from datetime import UTC, datetime
 
 import numpy as np
@@ -32,6 +31,7 @@ from hub.dedup.evidence import (
     shares_identity,
     specific_numbers,
 )
+from hub.dedup.recent import recent
 from hub.dedup.verdicts import Match, NewMatter, Resubmission, SameMatter, Verdict
 from hub.dedup.verify import Shingled, compare, specific_shingles
 
@@ -106,30 +106,6 @@ def _load(db: sqlite_utils.Database, doc_id: str) -> dict:
             "identity_keys": keys}
 
 
-class _Recent:
-    """A small LRU of what verification derives from a stored text (shingles, numbers).
-
-    A document that looks like many others is verified again and again as later documents
-    arrive; keeping its derived sets for the most recent ``size`` documents saves re-reading
-    and re-shingling its text. Bounded, so the hub's memory does not grow with the index.
-    """
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._items: OrderedDict[tuple, object] = OrderedDict()
-
-    def get(self, key: tuple, make):
-        try:
-            self._items.move_to_end(key)
-            return self._items[key]
-        except KeyError:
-            value = self._items[key] = make()
-            if len(self._items) > self.size:
-                self._items.popitem(last=False)
-            return value
-
-
-_recent = _Recent(4096)
 
 
 def _rejected(db: sqlite_utils.Database, doc_id: str) -> set[str]:
@@ -199,7 +175,7 @@ def verify_pair(doc: dict, other: dict, sig: np.ndarray, shingles_of, boiler: bo
     if identities_conflict(doc["identity_keys"], other["identity_keys"]):
         return None
     # Keyed by the hash of the fingerprint text, which alone decides the shingles.
-    codes = _recent.get(("codes", other["text_sha256"]), lambda: shingles_of_fold(text_of(other["doc_id"])[1]))
+    codes = recent.get(("codes", other["text_sha256"]), lambda: shingles_of_fold(text_of(other["doc_id"])[1]))
     s = compare(shingles_of(doc), Shingled(codes, boiler.of(codes)))
     if s.jaccard < MIN_JACCARD and s.containment < MIN_CONTAINMENT:
         return None
@@ -216,7 +192,7 @@ def verify_pair(doc: dict, other: dict, sig: np.ndarray, shingles_of, boiler: bo
     # Other decision, parcel, house number or dates (or another person's birth date and house
     # number, when the ID numbers were not read): another matter of the same kind.
     mine = numbers_of(doc, not same_citizen)
-    theirs = _recent.get(("numbers", other["text_sha256"], other["doc_id"], same_citizen), lambda: specific_numbers(
+    theirs = recent.get(("numbers", other["text_sha256"], other["doc_id"], same_citizen), lambda: specific_numbers(
         text_of(other["doc_id"])[0], particulars=not same_citizen, keys=id_keys(other["identity_keys"])))
     if numbers_disagree(mine, theirs, particulars=not same_citizen, close_text=close):
         return None

@@ -1,0 +1,30 @@
+"""What the ingester derives from stored texts, kept for the most recent documents."""
+from __future__ import annotations
+
+from collections import OrderedDict
+
+
+class Recent:
+    """A small LRU of what verification derives from a stored text (shingles, numbers).
+
+    A document that looks like many others is verified again and again as later documents
+    arrive; keeping its derived sets for the most recent ``size`` documents saves re-reading
+    and re-shingling its text. Bounded, so the hub's memory does not grow with the index.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple, object] = OrderedDict()
+
+    def get(self, key: tuple, make):
+        try:
+            self._items.move_to_end(key)
+            return self._items[key]
+        except KeyError:
+            value = self._items[key] = make()
+            if len(self._items) > self.size:
+                self._items.popitem(last=False)
+            return value
+
+
+recent = Recent(4096)
