@@ -27,7 +27,7 @@ from edge.config import EdgeConfig
 from edge.documents import build_document, split_documents
 from edge.exceptions import DiskFull, EdgeError, ScannerError
 from edge.outbox.spool import Spool
-from edge.pipeline import PageFailed, PipelineContext, page_summary, process_page
+from edge.pipeline import PageFailed, PipelineContext, page_summary, process_page, warm_up
 from edge.uplink.health import board_temperature_c
 from edge.uplink.mqtt import BrokerSettings, Uplink
 from edge.wire import Command, CommandResult, DesiredConfig, MetricsMessage, new_id, now_iso
@@ -126,6 +126,8 @@ class Agent:
         if closed:
             log.info("closed %d scanner batch(es) interrupted by the last shutdown", closed)
         self.uplink.start()
+        # The imaging kernels load while the scanner warms up, not when the first page waits.
+        self._spawn("warm-up", self._warm_up)
         self._spawn("acquisition", self._acquisition_loop)
         for i in range(self.cfg.ocr_workers):
             self._spawn(f"page-worker-{i}", self._worker_loop)
@@ -219,6 +221,12 @@ class Agent:
         self._work.set()
 
     # -- page workers --------------------------------------------------------------------------
+    def _warm_up(self) -> None:
+        try:
+            log.info("page pipeline warmed up in %.2f s", warm_up(self.ctx))
+        except Exception:  # the first page then pays for it; nothing else changes
+            log.exception("pipeline warm-up")
+
     def _worker_loop(self) -> None:
         while not self.stop_event.is_set():
             row = self.spool.claim_page()

@@ -22,11 +22,12 @@ log = logging.getLogger("edge")
 
 def _cmd_process(args: argparse.Namespace) -> int:
     from edge.agent import pipeline_context
-    from edge.pipeline import PageFailed, page_summary, process_page
+    from edge.pipeline import PageFailed, page_summary, process_page, warm_up
 
     cfg = load_config(args.config)
     ctx = pipeline_context(cfg)
     workers = args.workers or cfg.ocr_workers
+    threading.Thread(target=warm_up, args=(ctx,), daemon=True).start()  # while page 1 decodes
 
     def one(path: str) -> dict:
         try:

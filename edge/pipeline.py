@@ -6,6 +6,7 @@ Stages do no I/O besides running Tesseract; the agent reads and writes the spool
 from __future__ import annotations
 
 import hashlib
+import struct
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -18,6 +19,8 @@ from edge import imaging, ocr
 from edge.exceptions import EdgeError, ImageError
 from edge.fingerprint import fingerprint
 from edge.fingerprint.identity import identity_keys
+from edge.imaging.decode import MAX_SIDE, MIN_SIDE
+from edge.imaging.prepare import MAX_PIXELS
 from edge.ocr.osd import detect_orientation
 from edge.wire import Fingerprint
 
@@ -85,8 +88,38 @@ Stage = Callable[[Page, PipelineContext], Page]
 
 def decode(page: Page, ctx: PipelineContext) -> Page:
     """Image file bytes → 8-bit grayscale array."""
-    gray = imaging.decode(page.raw)
-    return replace(page, gray=gray)
+    gray = _decode_gray_png(page.raw)
+    return replace(page, gray=gray if gray is not None else imaging.decode(page.raw))
+
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _decode_gray_png(raw: bytes) -> np.ndarray | None:
+    """The scanner's own format (8-bit gray PNG) straight through OpenCV; None for anything else.
+
+    ~30% cheaper than Pillow plus a copy and no second buffer. Anything unusual (colour,
+    16-bit, transparency, EXIF orientation, odd sizes, damage) goes to imaging.decode.
+    """
+    if raw[:8] != _PNG_SIGNATURE or raw[12:16] != b"IHDR" or len(raw) < 33:
+        return None
+    width, height, depth, colour = struct.unpack(">IIBB", raw[16:26])
+    if depth != 8 or colour != 0 or not MIN_SIDE <= min(width, height) <= max(width, height) <= MAX_SIDE:
+        return None
+    if width * height > MAX_PIXELS:  # not a page; imaging.decode says why
+        return None
+    pos = 8
+    while pos + 8 <= len(raw):  # chunk headers up to the image data: no tRNS, no eXIf
+        length, kind = struct.unpack(">I4s", raw[pos:pos + 8])
+        if kind == b"IDAT":
+            break
+        if kind in (b"tRNS", b"eXIf"):
+            return None
+        pos += 12 + length
+    gray = cv2.imdecode(np.frombuffer(raw, np.uint8), cv2.IMREAD_GRAYSCALE)
+    if gray is None or gray.shape != (height, width):
+        return None
+    return gray
 
 
 def prepare(page: Page, ctx: PipelineContext) -> Page:
@@ -111,7 +144,7 @@ def recognize(page: Page, ctx: PipelineContext) -> Page:
     """OCR in Vietnamese; only a page that reads poorly gets a second look (orientation, gray)."""
     if page.blank:  # nothing to read; the page is kept and shown to the staff as blank
         return page
-    res = _ocr(page.ocr_input, ctx)
+    res = _ocr(page.ocr_input, ctx, invert=False)  # binarized dark on light by the imaging stage
     passes = 1
     if res.confidence < ctx.low_ocr_confidence or res.words < 3:
         turned = _check_orientation(page, ctx) if ctx.orientation else None
@@ -131,9 +164,9 @@ def recognize(page: Page, ctx: PipelineContext) -> Page:
     )
 
 
-def _ocr(image: np.ndarray, ctx: PipelineContext) -> ocr.OcrResult:
+def _ocr(image: np.ndarray, ctx: PipelineContext, *, invert: bool = True) -> ocr.OcrResult:
     return ocr.recognize(image, lang=ctx.lang, psm=ctx.psm, dpi=ctx.dpi,
-                         timeout_s=ctx.ocr_timeout_s, pdf=ctx.pdf)
+                         timeout_s=ctx.ocr_timeout_s, pdf=ctx.pdf, invert=invert)
 
 
 def _check_orientation(page: Page, ctx: PipelineContext) -> Page | None:
@@ -192,6 +225,28 @@ def process_page(raw: bytes, *, source: str, ctx: PipelineContext) -> Page | Pag
         timings[name] = round((time.perf_counter() - start) * 1000, 1)
     timings["total"] = round(sum(timings.values()), 1)
     return replace(page, timings_ms=timings)
+
+
+def warm_up(ctx: PipelineContext) -> float:
+    """Load the imaging kernels (Numba cache) on a small made-up page; seconds it took.
+
+    The agent and ``edge process`` call it at start-up (in a thread) so that the first
+    scanned page does not wait for it; a failure here only means the first page pays instead.
+    """
+    start = time.perf_counter()
+    page = np.full((1170, 830), 255, np.uint8)
+    for i in range(24):  # text-like lines, a tilt and a lid edge: every kernel of prepare runs
+        cv2.putText(page, f"Kinh gui Uy ban nhan dan phuong {i}", (60, 80 + 42 * i),
+                    cv2.FONT_HERSHEY_SIMPLEX, 0.8, 0, 2)
+    page[:, :25] = 40
+    page = cv2.warpAffine(page, cv2.getRotationMatrix2D((415, 585), 3.0, 1.0), (830, 1170),
+                          borderValue=255)
+    try:
+        imaging.prepare(page, dpi=100, min_skew_confidence=ctx.min_skew_confidence,
+                        max_skew_degrees=ctx.max_skew_degrees, orientation=ctx.orientation, osd=False)
+    except EdgeError:
+        pass
+    return time.perf_counter() - start
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,6 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytesseract
-from PIL import Image
 
 from edge.exceptions import OcrError, OcrUnavailable
 from edge.fingerprint.normalize import nfc
@@ -103,12 +102,21 @@ def _text_from_data(data: dict[str, list]) -> tuple[str, float, tuple[Word, ...]
     return "\n".join(lines).strip(), mean, tuple(boxes)
 
 
+def _is_two_level(image: np.ndarray) -> bool:
+    # inRange + countNonZero: ~0.3 ms a page against ~15 ms for np.isin.
+    return cv2.countNonZero(cv2.inRange(image, 1, 254)) == 0
+
+
 def _write_input(image: np.ndarray, tmp: Path) -> Path:
-    # A two-level page goes in as 1-bit PNG: Tesseract's PDF renderer then embeds it with CCITT G4
-    # (tens of KB a page). Gray pages go in as PGM, written and read without compression.
-    if np.isin(image, (0, 255)).all():
-        path = tmp / "page.png"
-        Image.fromarray(image).convert("1", dither=Image.Dither.NONE).save(path, dpi=(300, 300))
+    # A two-level page goes in as a raw 1-bit PBM: packing the bits costs ~1 ms where a 1-bit PNG
+    # cost ~25 ms of Python-side deflate, and Tesseract's PDF renderer still embeds it with
+    # CCITT G4 (tens of KB a page). Gray pages go in as PGM, written and read without compression.
+    if _is_two_level(image):
+        path = tmp / "page.pbm"
+        height, width = image.shape
+        with path.open("wb") as f:  # P4: 1 = black, rows padded to whole bytes
+            f.write(b"P4\n%d %d\n" % (width, height))
+            f.write(np.packbits(image == 0, axis=1).tobytes())
         return path
     path = tmp / "page.pgm"
     if not cv2.imwrite(str(path), image):
@@ -118,10 +126,12 @@ def _write_input(image: np.ndarray, tmp: Path) -> Path:
 
 def recognize(
     image: np.ndarray, *, lang: str = "vie", psm: int = 3, dpi: int = 300,
-    timeout_s: float = 120.0, pdf: bool = False,
+    timeout_s: float = 120.0, pdf: bool = False, invert: bool = True,
 ) -> OcrResult:
     """OCR one page (uint8 gray or 0/255) in one Tesseract run: text, word boxes and, if asked, a PDF.
 
+    ``invert=False`` skips Tesseract's retry of doubtful words as light-on-dark text: a few
+    percent of its time, and nothing to find on a page the imaging stage made dark-on-light.
     Raise OcrError on a crash or timeout, OcrUnavailable if Tesseract is not installed.
     """
     if image.dtype != np.uint8 or image.ndim != 2:
@@ -133,7 +143,8 @@ def recognize(
         try:
             pytesseract.pytesseract.run_tesseract(
                 str(src), str(base), extension="pdf" if pdf else "tsv", lang=lang,
-                config=f"-c tessedit_create_tsv=1 --psm {int(psm)} --dpi {int(dpi)}",
+                config=f"-c tessedit_create_tsv=1 --psm {int(psm)} --dpi {int(dpi)}"
+                + ("" if invert else " -c tessedit_do_invert=0"),
                 timeout=timeout_s,
             )
             tsv = (tmp / "out.tsv").read_text(encoding="utf-8", errors="replace")

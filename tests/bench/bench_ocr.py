@@ -1,6 +1,6 @@
 """OCR throughput and quality, side by side with the reference tools (issue 4). Not a test.
 
-    python -m tests.bench.bench_ocr [--petitions 24] [--quick] [--no-ocrmypdf]
+    python -m tests.bench.bench_ocr [--petitions 24] [--quick] [--no-ocrmypdf] [--repeat 1]
 
 Generates one- and two-page petitions (≈1,500–2,500 characters) with the project's generator,
 scanned as kiosks produce them (skew within ±15°, noise, lid edges) and also rendered straight and
@@ -9,8 +9,11 @@ clean, then runs in one go:
   - plain ``tesseract IMAGE - -l vie`` with OMP_THREAD_LIMIT=1, two processes at once, on the raw
     scans and on the straight clean renderings (the ideal input),
   - ``ocrmypdf -l vie --deskew --rotate-pages --jobs 2`` on the raw scans,
-and prints pages per minute, median seconds per page and character error rate against the
-generator's ground truth, plus the pipeline's peak memory and time to first page.
+and prints pages per minute, median seconds per page, CPU seconds per page (the process and its
+children: robust to other load on the machine) and character error rate against the generator's
+ground truth, plus the pipeline's peak memory (the edge process alone, and with its tesseract
+children) and time to first page. With ``--repeat N`` the pipeline and the ideal tesseract run
+alternate N times and the median of each is shown, so a burst of outside load hits both.
 """
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
@@ -71,12 +75,47 @@ def make_set(out: Path, petitions: int, seed: int) -> list[dict]:
     return pages
 
 
-def run_pipeline(files: list[Path]) -> tuple[float, dict[str, str], list[float], float, float]:
-    """Wall time, text per page, per-page seconds, peak RSS (MB) and first-page latency."""
+def _children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def _tree_pss_mb(pid: int) -> float:
+    """Memory of a process and its children (the edge agent and its tesseracts).
+
+    Proportional set size: pages shared with the parent (a child between fork and exec, the
+    libraries) are counted once, not once per process.
+    """
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as f:
+                total += next((int(line.split()[1]) for line in f if line.startswith("Pss:")), 0)
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    todo.extend(int(c) for c in f.read().split())
+        except (OSError, ValueError):
+            continue
+    return total / 1024
+
+
+def run_pipeline(files: list[Path]) -> tuple[float, dict[str, str], list[float], float, float, float]:
+    """Wall time, text per page, per-page seconds, peak RSS (MB, alone and with its tesseract
+    children) and first-page latency."""
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "edge", "process", "--json", *map(str, files)],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=ENV, cwd=ROOT,
                             text=True)
+    tree_peak = [0.0]
+
+    def sample() -> None:
+        while proc.poll() is None:
+            tree_peak[0] = max(tree_peak[0], _tree_pss_mb(proc.pid))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     texts, secs, first = {}, [], 0.0
     assert proc.stdout is not None
     for line in proc.stdout:
@@ -87,9 +126,10 @@ def run_pipeline(files: list[Path]) -> tuple[float, dict[str, str], list[float],
         secs.append(row.get("timings_ms", {}).get("total", 0) / 1000)
     proc.wait()
     wall = time.perf_counter() - start
+    sampler.join()
     # ru_maxrss of the largest waited-for child: the edge process (tesseract children are smaller)
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return wall, texts, secs, peak, first
+    return wall, texts, secs, peak, tree_peak[0], first
 
 
 def run_tesseract(files: list[Path]) -> tuple[float, dict[str, str], list[float]]:
@@ -133,6 +173,8 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="8 petitions")
     ap.add_argument("--seed", type=int, default=4)
     ap.add_argument("--no-ocrmypdf", action="store_true")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="alternate the pipeline and the ideal tesseract run this many times")
     args = ap.parse_args()
     n = 8 if args.quick else args.petitions
     work = Path(tempfile.mkdtemp(prefix="bench-ocr-"))
@@ -146,35 +188,52 @@ def main() -> int:
     chars = sum(len(t) for t in truth.values())
     print(f"{len(pages)} pages, {chars / len(pages):.0f} characters per page on average", flush=True)
 
-    rows = []
-    wall, texts, secs, peak, first = run_pipeline(raw)
-    rows.append(("this pipeline (edge process), raw scans", wall, texts, secs))
-    rows.append(("tesseract -l vie ×2, raw scans", *run_tesseract(raw)))
-    rows.append(("tesseract -l vie ×2, straight clean pages", *run_tesseract(clean)))
-    if not args.no_ocrmypdf:
-        res = run_ocrmypdf(raw, work)
-        if res:
-            rows.append(("ocrmypdf --deskew --rotate-pages --jobs 2, raw", *res))
+    runs: dict[str, list[tuple[float, dict[str, str], list[float], float]]] = {}
+
+    def timed(name: str, fn, *fn_args):  # (wall, texts, secs, cpu seconds) into runs[name]
+        cpu0 = _children_cpu()
+        out = fn(*fn_args)
+        runs.setdefault(name, []).append((out[0], out[1], out[2], _children_cpu() - cpu0))
+        return out
+
+    pipe_name, raw_name = "this pipeline (edge process), raw scans", "tesseract -l vie ×2, raw scans"
+    ideal_name = "tesseract -l vie ×2, straight clean pages"
+    firsts, peaks, tree_peaks = [], [], []
+    for _ in range(max(1, args.repeat)):  # alternate, so outside load hits both alike
+        _, _, _, peak, tree_peak, first = timed(pipe_name, run_pipeline, raw)
+        firsts.append(first)
+        peaks.append(peak)
+        tree_peaks.append(tree_peak)
+        timed(ideal_name, run_tesseract, clean)
+    timed(raw_name, run_tesseract, raw)
+    if not args.no_ocrmypdf and shutil.which("ocrmypdf"):
+        timed("ocrmypdf --deskew --rotate-pages --jobs 2, raw", run_ocrmypdf, raw, work)
+    order = [pipe_name, raw_name, ideal_name, *[k for k in runs if k.startswith("ocrmypdf")]]
     print()
-    print(f"{'tool':52} {'pages/min':>9} {'median s/page':>13} {'CER':>7} {'pages >5% CER':>13}")
-    ideal = None
-    for name, wall, texts, secs in rows:
+    print(f"{'tool':52} {'pages/min':>9} {'median s/page':>13} {'CPU s/page':>10} {'CER':>7} "
+          f"{'pages >5% CER':>13}")
+    ppm: dict[str, float] = {}
+    cpu: dict[str, float] = {}
+    for name in order:
+        done = sorted(runs[name], key=lambda r: r[0])
+        wall, texts, secs, _ = done[len(done) // 2]  # the median run
         cers = [cer(texts.get(k, ""), v) for k, v in truth.items()]
-        ppm = 60 * len(pages) / wall
-        if "clean" in name:
-            ideal = ppm
+        ppm[name] = 60 * len(pages) / wall
+        cpu[name] = statistics.median(r[3] for r in done) / len(pages)
         bad = sum(c > 0.05 for c in cers)
-        print(f"{name:52} {ppm:9.1f} {statistics.median(secs):13.2f} "
+        print(f"{name:52} {ppm[name]:9.1f} {statistics.median(secs):13.2f} {cpu[name]:10.2f} "
               f"{100 * sum(c * len(truth[k]) for c, k in zip(cers, truth, strict=True)) / chars:6.2f}% "
               f"{bad:13d}")
-    pipeline_ppm = 60 * len(pages) / rows[0][1]
     print()
-    if ideal:
-        print(f"pipeline / ideal tesseract throughput: {pipeline_ppm / ideal:.2f}×")
-    for name, wall, *_ in rows:
+    ratios = [w_i / w_p for (w_p, *_), (w_i, *_) in zip(runs[pipe_name], runs[ideal_name], strict=True)]
+    print(f"pipeline / ideal tesseract throughput: {ppm[pipe_name] / ppm[ideal_name]:.2f}× "
+          f"(run by run: {', '.join(f'{r:.2f}' for r in ratios)}; by CPU time: "
+          f"{cpu[ideal_name] / cpu[pipe_name]:.2f}×)")
+    for name in order:
         if name.startswith("ocrmypdf"):
-            print(f"pipeline / ocrmypdf throughput: {pipeline_ppm / (60 * len(pages) / wall):.2f}×")
-    print(f"pipeline peak memory (edge process): {peak:.0f} MB; first page out after {first:.1f} s")
+            print(f"pipeline / ocrmypdf throughput: {ppm[pipe_name] / ppm[name]:.2f}×")
+    print(f"pipeline peak memory: edge process {max(peaks):.0f} MB, with its tesseract children "
+          f"{max(tree_peaks):.0f} MB; first page out after {statistics.median(firsts):.1f} s")
     shutil.rmtree(work, ignore_errors=True)
     return 0
 

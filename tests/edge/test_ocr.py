@@ -36,6 +36,12 @@ def test_one_run_gives_text_boxes_and_searchable_pdf():
     assert len(pdf.pages) == 1
     assert "Cửa Nam" in pdf.pages[0].extract_text()
     assert len(res.pdf) < 150_000  # a two-level page is embedded as CCITT G4
+    assert abs(float(pdf.pages[0].mediabox.width) - page.shape[1] / 200 * 72) < 1  # at its dpi
+
+
+def test_skipping_the_inverted_text_check_reads_the_same():
+    binary = np.where(gray_page() > 128, 255, 0).astype(np.uint8)
+    assert recognize(binary, dpi=200, invert=False).text == recognize(binary, dpi=200).text
 
 
 @pytest.fixture

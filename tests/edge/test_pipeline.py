@@ -5,10 +5,19 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from edge.pipeline import Page, PageFailed, PipelineContext, fingerprint_document, process_page
+from edge import imaging
+from edge.pipeline import (
+    Page,
+    PageFailed,
+    PipelineContext,
+    decode,
+    fingerprint_document,
+    process_page,
+)
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
 LINES = [
@@ -91,3 +100,48 @@ def test_cli_process_json_reports_each_page_in_order(tmp_path):
                                         "crop_box", "blank", "timings_ms"}
     assert lines[1]["error"] == "image_invalid"
     assert out.returncode == 1  # one page failed, the other was processed
+
+
+def _encoded(img: Image.Image, fmt: str, **kw) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, format=fmt, **kw)
+    return buf.getvalue()
+
+
+def test_scanner_png_decodes_to_the_same_pixels_by_every_path():
+    """8-bit gray PNG takes the OpenCV fast path; colour, alpha, 16-bit and JPEG go through
+    imaging.decode. Either way the page is the same."""
+    gray = Image.open(io.BytesIO(page_png(3.0, dpi=100)))
+    rgb = Image.merge("RGB", (gray, gray.point(lambda v: v // 2), gray))
+    with_alpha = gray.convert("LA")
+    transparent = gray.copy()
+    transparent.info["transparency"] = 255
+    wide = Image.fromarray(np.asarray(gray).astype(np.uint16) * 257)
+    sources = [_encoded(gray, "PNG", compress_level=3), _encoded(rgb, "PNG"),
+               _encoded(with_alpha, "PNG"), _encoded(transparent, "PNG", transparency=255),
+               _encoded(wide, "PNG"), _encoded(gray, "JPEG", quality=90)]
+    ctx = PipelineContext(dpi=100)
+    for raw in sources:
+        page = decode(Page(source="p", raw=raw), ctx)
+        assert page.gray.dtype == np.uint8 and page.gray.flags.c_contiguous
+        assert np.array_equal(page.gray, imaging.decode(raw))
+
+
+def test_warm_up_loads_every_kernel_a_page_needs():
+    """After warm-up the first page compiles or loads nothing (a fresh interpreter, as at boot)."""
+    script = """
+import numba
+from edge.imaging import _kernels
+from edge.pipeline import PipelineContext, process_page, warm_up
+from tests.edge.test_pipeline import page_png
+warm_up(PipelineContext())
+def sigs():
+    return {n: list(map(str, f.signatures)) for n, f in vars(_kernels).items()
+            if isinstance(f, numba.core.dispatcher.Dispatcher)}
+before = sigs()
+process_page(page_png(5.0), source="p.png", ctx=PipelineContext(dpi=200, pdf=False))
+print(sum(map(len, before.values())), before == sigs())
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    loaded, unchanged = out.stdout.split() or ("0", "False")
+    assert int(loaded) >= 4 and unchanged == "True", out.stderr[-2000:]
