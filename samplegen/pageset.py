@@ -103,6 +103,30 @@ def _bleed(rng: random.Random, size: tuple[int, int], dpi: int) -> Image.Image:
     return Image.fromarray(arr.astype(np.uint8)).filter(ImageFilter.GaussianBlur(2 * dpi / 300))
 
 
+def _draw_text_page(rng: random.Random, font: str, dpi: int) -> tuple[Image.Image, list[str], str]:
+    """A petition page in ``font`` with some stamps, tables, photos and notes; its typed text."""
+    pet = make_petition(rng)
+    size = rng.choice((10.0, 11.0, 12.0, 13.0, 14.0, 16.0))
+    layout = layout_pages(pet.text, dpi=dpi, font=font, size_pt=size)[0]
+    img = draw_page(layout)
+    d = ImageDraw.Draw(img)
+    feats: list[str] = []
+    w, h = img.size
+    if rng.random() < 0.3:
+        _stamp(d, rng, w * rng.uniform(0.55, 0.8), h * rng.uniform(0.65, 0.85), dpi * 0.7, dpi)
+        feats.append("stamp")
+    if rng.random() < 0.2:
+        _table(d, rng, (w * 0.15, h * 0.78, w * 0.85, h * 0.93), dpi)
+        feats.append("table")
+    if rng.random() < 0.15:
+        _photo(img, rng, (int(w * 0.1), int(h * 0.05), int(w * 0.35), int(h * 0.2)))
+        feats.append("photo")
+    if rng.random() < 0.25:
+        _note(d, rng, w * 0.12, h * 0.96, dpi, words=rng.randint(2, 5))
+        feats.append("note")
+    return img, feats, layout.text
+
+
 def build_pageset(*, text_pages: int = 48, rotated: int = 12, blanks: int = 10, near_blanks: int = 6,
                   straight_twins: int = 6, seed: int = 0, dpi: int = 300,
                   max_skew: float = 45.0) -> Iterator[LabelledPage]:
@@ -111,26 +135,7 @@ def build_pageset(*, text_pages: int = 48, rotated: int = 12, blanks: int = 10, 
     fonts = sorted(FONTS)
     twins_left = straight_twins
     for i in range(text_pages + rotated):
-        pet = make_petition(rng)
-        font = fonts[i % len(fonts)]
-        size = rng.choice((10.0, 11.0, 12.0, 13.0, 14.0, 16.0))
-        layout = layout_pages(pet.text, dpi=dpi, font=font, size_pt=size)[0]
-        img = draw_page(layout)
-        d = ImageDraw.Draw(img)
-        feats: list[str] = []
-        w, h = img.size
-        if rng.random() < 0.3:
-            _stamp(d, rng, w * rng.uniform(0.55, 0.8), h * rng.uniform(0.65, 0.85), dpi * 0.7, dpi)
-            feats.append("stamp")
-        if rng.random() < 0.2:
-            _table(d, rng, (w * 0.15, h * 0.78, w * 0.85, h * 0.93), dpi)
-            feats.append("table")
-        if rng.random() < 0.15:
-            _photo(img, rng, (int(w * 0.1), int(h * 0.05), int(w * 0.35), int(h * 0.2)))
-            feats.append("photo")
-        if rng.random() < 0.25:
-            _note(d, rng, w * 0.12, h * 0.96, dpi, words=rng.randint(2, 5))
-            feats.append("note")
+        img, feats, text = _draw_text_page(rng, fonts[i % len(fonts)], dpi)
         quarter = rng.choice((90, 180, 270)) if i >= text_pages else 0
         if quarter:
             # The paper lies turned counter-clockwise; it takes this clockwise turn to fix it.
@@ -148,7 +153,7 @@ def build_pageset(*, text_pages: int = 48, rotated: int = 12, blanks: int = 10, 
             straight = np.asarray(simulate_scan(img, replace(params, skew_degrees=0.0),
                                                 seed=seed * 7919 + i, dpi=dpi))
         yield LabelledPage(name=f"text-{i:03d}", image=scan, skew_degrees=skew, orientation=quarter,
-                           blank=False, kind="text", features=tuple(feats), text=layout.text,
+                           blank=False, kind="text", features=tuple(feats), text=text,
                            straight=straight)
     a4 = (round(210 * dpi / 25.4), round(297 * dpi / 25.4))
     for i in range(blanks + near_blanks):
@@ -172,3 +177,29 @@ def build_pageset(*, text_pages: int = 48, rotated: int = 12, blanks: int = 10, 
         yield LabelledPage(name=f"{'near' if near else 'blank'}-{i:03d}", image=scan, skew_degrees=skew,
                            orientation=0, blank=not near, kind="near-blank" if near else "blank",
                            features=tuple(feats), text="")
+
+
+def build_ocr_twins(*, count: int = 24, seed: int = 0, dpi: int = 300, max_skew: float = 15.0,
+                    min_skew: float = 1.0) -> Iterator[LabelledPage]:
+    """Yield upright text pages scanned skewed (min..max degrees either way) with a straight twin.
+
+    Both scans share paper, noise, lid edges and JPEG settings: only the skew differs, so the
+    CER difference between them is what the imaging stage has to win back.
+    """
+    if not 0.0 <= min_skew <= max_skew <= 45.0:
+        raise ValueError(f"need 0 <= min_skew <= max_skew <= 45, got {min_skew}, {max_skew}")
+    rng = random.Random(seed * 31 + 17)
+    fonts = sorted(FONTS)
+    for i in range(count):
+        img, feats, text = _draw_text_page(rng, fonts[i % len(fonts)], dpi)
+        skew = round(rng.choice((-1, 1)) * rng.uniform(min_skew, max_skew), 2)
+        noise = rng.choice((0.2, 0.5, 0.5, 0.8, 1.0))
+        sseed = seed * 6151 + 1000 + i
+        params = draw_params(random.Random(sseed), noise=noise, skew_degrees=skew,
+                             lid_edge=rng.random() < 0.3, jpeg=rng.random() < 0.3)
+        feats += ["lid"] * bool(params.lid_edges) + ["jpeg"] * bool(params.jpeg_quality)
+        scan = np.asarray(simulate_scan(img, params, seed=sseed, dpi=dpi))
+        straight = np.asarray(simulate_scan(img, replace(params, skew_degrees=0.0), seed=sseed, dpi=dpi))
+        yield LabelledPage(name=f"twin-{i:03d}", image=scan, skew_degrees=skew, orientation=0,
+                           blank=False, kind="text", features=tuple(feats), text=text,
+                           straight=straight)

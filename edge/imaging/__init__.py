@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from edge.imaging.binarize import binarize
+from edge.imaging.binarize import binarize, binarize_flat
 from edge.imaging.decode import decode, to_gray
 from edge.imaging.deskew import DeskewResult, deskew, rotate
 from edge.imaging.prepare import ImagingRecord, Prepared, prepare
@@ -14,6 +14,7 @@ __all__ = [
     "Prepared",
     "SkewEstimate",
     "binarize",
+    "binarize_flat",
     "decode",
     "deskew",
     "estimate_skew",

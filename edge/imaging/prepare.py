@@ -16,7 +16,7 @@ import numpy as np
 
 from edge.exceptions import EdgeError, ImageError
 from edge.imaging import orientation as orient
-from edge.imaging.binarize import binarize
+from edge.imaging.binarize import binarize_flat
 from edge.imaging.borders import BLANK_COVERAGE_PERCENT, analyse_layout
 from edge.imaging.deskew import rotate
 from edge.imaging.skew import analyse, check_gray, reduce
@@ -50,7 +50,7 @@ class ImagingRecord:
 
 @dataclass(frozen=True)
 class Prepared:
-    """The archived page (gray), its binarized twin for OCR, and the record."""
+    """The archived page (gray), its binarized twin for OCR (0/255), and the record."""
 
     archive: np.ndarray
     ocr: np.ndarray
@@ -115,7 +115,7 @@ def prepare(gray: np.ndarray, *, dpi: int = 300, min_skew_confidence: float = 0.
         _whiten(archive, layout.border, box, f_u, paper=layout.paper)
     t.lap("rotate")
 
-    ocr_img = binarize(archive, dpi=dpi)
+    ocr_img = binarize_flat(archive, dpi=dpi)
     t.lap("binarize")
     record = ImagingRecord(
         skew_degrees=round(float(sweep.angle), 3), skew_confidence=round(float(sweep.confidence), 3),

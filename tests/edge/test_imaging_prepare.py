@@ -11,8 +11,17 @@ import numpy as np
 import pytest
 
 from edge.exceptions import ImageError
-from edge.imaging import ImagingRecord, Prepared, _kernels, _reference, binarize, prepare
-from samplegen.pageset import build_pageset
+from edge.imaging import (
+    ImagingRecord,
+    Prepared,
+    _kernels,
+    _reference,
+    binarize,
+    binarize_flat,
+    prepare,
+)
+from edge.imaging.binarize import otsu_level, paper_level
+from samplegen.pageset import build_ocr_twins, build_pageset
 
 
 @cache
@@ -156,6 +165,43 @@ def test_binarize_handles_uneven_lighting() -> None:
     out = binarize(np.clip(ink, 0, 255).astype(np.uint8), dpi=150)
     assert (out[100:104, 30:570] == 0).mean() > 0.95
     assert (out[150:250, :] == 255).mean() > 0.99  # shaded paper stays white
+
+
+def test_flat_binarization_handles_uneven_lighting() -> None:
+    # A single global threshold loses the strokes at the bright end or floods the dark end.
+    ramp = np.linspace(250, 140, 600, dtype=np.float32)[None, :].repeat(400, 0)
+    ink = ramp.copy()
+    ink[100:104, 20:580] -= 90
+    ink[300:304, 20:580] -= 90
+    gray = np.clip(ink, 0, 255).astype(np.uint8)
+    out = binarize_flat(gray, dpi=150)
+    assert (out[100:104, 30:570] == 0).mean() > 0.95
+    assert (out[300:304, 30:570] == 0).mean() > 0.95
+    assert (out[150:250, :] == 255).mean() > 0.99
+    level = paper_level(gray, dpi=150)
+    # A max filter runs ahead of a gradient by half its window: ~9 grey levels on this steep ramp.
+    assert level.shape == gray.shape and abs(int(level[200, 300]) - int(ramp[200, 300])) <= 12
+
+
+def test_otsu_level_agrees_with_opencv() -> None:
+    rng = np.random.default_rng(3)
+    img = np.concatenate([rng.normal(235, 8, 5000), rng.normal(60, 20, 900)])
+    img = np.clip(img, 0, 255).astype(np.uint8).reshape(59, 100)
+    cv_level, _ = cv2.threshold(img, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    assert abs(otsu_level(_kernels.histogram(img)) - int(cv_level)) <= 1
+    with pytest.raises(ImageError):
+        otsu_level(np.zeros(10))
+
+
+def test_ocr_input_keeps_the_text_and_drops_the_paper() -> None:
+    # A skewed scan with lid edges and noise: ink stays ink, paper (even where shaded) goes white.
+    page = next(build_ocr_twins(count=1, seed=3, dpi=150))
+    out = prepare(page.image, dpi=150)
+    straight = binarize_flat(page.straight, dpi=150)
+    assert set(np.unique(out.ocr)) <= {0, 255}
+    ink = (out.ocr == 0).mean()
+    assert 0.5 * (straight == 0).mean() < ink < 2.0 * (straight == 0).mean()
+    assert abs(out.record.skew_degrees - page.skew_degrees) <= 0.1
 
 
 @pytest.mark.parametrize("min_weight", [0.0, 20.0])
