@@ -128,9 +128,6 @@ def prepare(gray: np.ndarray, *, dpi: int = 300, min_skew_confidence: float = 0.
 
 _OSD_DPI = 150  # resolution OSD gets when it is asked
 
-# A 180° turn from the up/down cue alone needs a cue this strong (upright pages score 0.2-0.6).
-_CUE_TURN = 0.3
-
 
 def _orientation(straight: np.ndarray, sweep, *,
                  osd_view: Callable[[], tuple[np.ndarray, float]] | None) -> tuple[int, float]:
@@ -143,12 +140,13 @@ def _orientation(straight: np.ndarray, sweep, *,
     cue = orient.updown_cue(turned, paper)
     quarter = (base + (0 if cue >= 0 else 180)) % 360
     conf = min(sweep.quarter_confidence if base else 1.0, orient.cue_confidence(cue))
-    # Nearly every page arrives upright, and turning an upright page makes it unreadable, so a
-    # turn needs more evidence than 'upright' does: OSD confirms every turn the cue proposes.
-    if quarter == 0:
-        # Upright, surely or by default: an unsure upright page that OCR then reads poorly gets
-        # its orientation checked by the pipeline (edge.ocr.osd), so OSD runs on few pages.
-        return 0, round(float(conf), 3)
+    if orient.cue_is_sure(cue):
+        # Enough text lines voted (accents above the letters, descenders below): no OSD.
+        return quarter, round(float(conf), 3)
+    if quarter == base:
+        # Unsure, and no turn proposed: an unsure page that OCR then reads poorly gets its
+        # orientation checked by the pipeline (edge.ocr.osd), so OSD runs on few pages.
+        return base, round(float(conf), 3)
     guess = None
     if osd_view is not None:
         try:
@@ -161,10 +159,8 @@ def _orientation(straight: np.ndarray, sweep, *,
             guess = None
     if guess is not None and guess.confidence >= _OSD_MIN_CONFIDENCE:
         return (base + guess.rotate) % 360, round(min(1.0, guess.confidence / 10.0), 3)
-    if quarter != 0 and abs(cue) < _CUE_TURN:
-        # Neither OSD nor a strong cue confirms the turn: keep the lines' direction, upright.
-        return base, round(float(min(conf, 0.5)), 3)
-    return quarter, round(float(conf), 3)
+    # Neither a sure cue nor OSD confirms the turn: keep the lines' direction, upright.
+    return base, round(float(min(conf, 0.5)), 3)
 
 
 def _rotated_size(w: int, h: int, angle: float) -> tuple[int, int]:
