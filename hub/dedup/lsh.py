@@ -5,7 +5,7 @@
 share only ~0.35-0.5 of their shingles, so the bands must be this sensitive. Form
 phrases are already out of the signature (fingerprint v2) and bands won only by learned
 template text are not indexed; buckets that still collect many documents are read only
-in part, and candidates are ranked by the number of bands they share.
+in part, and candidates are ranked by the bands they share, each weighed by its rarity.
 One row per band: (key, doc) in a WITHOUT ROWID table, the band number mixed into a
 47-bit key (a 6-byte SQLite integer; chance collisions between 64M keys stay < 1 in
 1,000 lookups) and the document as a small integer — about 16 bytes per band on disk.
@@ -21,9 +21,11 @@ BANDS = 64
 ROWS = NUM_PERM // BANDS
 # Members read per bucket (the newest): a bucket this full holds a template sentence or a
 # collective petition, whose copies also share many other bands with each other.
-BUCKET_READ = 30
-# Documents kept per lookup, those sharing the most bands first.
+BUCKET_READ = 100
+# Documents kept per lookup, those sharing the rarest bands first.
 MAX_CANDIDATES = 100
+# Bucket sizes are counted up to this (a bucket this full weighs next to nothing).
+SIZE_LIMIT = 1000
 
 
 def band_keys(sig: np.ndarray) -> list[int]:
@@ -52,28 +54,35 @@ def add(db: sqlite_utils.Database, n: int, sig: np.ndarray, template: np.ndarray
                         [(k, n) for k in _useful(sig, template)])
 
 
-def candidates_sql(n: int, sig: np.ndarray, template: np.ndarray | None = None) -> tuple[str, list[int]]:
-    """An SQL subquery (and its parameters) giving the documents sharing the most bands with ``sig``.
+def candidates_sql(db: sqlite_utils.Database, n: int, sig: np.ndarray,
+                   template: np.ndarray | None = None) -> tuple[str, list]:
+    """An SQL subquery (and its parameters) giving the documents that best share bands with ``sig``.
 
-    Each bucket gives at most its ``BUCKET_READ`` newest members; the documents found are
-    ranked by how many bands they share and the best ``MAX_CANDIDATES`` are kept, so a
-    lookup costs the same in a template-heavy index of millions as in a small one. A
-    matter's copies share many bands (a copy at Jaccard 0.3 shares about six of 64), while
-    documents that met only in a template bucket share one. Template-only bands are left
-    out; so is the document itself. The rows never come back to Python: the statement
-    that reads the candidates' fingerprints runs this as its subquery.
+    Each shared band counts by how rare it is: a bucket of ``k`` documents gives each of
+    them ``1/k``. A matter's own wording fills small buckets, so its copies rank first even
+    in an index of millions where common phrasings fill large ones. Each bucket gives at
+    most its ``BUCKET_READ`` newest members and the best ``MAX_CANDIDATES`` documents are
+    kept, so a lookup's cost stays bounded. Template-only bands are left out; so is the
+    document itself. The statement that reads the candidates' fingerprints runs this as
+    its subquery, so the bucket rows never come back to Python.
     """
     keys = _useful(sig, template)
     if not keys:
         return "select null where 0", []
-    bucket = "select doc from (select doc from dedup_lsh where key = ? order by doc desc limit ?)"
-    sql = (f"select doc from ({' union all '.join([bucket] * len(keys))}) where doc != ? "
-           "group by doc order by count(*) desc, doc desc limit ?")
-    params = [x for k in keys for x in (k, BUCKET_READ)]
+    sizes = db.conn.execute(
+        "select " + ", ".join(["(select count(*) from (select 1 from dedup_lsh where key = ? limit ?))"] * len(keys)),
+        [x for k in keys for x in (k, SIZE_LIMIT)]).fetchone()
+    used = [(k, 1.0 / size) for k, size in zip(keys, sizes, strict=True) if size]
+    if not used:
+        return "select null where 0", []
+    bucket = "select doc, ? as w from (select doc from dedup_lsh where key = ? order by doc desc limit ?)"
+    sql = (f"select doc from ({' union all '.join([bucket] * len(used))}) where doc != ? "
+           "group by doc order by sum(w) desc, doc desc limit ?")
+    params = [x for k, w in used for x in (w, k, BUCKET_READ)]
     return sql, [*params, n, MAX_CANDIDATES]
 
 
 def candidates(db: sqlite_utils.Database, n: int, sig: np.ndarray, template: np.ndarray | None = None) -> list[int]:
-    """Document numbers sharing a band with ``sig`` (template-only bands and overfull buckets skipped)."""
-    sql, params = candidates_sql(n, sig, template)
+    """Document numbers that best share bands with ``sig`` (see :func:`candidates_sql`)."""
+    sql, params = candidates_sql(db, n, sig, template)
     return sorted(r[0] for r in db.conn.execute(sql, params))

@@ -134,7 +134,7 @@ def _estimates(sig: np.ndarray, template: np.ndarray, size: int, sigs: np.ndarra
 def _candidates(db: sqlite_utils.Database, doc: dict, template: np.ndarray) -> list[dict]:
     """Candidates whose MinHash estimate can pass, best first (all documents with the very same text included)."""
     sig = doc["sig"]
-    bands, params = lsh.candidates_sql(doc["n"], sig, template)
+    bands, params = lsh.candidates_sql(db, doc["n"], sig, template)
     rows = db.conn.execute(f"select n, sig, tmask, shingles from dedup_docs where n in ({bands}) "
                            "and fp = ? and shingles >= ?", [*params, FINGERPRINT_VERSION, MIN_SHINGLES]).fetchall()
     scored: list[tuple[float, int]] = []
