@@ -55,14 +55,23 @@ def hub(tmp_path, broker):
         holder["ing"].stop()
 
 
+def _warm_then_feed(db, kiosk, count: int = 9) -> list[str]:
+    """One batch through end to end (kernels compiled on both sides), then a run of ``count``
+    more; returns once the first of those is in the index, so the fault lands mid-run."""
+    batches = drop_batches(kiosk.hot, 0, 1, pages=PAGES)
+    wait_indexed(db, docs=1, pages=PAGES, timeout=TIMEOUT_S, agent=kiosk)
+    batches += drop_batches(kiosk.hot, 1, count, pages=PAGES)
+    wait_indexed(db, docs=2, pages=1, timeout=TIMEOUT_S, agent=kiosk)
+    return batches
+
+
 def test_broker_stopped_and_restarted_mid_batch(tmp_path, broker, hub, kiosk):
     db = tmp_path / "index.db"
     kiosk.start()
-    batches = drop_batches(kiosk.hot, 0, 6, pages=PAGES)
-    wait_indexed(db, docs=1, pages=PAGES, timeout=TIMEOUT_S, agent=kiosk)
+    batches = _warm_then_feed(db, kiosk)
     assert index_counts(db)[0] < len(batches), "too fast to interrupt: make the batch bigger"
     broker.stop()
-    more = drop_batches(kiosk.hot, 6, 2, pages=PAGES)  # scanning goes on while the broker is down
+    more = drop_batches(kiosk.hot, len(batches), 2, pages=PAGES)  # scanning goes on while the broker is down
     time.sleep(3)
     broker.start()
     batches += more
@@ -74,8 +83,7 @@ def test_broker_stopped_and_restarted_mid_batch(tmp_path, broker, hub, kiosk):
 def test_agent_sigkilled_mid_batch_and_restarted(tmp_path, broker, hub, kiosk):
     db = tmp_path / "index.db"
     kiosk.start()
-    batches = drop_batches(kiosk.hot, 0, 6, pages=PAGES)
-    wait_indexed(db, docs=1, pages=1, timeout=TIMEOUT_S, agent=kiosk)
+    batches = _warm_then_feed(db, kiosk)
     kiosk.kill()
     assert index_counts(db)[0] < len(batches)
     # The will fires when the broker sees the connection drop: offline well within 10 s.
@@ -84,7 +92,7 @@ def test_agent_sigkilled_mid_batch_and_restarted(tmp_path, broker, hub, kiosk):
     t0 = time.monotonic()
     wait_for(lambda: _device(db)[0] == "offline", timeout=10, what="kiosk shown offline")
     offline_after = time.monotonic() - t0
-    batches += drop_batches(kiosk.hot, 6, 2, pages=PAGES)  # paper arriving while it restarts
+    batches += drop_batches(kiosk.hot, len(batches), 2, pages=PAGES)  # paper arriving while it restarts
     kiosk.start()
     wait_indexed(db, docs=len(batches), pages=len(batches) * PAGES, timeout=TIMEOUT_S, agent=kiosk)
     state, new_boot = _device(db)
