@@ -58,17 +58,22 @@ def shingles_reference(text: str) -> np.ndarray:
     return codes[~np.isin(codes, STOP_SHINGLES)]
 
 
-def minhash_reference(codes: np.ndarray) -> np.ndarray:
-    """Plain NumPy MinHash, the reference the Numba kernel is tested against."""
-    if codes.size == 0:
-        return np.full(NUM_PERM, 0xFFFFFFFF, dtype=np.uint32)
+def _hashes_reference(codes: np.ndarray) -> np.ndarray:
+    """Every permutation's 32-bit hash of every code (NUM_PERM × len(codes)), in plain NumPy."""
     with np.errstate(over="ignore"):
         z = codes.astype(np.uint64)
         z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
         z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
         z = z ^ (z >> np.uint64(31))
         h = z[None, :] * MULT[:, None] + ADD[:, None]
-    return (h >> np.uint64(32)).astype(np.uint32).min(axis=1)
+    return (h >> np.uint64(32)).astype(np.uint32)
+
+
+def minhash_reference(codes: np.ndarray) -> np.ndarray:
+    """Plain NumPy MinHash, the reference the Numba kernel is tested against."""
+    if codes.size == 0:
+        return np.full(NUM_PERM, 0xFFFFFFFF, dtype=np.uint32)
+    return _hashes_reference(codes).min(axis=1)
 
 
 def winners(codes: np.ndarray) -> np.ndarray:
@@ -83,13 +88,7 @@ def winners_reference(codes: np.ndarray) -> np.ndarray:
     """Plain NumPy version of :func:`winners`, the reference the kernel is tested against."""
     if codes.size == 0:
         return np.full(NUM_PERM, -1, dtype=np.int64)
-    with np.errstate(over="ignore"):
-        z = codes.astype(np.uint64)
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        z = z ^ (z >> np.uint64(31))
-        h = z[None, :] * MULT[:, None] + ADD[:, None]
-    return (h >> np.uint64(32)).astype(np.uint32).argmin(axis=1).astype(np.int64)
+    return _hashes_reference(codes).argmin(axis=1).astype(np.int64)
 
 
 def signature_of(codes: np.ndarray) -> np.ndarray:

@@ -14,7 +14,9 @@ import numpy as np
 
 from edge.exceptions import ImageError
 from edge.imaging import _kernels
-from edge.imaging.skew import check_gray
+from edge.imaging.skew import check_gray, otsu_level
+
+__all__ = ["binarize", "binarize_flat", "otsu_level", "paper_level"]
 
 # Window of ~2.6 mm: a few strokes wide, so the local mean follows shading but not letters.
 _WINDOW_MM = 2.6
@@ -68,16 +70,3 @@ def binarize_flat(gray: np.ndarray, *, dpi: int = 300) -> np.ndarray:
     flat = cv2.divide(np.ascontiguousarray(gray), np.maximum(level, 1), scale=255)
     t = otsu_level(_kernels.histogram(flat))
     return cv2.threshold(flat, t, 255, cv2.THRESH_BINARY)[1]
-
-
-def otsu_level(hist: np.ndarray) -> int:
-    """Otsu's threshold from a 256-bin histogram: ink is <= the level (as cv2's THRESH_OTSU)."""
-    if hist.shape != (256,):
-        raise ImageError(f"Otsu needs a 256-bin histogram, got shape {hist.shape}")
-    p = hist.astype(np.float64) / max(1.0, float(hist.sum()))
-    omega = np.cumsum(p)
-    mu = np.cumsum(p * np.arange(256))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        between = (mu[-1] * omega - mu) ** 2 / (omega * (1.0 - omega))
-    between[~np.isfinite(between)] = -1.0
-    return int(np.argmax(between))

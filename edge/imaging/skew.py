@@ -172,7 +172,7 @@ def _text_ink(small: np.ndarray, gather: GatherFn) -> _Ink | None:
     """Weighted ink points of text-like components, or None on a blank page."""
     sh, sw = small.shape
     hist = _kernels.histogram(small)
-    otsu = _otsu(hist)  # pixels <= otsu are ink
+    otsu = otsu_level(hist)  # pixels <= otsu are ink
     _, binary = cv2.threshold(small, otsu, 255, cv2.THRESH_BINARY_INV)
     light, dark_hist = hist[otsu + 1 :], hist[: otsu + 1]
     if light.sum() == 0 or dark_hist.sum() == 0:
@@ -214,8 +214,10 @@ def _text_ink(small: np.ndarray, gather: GatherFn) -> _Ink | None:
                 cw=area[keep].astype(np.float32))
 
 
-def _otsu(hist: np.ndarray) -> int:
-    """Otsu's threshold from a 256-bin histogram (as cv2's THRESH_OTSU, without a second pass)."""
+def otsu_level(hist: np.ndarray) -> int:
+    """Otsu's threshold from a 256-bin histogram: ink is <= the level (as cv2's THRESH_OTSU)."""
+    if hist.shape != (256,):
+        raise ImageError(f"Otsu needs a 256-bin histogram, got shape {hist.shape}")
     p = hist.astype(np.float64) / max(1.0, float(hist.sum()))
     omega = np.cumsum(p)
     mu = np.cumsum(p * np.arange(256))
