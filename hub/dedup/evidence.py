@@ -129,8 +129,26 @@ def numbers_disagree(a: set[str], b: set[str], *, particulars: bool = True, clos
     if not particulars and bool(a) != bool(b):
         return not close_text
     few = min(len(a), len(b)) < 3
+    if not particulars and few and not close_text:
+        # Only a well-formed figure that the other letter lacks speaks against: a garbled one
+        # (a date with a dropped slash, a 52nd month) is OCR noise, not another matter.
+        small, large = (a, b) if len(a) <= len(b) else (b, a)
+        odd = [x for x in small if x not in large and not any(_close(x, y) for y in large)]
+        return any(_well_formed(x) for x in odd) and len(small) - len(odd) < MIN_SHARED * len(small)
     share = shared_numbers(a, b, tolerate_one=not particulars and (close_text or not few))
     return share is not None and share < MIN_SHARED
+
+
+def _well_formed(n: str) -> bool:
+    """Could ``n`` (as :func:`specific_numbers` gives it) be written as it reads: a valid date,
+    month/year, or a plain or slashed number?"""
+    parts = n.split("/")
+    if len(parts) == 3:
+        d, m, y = (int(p) for p in parts)
+        return 1 <= d <= 31 and 1 <= m <= 12 and len(parts[2]) == 4 and 1900 <= y <= 2100
+    if len(parts) == 2 and len(parts[1]) == 4:
+        return 1 <= int(parts[0]) <= 12 and 1900 <= int(parts[1]) <= 2100
+    return len(parts) <= 2
 
 
 def id_numbers(keys: str | tuple[str, ...] | list[str] | None) -> set[str]:
