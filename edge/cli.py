@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from edge.config import load_config
-from edge.exceptions import EdgeError
+from edge.exceptions import CodedError, EdgeError
 
 log = logging.getLogger("edge")
 
@@ -131,13 +131,20 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point; returns the process exit code."""
-    args = build_parser().parse_args(argv)
+def run_cli(parser: argparse.ArgumentParser, argv: list[str] | None,
+            errors: type[CodedError] = EdgeError) -> int:
+    """Parse ``argv``, set up logging, run the chosen command; an expected error becomes its
+    one-line message and exit code (shared by the appliance's and the hub's command lines)."""
+    args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     try:
         return args.func(args)
-    except EdgeError as e:
+    except errors as e:
         print(f"error: {e}", file=sys.stderr)
         return e.exit_code
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the process exit code."""
+    return run_cli(build_parser(), argv)

@@ -196,11 +196,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    try:
-        return args.func(args)
-    except HubError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return e.exit_code
+    from edge.cli import run_cli
+
+    return run_cli(build_parser(), argv, HubError)

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import sqlite_utils
 
-from edge.fingerprint.minhash import shingles_of_fold, winners
-from hub.dedup.recent import recent
+from edge.fingerprint.minhash import winners
+from hub.dedup import recent
 
 SAMPLE = 2000
 MIN_SHARE = 0.01
@@ -57,8 +57,7 @@ def refresh(db: sqlite_utils.Database, *, seed: int | None = None) -> int:
             if len(parts) >= SAMPLE:
                 break
             # Distinct per document, so counts are document frequencies.
-            parts.append(recent.get(("codes", sha), lambda f=folded: shingles_of_fold(f or "")) if sha
-                         else shingles_of_fold(folded or ""))
+            parts.append(recent.shingles(sha, lambda f=folded: f))
     got = len(parts)
     limit = max(MIN_DOCS, MIN_SHARE * got)
     if parts:

@@ -22,7 +22,7 @@ import sqlite_utils
 from edge.fingerprint.minhash import FINGERPRINT_VERSION, fingerprint, shingles_of_fold
 from edge.fingerprint.normalize import fold
 from edge.wire import Fingerprint
-from hub.dedup import boilerplate, citizens, lsh
+from hub.dedup import boilerplate, citizens, lsh, recent
 from hub.dedup.evidence import (
     identities_conflict,
     matter_text,
@@ -31,7 +31,6 @@ from hub.dedup.evidence import (
     shares_identity,
     specific_numbers,
 )
-from hub.dedup.recent import recent
 from hub.dedup.verdicts import Match, NewMatter, Resubmission, SameMatter, Verdict
 from hub.dedup.verify import Shingled, compare, specific_shingles
 
@@ -69,10 +68,6 @@ def signature(blob: bytes) -> np.ndarray:
     return np.frombuffer(blob, dtype="<u4")
 
 
-def _mask_bytes(mask: np.ndarray) -> bytes:
-    return np.packbits(mask).tobytes()
-
-
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -96,16 +91,29 @@ def _load(db: sqlite_utils.Database, doc_id: str) -> dict:
     n, fp_version, count, sig, text, folded, sha, keys = row
     if n is None or fp_version != FINGERPRINT_VERSION:
         # The hub holds the text: an older fingerprint is recomputed here, as the kiosk would now.
-        fp = fingerprint(text or "")
-        n = register(db, doc_id, fp, json.loads(keys) if keys else [])
-        db.execute("update documents set fp_version = ?, text_sha256 = ?, shingle_count = ? where doc_id = ?",
-                   [fp.version, fp.text_sha256, fp.shingle_count, doc_id])
+        n, fp = refingerprint(db, doc_id, text, keys)
         count, sig, sha = fp.shingle_count, signature_bytes(fp.minhash), fp.text_sha256
     return {"doc_id": doc_id, "n": n, "shingle_count": count, "sig": signature(sig), "text": text,
             "text_fold": folded if folded is not None else fold(text or ""), "text_sha256": sha,
             "identity_keys": keys}
 
 
+def refingerprint(db: sqlite_utils.Database, doc_id: str, text: str | None,
+                  keys: str | None) -> tuple[int, Fingerprint]:
+    """Fingerprint a stored text anew with the current version; return its dedup number and fingerprint."""
+    fp = fingerprint(text or "")
+    n = register(db, doc_id, fp, id_keys(keys))
+    db.execute("update documents set fp_version = ?, text_sha256 = ?, shingle_count = ? where doc_id = ?",
+               [fp.version, fp.text_sha256, fp.shingle_count, doc_id])
+    return n, fp
+
+
+def index_bands(db: sqlite_utils.Database, n: int, sig: np.ndarray, template: np.ndarray, count: int) -> None:
+    """Make document ``n`` findable by later lookups: its bands (when it has enough text to judge)
+    and its template mask as learned now, for their estimates."""
+    if count >= MIN_SHINGLES:
+        lsh.add(db, n, sig, template)
+    db.execute("update dedup_docs set tmask = ? where n = ?", [np.packbits(template).tobytes(), n])
 
 
 def _rejected(db: sqlite_utils.Database, doc_id: str) -> set[str]:
@@ -166,16 +174,15 @@ def id_keys(keys: str | None) -> list[str]:
     return json.loads(keys) if keys else []
 
 
-def verify_pair(doc: dict, other: dict, sig: np.ndarray, shingles_of, boiler: boilerplate.Weights,
-                text_of, numbers_of) -> Match | None:
+def verify_pair(doc: dict, other: dict, shingles_of, boiler: boilerplate.Weights, text_of,
+                numbers_of) -> Match | None:
     """A Match when ``other`` is the same matter as ``doc``, else None."""
     if other["text_sha256"] == doc["text_sha256"]:
         return Match(other["doc_id"], 1.0, 1.0, other["status"], other["resolved_at"], other["case_ref"])
     # Same template, other citizen: another matter, however much text the letters share.
     if identities_conflict(doc["identity_keys"], other["identity_keys"]):
         return None
-    # Keyed by the hash of the fingerprint text, which alone decides the shingles.
-    codes = recent.get(("codes", other["text_sha256"]), lambda: shingles_of_fold(text_of(other["doc_id"])[1]))
+    codes = recent.shingles(other["text_sha256"], lambda: text_of(other["doc_id"])[1])
     s = compare(shingles_of(doc), Shingled(codes, boiler.of(codes)))
     if s.jaccard < MIN_JACCARD and s.containment < MIN_CONTAINMENT:
         return None
@@ -192,8 +199,9 @@ def verify_pair(doc: dict, other: dict, sig: np.ndarray, shingles_of, boiler: bo
     # Other decision, parcel, house number or dates (or another person's birth date and house
     # number, when the ID numbers were not read): another matter of the same kind.
     mine = numbers_of(doc, not same_citizen)
-    theirs = recent.get(("numbers", other["text_sha256"], other["doc_id"], same_citizen), lambda: specific_numbers(
-        text_of(other["doc_id"])[0], particulars=not same_citizen, keys=id_keys(other["identity_keys"])))
+    theirs = recent.recent.get(("numbers", other["text_sha256"], other["doc_id"], same_citizen),
+                               lambda: specific_numbers(text_of(other["doc_id"])[0], particulars=not same_citizen,
+                                                        keys=id_keys(other["identity_keys"])))
     if numbers_disagree(mine, theirs, particulars=not same_citizen, close_text=close):
         return None
     return Match(other["doc_id"], round(s.jaccard, 3), round(s.containment, 3), other["status"],
@@ -242,12 +250,10 @@ def match_document(db: sqlite_utils.Database, doc_id: str) -> Verdict:
         for other in candidates:
             if other["doc_id"] in rejected:
                 continue
-            m = verify_pair(doc, other, sig, shingles_of, boiler, text_of, numbers_of)
+            m = verify_pair(doc, other, shingles_of, boiler, text_of, numbers_of)
             if m:
                 found.append(m)
-        lsh.add(db, n, sig, template)
-    # The template mask as learned now, kept for the estimates of later lookups.
-    db.execute("update dedup_docs set tmask = ? where n = ?", [_mask_bytes(template), n])
+    index_bands(db, n, sig, template, doc["shingle_count"])
     now = _now()
     gen = boilerplate.generation(db)
     keys = id_keys(doc["identity_keys"])
@@ -281,7 +287,8 @@ def recheck_proposed(db: sqlite_utils.Database) -> int:
         ra, rb = list(db.query(full, [a])), list(db.query(full, [b]))
         ok = bool(ra and rb)
         if ok and ra[0]["text_sha256"] != rb[0]["text_sha256"]:
-            ca, cb = shingles_of_fold(ra[0]["text_fold"] or ""), shingles_of_fold(rb[0]["text_fold"] or "")
+            ca = recent.shingles(ra[0]["text_sha256"], lambda r=ra: r[0]["text_fold"])
+            cb = recent.shingles(rb[0]["text_sha256"], lambda r=rb: r[0]["text_fold"])
             s = compare(Shingled(ca, boiler.of(ca)), Shingled(cb, boiler.of(cb)))
             ok = s.jaccard >= MIN_JACCARD or s.containment >= MIN_CONTAINMENT
         if ok:

@@ -2,6 +2,11 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
+
+import numpy as np
+
+from edge.fingerprint.minhash import shingles_of_fold
 
 
 class Recent:
@@ -28,3 +33,11 @@ class Recent:
 
 
 recent = Recent(4096)
+
+
+def shingles(text_sha256: str | None, folded: Callable[[], str | None]) -> np.ndarray:
+    """A stored text's shingles from its search form (read by ``folded`` only when not kept),
+    kept by the hash of its fingerprint text, which alone decides them."""
+    if not text_sha256:
+        return shingles_of_fold(folded() or "")
+    return recent.get(("codes", text_sha256), lambda: shingles_of_fold(folded() or ""))
