@@ -33,13 +33,6 @@ from tests.conftest import PASSWORDS, wait_for
 TEXT = "Kính gửi Ủy ban nhân dân phường. Tôi đề nghị xem xét việc xây dựng trái phép. " * 4
 
 
-@pytest.fixture
-def db(tmp_path):
-    d = open_index(tmp_path / "index.db")
-    yield d
-    d.conn.close()
-
-
 def _doc(pages: int = 2):
     doc_id = new_id()
     images = [f"img-{doc_id}-{i}".encode() for i in range(pages)]

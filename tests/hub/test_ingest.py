@@ -16,19 +16,11 @@ from edge.wire import (
     topic,
 )
 from hub.dedup import clusters
-from hub.index import open_index
 from hub.ingest.handle import Rejected, Repeated, Stored, handle_message
 
 PETITION = ("Kính gửi: Thanh tra thành phố Hà Nội. Tôi tên là Lê Văn Tám, số CCCD 001080045678, "
             "trú tại số 8 ngõ 12 phố Khâm Thiên, phường Văn Miếu. Tôi tố cáo việc xây dựng trái phép "
             "tại thửa đất số 221, tờ bản đồ số 7, theo Giấy phép số 345/GPXD ngày 02/05/2025. ") * 3
-
-
-@pytest.fixture
-def db(tmp_path):
-    d = open_index(tmp_path / "index.db")
-    yield d
-    d.conn.close()
 
 
 def doc_message(text: str = PETITION, device: str = "k01") -> tuple[DocumentMessage, PageImageMessage]:
