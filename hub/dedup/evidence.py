@@ -11,6 +11,8 @@ import json
 import re
 from collections.abc import Iterable
 
+from rapidfuzz import fuzz
+
 from edge.fingerprint.identity import identity_keys
 from edge.fingerprint.normalize import strip_diacritics
 
@@ -96,47 +98,39 @@ def _close(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
-def shared_numbers(a: set[str], b: set[str], *, tolerate_one: bool = True) -> float | None:
-    """Share of the smaller set's numbers found (within one edit) in the other; None if either is empty.
-
-    With ``tolerate_one`` a single odd number (OCR noise, a corrected figure) counts as agreement.
-    """
+def shared_numbers(a: set[str], b: set[str]) -> float | None:
+    """Share of the smaller set's numbers found (within one edit) in the other; None if either is empty."""
     if not a or not b:
         return None
     small, large = (a, b) if len(a) <= len(b) else (b, a)
     hit = sum(1 for x in small if x in large or any(_close(x, y) for y in large))
-    if tolerate_one and len(small) - hit < 2:
-        return 1.0
     return hit / len(small)
 
 
 def numbers_conflict(text_a: str, text_b: str, *, particulars: bool = True) -> bool:
     """Do the two texts disagree on the numbers that identify a matter (and, by default, a person)?"""
     return numbers_disagree(specific_numbers(text_a, particulars=particulars),
-                            specific_numbers(text_b, particulars=particulars), particulars=particulars)
+                            specific_numbers(text_b, particulars=particulars))
 
 
-def numbers_disagree(a: set[str], b: set[str], *, particulars: bool = True, close_text: bool = True) -> bool:
+def numbers_disagree(a: set[str], b: set[str]) -> bool:
     """:func:`numbers_conflict` on the two texts' :func:`specific_numbers`, already found.
 
-    Letters of one citizen (``particulars=False``) may differ in one figure (OCR garbled it, or
-    it was corrected) when they give several, or when the rest of their text agrees closely
-    (``close_text``); a letter giving one or two numbers that all differ is another matter
-    unless its text says otherwise; so is one that gives none while the other gives some.
-    Letters whose writers are not known to be one person must agree on every number that
-    counts.
+    For letters whose writers are not known to be one person: they must agree on most of the
+    numbers that count (birth date and house number among them).
     """
-    if not particulars and bool(a) != bool(b):
-        return not close_text
-    few = min(len(a), len(b)) < 3
-    if not particulars and few and not close_text:
-        # Only a well-formed figure that the other letter lacks speaks against: a garbled one
-        # (a date with a dropped slash, a 52nd month) is OCR noise, not another matter.
-        small, large = (a, b) if len(a) <= len(b) else (b, a)
-        odd = [x for x in small if x not in large and not any(_close(x, y) for y in large)]
-        return any(_well_formed(x) for x in odd) and len(small) - len(odd) < MIN_SHARED * len(small)
-    share = shared_numbers(a, b, tolerate_one=not particulars and (close_text or not few))
+    share = shared_numbers(a, b)
     return share is not None and share < MIN_SHARED
+
+
+def dates_all_differ(a: set[str], b: set[str]) -> bool:
+    """Both letters give whole dates, and share neither a date nor any other number (a visit
+    on 7/9/2025 and one on 3/9/2025): for one citizen's letters on one template, two matters."""
+    da = {x for x in a if x.count("/") == 2 and _well_formed(x)}
+    db = {y for y in b if y.count("/") == 2 and _well_formed(y)}
+    if not da or not db:
+        return False
+    return not any(x == y or _close(x, y) for x in a for y in b)
 
 
 def _well_formed(n: str) -> bool:
@@ -168,6 +162,41 @@ def identities_conflict(keys_a, keys_b) -> bool:
             if len(x) == len(y) and sum(p != q for p, q in zip(x, y, strict=True)) <= 1:
                 return False
     return True
+
+
+# A long run of digits as OCR may give it: look-alike letters, spaces, dots or dashes inside.
+_LONG_RUN = re.compile(r"\d[\dOoDQlIi|SsBZzG .\-]{7,}")
+_CONFUSABLE = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "i": "1",
+                             "|": "1", "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2", "G": "6"})
+
+
+def digit_runs(text: str) -> tuple[str, ...]:
+    """The long digit runs of ``text`` (8 digits or more once look-alike letters are read as digits)."""
+    out = []
+    for m in _LONG_RUN.finditer(text):
+        run = re.sub(r"[ .\-]", "", m.group(0).translate(_CONFUSABLE))
+        digits = re.sub(r"\D", "", run)
+        if len(digits) >= 8 and len(digits) >= 0.8 * len(run):
+            out.append(digits)
+    return tuple(out)
+
+
+def identity_in_text(keys, runs: tuple[str, ...]) -> bool:
+    """Is one of ``keys`` (CCCD, CMND or phone) written in a text, one digit misread allowed?
+
+    ``runs`` are the text's :func:`digit_runs`. A number the OCR garbled is not among that
+    text's own keys, yet one letter's clean number is still there to be read in the other.
+    """
+    if isinstance(keys, str):
+        keys = json.loads(keys) if keys else []
+    for key in keys or ():
+        kind, value = key.split(":", 1)
+        if kind == "phone":
+            value = "0" + value.removeprefix("+84")
+        for run in runs:
+            if len(run) >= len(value) - 1 and fuzz.partial_ratio(value, run, score_cutoff=90):
+                return True
+    return False
 
 
 def shares_identity(keys_a, keys_b) -> bool:

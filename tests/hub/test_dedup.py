@@ -59,3 +59,41 @@ def test_evidence_against():
                             "Quyết định số 912/QĐ-UBND, thửa đất số 77, tờ bản đồ 215")
     assert not numbers_conflict("Quyết định số 556/QĐ-UBND, thửa đất số 31, tờ bản đồ 104",
                                 "Quyết định số 556/QĐ-UBND, thửa đất số 31, tờ bản đồ 104, ngày 12/03/2026")
+
+
+LETTER = ("Hà Nội, ngày 3 tháng 1 năm 2026\n"
+          "Tôi làm đơn này phản ánh thái độ của cán bộ Ủy ban nhân dân phường Nghĩa Đô trong việc "
+          "giải quyết thủ tục cấp phép sửa chữa nhà ở của gia đình tôi.\n"
+          "Tôi đã 5 lần đến Ủy ban nhân dân phường Nghĩa Đô, lần gần nhất vào ngày 07/09/2025.\n"
+          "Cán bộ tiếp nhận có thái độ quát nạt, không hướng dẫn cụ thể mà chỉ nói hồ sơ chưa đạt.\n"
+          "Tôi khiếu nại Quyết định số 531/QĐ-UBND về bồi thường giải phóng mặt bằng.\n")
+
+
+def test_passages_are_found_through_ocr_noise_and_other_numbers_conflict():
+    from hub.dedup.verify import compare_passages, passages
+
+    noisy = (LETTER.replace("ph", "pb").replace("ư", "u").replace("ơ", "o").replace("07/09", "O7/09")
+             .replace("5 lần", "S lần").replace("năm 2026", "nam 2O26"))
+    same = compare_passages(passages(LETTER), passages(noisy))
+    assert same.containment > 0.9 and same.conflicts == 0
+    # A re-sent copy: a new date line and an added paragraph with its own date.
+    resent = LETTER.replace("ngày 3 tháng 1", "ngày 20 tháng 2") + "Đơn này tôi đã gửi ngày 12/01/2026.\n"
+    assert compare_passages(passages(LETTER), passages(resent)).conflicts == 0
+    # The same sentences about another visit and another decision: another matter.
+    other = LETTER.replace("07/09/2025", "17/09/2025").replace("531/QĐ", "912/QĐ")
+    assert compare_passages(passages(LETTER), passages(other)).conflicts == 2
+    unrelated = "Tôi đề nghị cơ quan chức năng kiểm tra việc xây dựng trái phép tại ngõ 12 phố Huế.\n" * 3
+    assert compare_passages(passages(LETTER), passages(unrelated)).containment < 0.3
+
+
+def test_identity_read_in_the_other_letter_and_dates_that_all_differ():
+    from hub.dedup.evidence import dates_all_differ, digit_runs, identity_in_text
+
+    # The second letter's CCCD was garbled beyond a key, yet reads as the first's with one digit off.
+    runs = digit_runs("Số CCCD: 0O109OO1I2Z8, điện thoại 0912 345 678")
+    assert identity_in_text('["cccd:001090011223"]', runs)
+    assert identity_in_text('["phone:+84912345679"]', runs)
+    assert not identity_in_text('["cccd:038168301480"]', runs)
+    assert dates_all_differ({"7/9/2025"}, {"3/9/2025"})
+    assert not dates_all_differ({"7/9/2025", "531"}, {"3/9/2025", "531"})
+    assert not dates_all_differ({"7/9/2025"}, {"531"})
