@@ -7,6 +7,7 @@ changes single digits, so numbers are folded and compared with one edit of toler
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable
@@ -45,9 +46,10 @@ _PARTICULARS = re.compile(
 
 def matter_text(text: str) -> str:
     """``text`` without the lines giving the petitioner's particulars (name, birth, ID, address, phone)."""
-    keep = [ln for ln in text.replace("\f", "\n").split("\n")
-            if not _PARTICULARS.match(strip_diacritics(ln).casefold().lstrip())]
-    return "\n".join(keep)
+    lines = text.replace("\f", "\n").split("\n")
+    # One pass over the whole text (NFC never joins characters across a line break).
+    plain = strip_diacritics("\n".join(lines)).casefold().split("\n")
+    return "\n".join(ln for ln, p in zip(lines, plain, strict=True) if not _PARTICULARS.match(p.lstrip()))
 
 
 def specific_numbers(text: str, *, particulars: bool = True, keys: Iterable[str] | None = None) -> set[str]:
@@ -145,11 +147,17 @@ def _well_formed(n: str) -> bool:
     return len(parts) <= 2
 
 
-def id_numbers(keys: str | tuple[str, ...] | list[str] | None) -> set[str]:
+def id_numbers(keys: str | tuple[str, ...] | list[str] | None) -> frozenset[str]:
     """The CCCD/CMND numbers among identity keys (JSON text or a sequence)."""
-    if isinstance(keys, str):
-        keys = json.loads(keys) if keys else []
-    return {k.split(":", 1)[1] for k in keys or () if k.startswith(("cccd:", "cmnd:"))}
+    if isinstance(keys, str) or keys is None:
+        return _id_numbers_of(keys or "")
+    return frozenset(k.split(":", 1)[1] for k in keys if k.startswith(("cccd:", "cmnd:")))
+
+
+@functools.lru_cache(maxsize=8192)
+def _id_numbers_of(keys: str) -> frozenset[str]:
+    # Stored keys are JSON text; a candidate is checked against many documents.
+    return id_numbers(tuple(json.loads(keys))) if keys else frozenset()
 
 
 def identities_conflict(keys_a, keys_b) -> bool:

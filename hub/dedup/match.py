@@ -184,53 +184,90 @@ def id_keys(keys: str | None) -> list[str]:
     return json.loads(keys) if keys else []
 
 
-def other_numbers(other: dict, particulars: bool, text_of) -> set[str]:
-    """A candidate's :func:`specific_numbers`, kept for the most recent documents."""
-    return recent.recent.get(("numbers", other["text_sha256"], other["doc_id"], particulars),
-                             lambda: specific_numbers(text_of(other["doc_id"])[0], particulars=particulars,
-                                                      keys=id_keys(other["identity_keys"])))
+class Verifier:
+    """Verifies candidates against one stored document; what it derives from that document
+    (shingles, passages, numbers, digit runs) is computed once, on first need."""
 
+    def __init__(self, db: sqlite_utils.Database, doc: dict, boiler: boilerplate.Weights,
+                 codes: np.ndarray | None = None) -> None:
+        self.db, self.doc, self.boiler = db, doc, boiler
+        codes = shingles_of_fold(doc["text_fold"]) if codes is None else codes
+        self.own = Shingled(codes, boiler.of(codes))
+        self._passages: dict[bool, Passages] = {}
+        self._numbers: dict[bool, set[str]] = {}
+        self._runs: tuple[str, ...] | None = None
+        self._texts: dict[str, tuple[str, str]] = {}
 
-def verify_pair(doc: dict, other: dict, own: Shingled, passages_of, runs_of, boiler: boilerplate.Weights,
-                text_of, numbers_of) -> Match | None:
-    """A Match when ``other`` is the same matter as ``doc``, else None."""
-    if other["text_sha256"] == doc["text_sha256"]:
-        return Match(other["doc_id"], 1.0, 1.0, other["status"], other["resolved_at"], other["case_ref"])
-    # Same template, other citizen: another matter, however much text the letters share.
-    if identities_conflict(doc["identity_keys"], other["identity_keys"]):
-        return None
-    codes = recent.shingles(other["text_sha256"], lambda: text_of(other["doc_id"])[1])
-    s = compare(own, Shingled(codes, boiler.of(codes)))
-    if s.jaccard < MIN_JACCARD and s.containment < MIN_CONTAINMENT:
-        if s.containment < NOISY_CONTAINMENT:
+    def passages(self, matter_only: bool) -> Passages:
+        if matter_only not in self._passages:
+            text = self.doc["text"] or ""
+            self._passages[matter_only] = passages(matter_text(text) if matter_only else text)
+        return self._passages[matter_only]
+
+    def numbers(self, particulars: bool) -> set[str]:
+        if particulars not in self._numbers:
+            self._numbers[particulars] = specific_numbers(self.doc["text"] or "", particulars=particulars,
+                                                          keys=id_keys(self.doc["identity_keys"]))
+        return self._numbers[particulars]
+
+    def runs(self) -> tuple[str, ...]:
+        if self._runs is None:
+            self._runs = digit_runs(self.doc["text"] or "")
+        return self._runs
+
+    def text_of(self, other_id: str) -> tuple[str, str]:
+        """A candidate's text and search form, read once."""
+        if other_id not in self._texts:
+            row = self.db.execute("select text, text_fold from documents where doc_id = ?", [other_id]).fetchone()
+            text = (row[0] if row else "") or ""
+            self._texts[other_id] = (text, row[1] if row and row[1] is not None else fold(text))
+        return self._texts[other_id]
+
+    def _theirs(self, other: dict, kind: str, make):
+        """What is derived from a candidate's text, kept for the most recent documents."""
+        return recent.recent.get((kind, other["text_sha256"], other["doc_id"]),
+                                 lambda: make(self.text_of(other["doc_id"])[0]))
+
+    def check(self, other: dict) -> Match | None:
+        """A Match when ``other`` is the same matter as this document, else None."""
+        doc, boiler = self.doc, self.boiler
+        if other["text_sha256"] == doc["text_sha256"]:
+            return Match(other["doc_id"], 1.0, 1.0, other["status"], other["resolved_at"], other["case_ref"])
+        # Same template, other citizen: another matter, however much text the letters share.
+        if identities_conflict(doc["identity_keys"], other["identity_keys"]):
             return None
-        # Noise may have hidden a copy: look for the lighter letter's passages in the other.
-        theirs = recent.recent.get(("passages", other["text_sha256"], False),
-                                   lambda: passages(text_of(other["doc_id"])[0]))
-        if compare_passages(passages_of(doc, False), theirs, boiler).containment < SAME_CITIZEN_PASSAGES:
+        codes = recent.shingles(other["text_sha256"], lambda: self.text_of(other["doc_id"])[1])
+        s = compare(self.own, Shingled(codes, boiler.of(codes)))
+        if s.jaccard < MIN_JACCARD and s.containment < MIN_CONTAINMENT:
+            if s.containment < NOISY_CONTAINMENT:
+                return None
+            # Noise may have hidden a copy: look for the lighter letter's passages in the other.
+            theirs = self._theirs(other, "passages", passages)
+            if compare_passages(self.passages(False), theirs, boiler).containment < SAME_CITIZEN_PASSAGES:
+                return None
+        same_citizen = (shares_identity(doc["identity_keys"], other["identity_keys"])
+                        or identity_in_text(doc["identity_keys"], self._theirs(other, "runs", digit_runs))
+                        or identity_in_text(other["identity_keys"], self.runs()))
+        keys = id_keys(other["identity_keys"])
+        if same_citizen:
+            # Known to be one citizen: the particulars lines match whatever the matter, so
+            # judge the rest of the letter on its own, passage by passage.
+            theirs = self._theirs(other, "matter passages", lambda t: passages(matter_text(t)))
+            found = compare_passages(self.passages(True), theirs, boiler)
+            # The same sentences about another visit, decision or parcel: another matter.
+            if found.containment < SAME_CITIZEN_PASSAGES or found.conflicts:
+                return None
+            numbers = self._theirs(other, "matter numbers",
+                                   lambda t: specific_numbers(t, particulars=False, keys=keys))
+            if dates_all_differ(self.numbers(False), numbers):
+                return None
+        # Other decision, parcel, house number or dates, or another person's birth date and house
+        # number (the ID numbers were not read): another matter of the same kind.
+        elif numbers_disagree(self.numbers(True),
+                              self._theirs(other, "numbers", lambda t: specific_numbers(t, keys=keys))):
             return None
-    same_citizen = (shares_identity(doc["identity_keys"], other["identity_keys"])
-                    or identity_in_text(doc["identity_keys"],
-                                        recent.recent.get(("runs", other["text_sha256"], other["doc_id"]),
-                                                          lambda: digit_runs(text_of(other["doc_id"])[0])))
-                    or identity_in_text(other["identity_keys"], runs_of(doc)))
-    if same_citizen:
-        # Known to be one citizen: the particulars lines match whatever the matter, so
-        # judge the rest of the letter on its own, passage by passage.
-        theirs = recent.recent.get(("passages", other["text_sha256"], True),
-                                   lambda: passages(matter_text(text_of(other["doc_id"])[0])))
-        found = compare_passages(passages_of(doc, True), theirs, boiler)
-        # The same sentences about another visit, decision or parcel: another matter.
-        if found.containment < SAME_CITIZEN_PASSAGES or found.conflicts:
-            return None
-        if dates_all_differ(numbers_of(doc, False), other_numbers(other, False, text_of)):
-            return None
-    # Other decision, parcel, house number or dates, or another person's birth date and house
-    # number (the ID numbers were not read): another matter of the same kind.
-    elif numbers_disagree(numbers_of(doc, True), other_numbers(other, True, text_of)):
-        return None
-    return Match(other["doc_id"], round(s.jaccard, 3), round(s.containment, 3), other["status"],
-                 other["resolved_at"], other["case_ref"])
+        return Match(other["doc_id"], round(s.jaccard, 3), round(s.containment, 3), other["status"],
+                     other["resolved_at"], other["case_ref"])
 
 
 def match_document(db: sqlite_utils.Database, doc_id: str) -> Verdict:
@@ -245,45 +282,13 @@ def match_document(db: sqlite_utils.Database, doc_id: str) -> Verdict:
     found: list[Match] = []
     judged = doc["shingle_count"] >= MIN_SHINGLES
     if judged:
-        own = Shingled(codes, boiler.of(codes))
-        mine: dict[bool, Passages] = {}
-
-        def passages_of(d: dict, matter_only: bool) -> Passages:
-            if matter_only not in mine:
-                text = d["text"] or ""
-                mine[matter_only] = passages(matter_text(text) if matter_only else text)
-            return mine[matter_only]
-
-        runs: list[tuple[str, ...]] = []
-
-        def runs_of(d: dict) -> tuple[str, ...]:
-            if not runs:
-                runs.append(digit_runs(d["text"] or ""))
-            return runs[0]
-
-        numbers: dict[bool, set[str]] = {}
-
-        def numbers_of(d: dict, particulars: bool) -> set[str]:
-            if particulars not in numbers:
-                numbers[particulars] = specific_numbers(d["text"] or "", particulars=particulars,
-                                                        keys=id_keys(d["identity_keys"]))
-            return numbers[particulars]
-
-        texts: dict[str, tuple[str, str]] = {}
-
-        def text_of(other_id: str) -> tuple[str, str]:
-            if other_id not in texts:
-                row = db.execute("select text, text_fold from documents where doc_id = ?", [other_id]).fetchone()
-                text = (row[0] if row else "") or ""
-                texts[other_id] = (text, row[1] if row and row[1] is not None else fold(text))
-            return texts[other_id]
-
+        verifier = Verifier(db, doc, boiler, codes)
         candidates = _candidates(db, doc, template)
         rejected = _rejected(db, doc_id) if candidates else set()
         for other in candidates:
             if other["doc_id"] in rejected:
                 continue
-            m = verify_pair(doc, other, own, passages_of, runs_of, boiler, text_of, numbers_of)
+            m = verifier.check(other)
             if m:
                 found.append(m)
     index_bands(db, n, sig, template, doc["shingle_count"])
@@ -315,15 +320,15 @@ def recheck_proposed(db: sqlite_utils.Database) -> int:
     stale = db.execute("select doc_a, doc_b from duplicate_pairs where decision = 'proposed' "
                        "and coalesce(boiler_gen, 0) < ?", [gen]).fetchall()
     withdrawn = 0
-    full = "select text_fold, text_sha256 from documents where doc_id = ?"
     for a, b in stale:
-        ra, rb = list(db.query(full, [a])), list(db.query(full, [b]))
-        ok = bool(ra and rb)
-        if ok and ra[0]["text_sha256"] != rb[0]["text_sha256"]:
-            ca = recent.shingles(ra[0]["text_sha256"], lambda r=ra: r[0]["text_fold"])
-            cb = recent.shingles(rb[0]["text_sha256"], lambda r=rb: r[0]["text_fold"])
-            s = compare(Shingled(ca, boiler.of(ca)), Shingled(cb, boiler.of(cb)))
-            ok = s.jaccard >= MIN_JACCARD or s.containment >= MIN_CONTAINMENT
+        doc = db.execute("select doc_id, text, text_fold, text_sha256, identity_keys from documents "
+                         "where doc_id = ?", [a]).fetchone()
+        other = list(db.query(_DETAIL_SQL + " where doc_id = ?", [b]))
+        ok = False
+        if doc and other:
+            doc = dict(zip(("doc_id", "text", "text_fold", "text_sha256", "identity_keys"), doc, strict=True))
+            doc["text_fold"] = doc["text_fold"] if doc["text_fold"] is not None else fold(doc["text"] or "")
+            ok = Verifier(db, doc, boiler).check(other[0]) is not None
         if ok:
             db.execute("update duplicate_pairs set boiler_gen = ? where doc_a = ? and doc_b = ?", [gen, a, b])
         else:

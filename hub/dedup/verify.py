@@ -20,7 +20,7 @@ import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from edge.fingerprint.minhash import shingles
+from edge.fingerprint.minhash import shingles_of_fold
 from edge.fingerprint.normalize import fingerprint_text
 from hub.dedup.boilerplate import NONE, Weights
 
@@ -95,11 +95,12 @@ class Passages:
 
 
 def passages(text: str) -> Passages:
-    """Cut ``text`` into passages for :func:`passage_containment`."""
-    texts, parts, starts, at = [], [], [], 0
+    """Cut ``text`` into passages for :func:`compare_passages`."""
+    texts, parts, starts, at, whole = [], [], [], 0, []
     for part in _PASSAGE.split(text):
         f = fingerprint_text(part)
-        codes = shingles(part)
+        whole.append(f)  # separators are whitespace, which the fingerprint form drops anyway
+        codes = shingles_of_fold(f)
         if len(f) < MIN_PASSAGE or not codes.size:
             continue
         texts.append(f)
@@ -107,7 +108,7 @@ def passages(text: str) -> Passages:
         starts.append(at)
         at += codes.size
     codes = np.concatenate(parts) if parts else np.empty(0, dtype=np.uint64)
-    return Passages(tuple(texts), codes, np.array(starts, dtype=np.intp), fingerprint_text(text))
+    return Passages(tuple(texts), codes, np.array(starts, dtype=np.intp), "".join(whole))
 
 
 @dataclass(frozen=True)
