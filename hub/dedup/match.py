@@ -57,8 +57,8 @@ SAME_CITIZEN_PASSAGES = 0.75
 NOISY_CONTAINMENT = 0.20
 MIN_SHINGLES = 40  # too little text to judge (a nearly empty page)
 # Looser bounds on the MinHash estimate before the exact check (estimates err by ~±0.1).
-PRE_JACCARD = 0.15
-PRE_CONTAINMENT = 0.30
+PRE_JACCARD = 0.12
+PRE_CONTAINMENT = 0.22
 
 # A candidate's details, read only for those whose MinHash estimate can pass.
 _DETAIL_SQL = ("select doc_id, text_sha256, identity_keys, coalesce(status, 'received') as status, resolved_at, "

@@ -135,20 +135,10 @@ def _same_number(x: str, ys: set[str]) -> bool:
     for y in ys:
         if x == y or x in y or y in x:
             return True
-        if _is_date(x) and _is_date(y):
-            continue  # 13/11/2025 and 13/12/2025 are one keystroke and a month apart
         most = 2 if min(len(x), len(y)) >= 9 else 1 if max(len(x), len(y)) >= 4 else 0
         if most and Levenshtein.distance(x, y, score_cutoff=most) <= most:
             return True
     return False
-
-
-def _is_date(run: str) -> bool:
-    """Does a run of digits read as a whole date (02092025, 2092025)?"""
-    if len(run) not in (7, 8) or not 1900 <= int(run[-4:]) <= 2100:
-        return False
-    head = run[:-4]
-    return any(1 <= int(head[:i]) <= 31 and 1 <= int(head[i:]) <= 12 for i in (1, 2) if 0 < i < len(head))
 
 
 # The letter's own date line ("Hà Nội, ngày 3 tháng 1 năm 2026"): a re-sent copy has another.

@@ -64,7 +64,7 @@ def test_evidence_against():
 LETTER = ("Hà Nội, ngày 3 tháng 1 năm 2026\n"
           "Tôi làm đơn này phản ánh thái độ của cán bộ Ủy ban nhân dân phường Nghĩa Đô trong việc "
           "giải quyết thủ tục cấp phép sửa chữa nhà ở của gia đình tôi.\n"
-          "Tôi đã 5 lần đến Ủy ban nhân dân phường Nghĩa Đô, lần gần nhất vào ngày 07/09/2025.\n"
+          "Tôi đã 5 lần đến Ủy ban nhân dân phường Nghĩa Đô, lần gần nhất vào ngày 02/09/2025.\n"
           "Cán bộ tiếp nhận có thái độ quát nạt, không hướng dẫn cụ thể mà chỉ nói hồ sơ chưa đạt.\n"
           "Tôi khiếu nại Quyết định số 531/QĐ-UBND về bồi thường giải phóng mặt bằng.\n")
 
@@ -72,7 +72,7 @@ LETTER = ("Hà Nội, ngày 3 tháng 1 năm 2026\n"
 def test_passages_are_found_through_ocr_noise_and_other_numbers_conflict():
     from hub.dedup.verify import compare_passages, passages
 
-    noisy = (LETTER.replace("ph", "pb").replace("ư", "u").replace("ơ", "o").replace("07/09", "O7/09")
+    noisy = (LETTER.replace("ph", "pb").replace("ư", "u").replace("ơ", "o").replace("02/09", "O2/09")
              .replace("5 lần", "S lần").replace("năm 2026", "nam 2O26"))
     same = compare_passages(passages(LETTER), passages(noisy))
     assert same.containment > 0.9 and same.conflicts == 0
@@ -80,7 +80,7 @@ def test_passages_are_found_through_ocr_noise_and_other_numbers_conflict():
     resent = LETTER.replace("ngày 3 tháng 1", "ngày 20 tháng 2") + "Đơn này tôi đã gửi ngày 12/01/2026.\n"
     assert compare_passages(passages(LETTER), passages(resent)).conflicts == 0
     # The same sentences about another visit and another decision: another matter.
-    other = LETTER.replace("07/09/2025", "17/09/2025").replace("531/QĐ", "912/QĐ")
+    other = LETTER.replace("02/09/2025", "17/09/2025").replace("531/QĐ", "912/QĐ")
     assert compare_passages(passages(LETTER), passages(other)).conflicts == 2
     unrelated = "Tôi đề nghị cơ quan chức năng kiểm tra việc xây dựng trái phép tại ngõ 12 phố Huế.\n" * 3
     assert compare_passages(passages(LETTER), passages(unrelated)).containment < 0.3
