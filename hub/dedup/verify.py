@@ -120,13 +120,26 @@ class PassageMatch:
     conflicts: int
 
 
-# A number in fingerprint form (no separators): digits, with look-alike letters inside.
-_RUN = re.compile(r"\d(?:[\dolisbzg]*\d)?")
+# A number in fingerprint form (no separators): digits, with single letters between them
+# where OCR misread a digit (O for 0, l for 1, B for 8, or any other letter).
+_RUN = re.compile(r"\d(?:[a-z]?\d)*")
 _DIGITLIKE = str.maketrans("olisbzg", "0115826")
 
 
-def _numbers(text: str) -> set[str]:
-    return {m.group(0).translate(_DIGITLIKE) for m in _RUN.finditer(text) if len(m.group(0)) >= 3}
+def _numbers(text: str) -> tuple[set[str], set[str]]:
+    """The numbers of a passage: those read cleanly, and those with a misread digit in them
+    (look-alike letters read as digits, other letters dropped), three digits or more."""
+    clean, unsure = set(), set()
+    for m in _RUN.finditer(text):
+        run = m.group(0)
+        if run.isdigit():
+            if len(run) >= 3:
+                clean.add(run)
+        else:
+            digits = re.sub(r"[a-z]", "", run.translate(_DIGITLIKE))
+            if len(digits) >= 3:
+                unsure.add(digits)
+    return clean, unsure
 
 
 def _same_number(x: str, ys: set[str]) -> bool:
@@ -165,10 +178,13 @@ def compare_passages(a: Passages, b: Passages, boilerplate: Weights = NONE) -> P
         if hit is None:
             continue
         found += w
-        mine = _numbers(text) if not _DATE_LINE.match(text) else set()
+        if _DATE_LINE.match(text):
+            continue
+        mine, mine_unsure = _numbers(text)
         if mine:
-            theirs = _numbers(b.whole[max(0, hit.dest_start - 2):hit.dest_end + 2])
-            if (any(not _same_number(x, theirs) for x in mine)
-                    and any(not _same_number(y, mine) for y in theirs)):
+            theirs, theirs_unsure = _numbers(b.whole[max(0, hit.dest_start - 2):hit.dest_end + 2])
+            # Only numbers read cleanly on both sides can conflict; a misread one may be either.
+            if (any(not _same_number(x, theirs | theirs_unsure) for x in mine)
+                    and any(not _same_number(y, mine | mine_unsure) for y in theirs)):
                 conflicts += 1
     return PassageMatch(found / max(float(wa.sum()), 1e-9), conflicts)
