@@ -49,6 +49,12 @@ def shingles_of_fold(folded: str) -> np.ndarray:
     return _kernels.unique_without(codes, STOP_SHINGLES)
 
 
+def shingles_at(fingerprint_form: str) -> np.ndarray:
+    """The packed shingle at every position of a text already in fingerprint form (in order,
+    repeats and form phrases kept)."""
+    return _kernels.shingle_codes(_as_bytes(fingerprint_form), SHINGLE)
+
+
 def shingles_reference(text: str) -> np.ndarray:
     """Plain NumPy/Python version of :func:`shingles`, the reference the kernels are tested against."""
     b = fingerprint_text(text).encode("ascii")

@@ -72,3 +72,9 @@ def fingerprint_text(text: str) -> str:
     """Fingerprint form: the search form without any whitespace (OCR splits and joins words)."""
     # Tone placement needs no unifying here: stripping the marks makes both conventions equal.
     return _NON_FP.sub("", strip_diacritics(text).casefold())
+
+
+def fingerprint_pieces(text: str, separator: re.Pattern) -> list[str]:
+    """:func:`fingerprint_text` of each piece of ``text`` split at ``separator`` (whitespace
+    only: NFC and casefolding never act across it), in one pass over the text."""
+    return [_NON_FP.sub("", p) for p in separator.split(strip_diacritics(text).casefold())]

@@ -38,10 +38,17 @@ def _norm(raw: str) -> str:
 
 # Lines giving the petitioner's particulars: the same on every letter of one citizen, so
 # they say nothing about the matter (and a citizen's other matters share them all).
-_PARTICULARS = re.compile(
-    r"^\W*(toi ten la|ho va ten|ho ten|ngay sinh|sinh ngay|nam sinh|so cccd|cccd|so cmnd|cmnd|can cuoc|"
-    r"chung minh|so dinh danh|dia chi|noi cu tru|noi o|thuong tru|tam tru|dien thoai|so dien thoai|sdt|"
-    r"email|cap ngay|noi cap)")
+_CUES = ("toi ten la", "ho va ten", "ho ten", "ngay sinh", "sinh ngay", "nam sinh", "so cccd", "cccd", "so cmnd",
+         "cmnd", "can cuoc", "chung minh", "so dinh danh", "dia chi", "noi cu tru", "noi o", "thuong tru",
+         "tam tru", "dien thoai", "so dien thoai", "sdt", "email", "cap ngay", "noi cap")
+_PARTICULARS = re.compile(r"^\W*(" + "|".join(_CUES) + ")")
+# The same cues in fingerprint form (no spaces or punctuation).
+_PARTICULARS_FP = re.compile("^(" + "|".join(c.replace(" ", "") for c in _CUES) + ")")
+
+
+def gives_particulars(fingerprint_form: str) -> bool:
+    """Does a passage (in fingerprint form) give the petitioner's particulars?"""
+    return _PARTICULARS_FP.match(fingerprint_form) is not None
 
 
 def matter_text(text: str) -> str:

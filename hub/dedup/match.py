@@ -33,14 +33,13 @@ from hub.dedup.evidence import (
     digit_runs,
     identities_conflict,
     identity_in_text,
-    matter_text,
     numbers_conflict,
     numbers_disagree,
     shares_identity,
     specific_numbers,
 )
 from hub.dedup.verdicts import Match, NewMatter, Resubmission, SameMatter, Verdict
-from hub.dedup.verify import Passages, Shingled, compare, compare_passages, passages
+from hub.dedup.verify import Shingled, compare, compare_passages, passages
 
 __all__ = ["Match", "NewMatter", "Resubmission", "SameMatter", "Verdict", "clusters", "identities_conflict",
            "match_document", "numbers_conflict", "register", "signature", "signature_bytes"]
@@ -185,35 +184,18 @@ def id_keys(keys: str | None) -> list[str]:
 
 
 class Verifier:
-    """Verifies candidates against one stored document; what it derives from that document
-    (shingles, passages, numbers, digit runs) is computed once, on first need."""
+    """Verifies candidates against one stored document. What is derived from a text (shingles,
+    passages, numbers, digit runs) is computed on first need and kept for the most recent
+    documents (``recent``): a document is verified again as later ones arrive and when
+    proposals are re-checked."""
 
     def __init__(self, db: sqlite_utils.Database, doc: dict, boiler: boilerplate.Weights,
                  codes: np.ndarray | None = None) -> None:
         self.db, self.doc, self.boiler = db, doc, boiler
-        codes = shingles_of_fold(doc["text_fold"]) if codes is None else codes
+        if codes is None:
+            codes = recent.shingles(doc["text_sha256"], lambda: doc["text_fold"])
         self.own = Shingled(codes, boiler.of(codes))
-        self._passages: dict[bool, Passages] = {}
-        self._numbers: dict[bool, set[str]] = {}
-        self._runs: tuple[str, ...] | None = None
         self._texts: dict[str, tuple[str, str]] = {}
-
-    def passages(self, matter_only: bool) -> Passages:
-        if matter_only not in self._passages:
-            text = self.doc["text"] or ""
-            self._passages[matter_only] = passages(matter_text(text) if matter_only else text)
-        return self._passages[matter_only]
-
-    def numbers(self, particulars: bool) -> set[str]:
-        if particulars not in self._numbers:
-            self._numbers[particulars] = specific_numbers(self.doc["text"] or "", particulars=particulars,
-                                                          keys=id_keys(self.doc["identity_keys"]))
-        return self._numbers[particulars]
-
-    def runs(self) -> tuple[str, ...]:
-        if self._runs is None:
-            self._runs = digit_runs(self.doc["text"] or "")
-        return self._runs
 
     def text_of(self, other_id: str) -> tuple[str, str]:
         """A candidate's text and search form, read once."""
@@ -223,10 +205,17 @@ class Verifier:
             self._texts[other_id] = (text, row[1] if row and row[1] is not None else fold(text))
         return self._texts[other_id]
 
-    def _theirs(self, other: dict, kind: str, make):
-        """What is derived from a candidate's text, kept for the most recent documents."""
-        return recent.recent.get((kind, other["text_sha256"], other["doc_id"]),
-                                 lambda: make(self.text_of(other["doc_id"])[0]))
+    def derived(self, d: dict, kind: str):
+        """``kind`` derived from the text of ``d`` (this document or a candidate)."""
+        def make():
+            text = (d["text"] if d is self.doc else self.text_of(d["doc_id"])[0]) or ""
+            keys = id_keys(d["identity_keys"])
+            if kind == "passages":
+                return passages(text)
+            if kind == "runs":
+                return digit_runs(text)
+            return specific_numbers(text, particulars=kind == "numbers", keys=keys)
+        return recent.recent.get((kind, d["text_sha256"], d["doc_id"]), make)
 
     def check(self, other: dict) -> Match | None:
         """A Match when ``other`` is the same matter as this document, else None."""
@@ -242,29 +231,25 @@ class Verifier:
             if s.containment < NOISY_CONTAINMENT:
                 return None
             # Noise may have hidden a copy: look for the lighter letter's passages in the other.
-            theirs = self._theirs(other, "passages", passages)
-            if compare_passages(self.passages(False), theirs, boiler).containment < SAME_CITIZEN_PASSAGES:
+            found = compare_passages(self.derived(doc, "passages"), self.derived(other, "passages"), boiler)
+            if found.containment < SAME_CITIZEN_PASSAGES:
                 return None
         same_citizen = (shares_identity(doc["identity_keys"], other["identity_keys"])
-                        or identity_in_text(doc["identity_keys"], self._theirs(other, "runs", digit_runs))
-                        or identity_in_text(other["identity_keys"], self.runs()))
-        keys = id_keys(other["identity_keys"])
+                        or identity_in_text(doc["identity_keys"], self.derived(other, "runs"))
+                        or identity_in_text(other["identity_keys"], self.derived(doc, "runs")))
         if same_citizen:
             # Known to be one citizen: the particulars lines match whatever the matter, so
             # judge the rest of the letter on its own, passage by passage.
-            theirs = self._theirs(other, "matter passages", lambda t: passages(matter_text(t)))
-            found = compare_passages(self.passages(True), theirs, boiler)
+            found = compare_passages(self.derived(doc, "passages"), self.derived(other, "passages"), boiler,
+                                     matter_only=True)
             # The same sentences about another visit, decision or parcel: another matter.
             if found.containment < SAME_CITIZEN_PASSAGES or found.conflicts:
                 return None
-            numbers = self._theirs(other, "matter numbers",
-                                   lambda t: specific_numbers(t, particulars=False, keys=keys))
-            if dates_all_differ(self.numbers(False), numbers):
+            if dates_all_differ(self.derived(doc, "matter numbers"), self.derived(other, "matter numbers")):
                 return None
         # Other decision, parcel, house number or dates, or another person's birth date and house
         # number (the ID numbers were not read): another matter of the same kind.
-        elif numbers_disagree(self.numbers(True),
-                              self._theirs(other, "numbers", lambda t: specific_numbers(t, keys=keys))):
+        elif numbers_disagree(self.derived(doc, "numbers"), self.derived(other, "numbers")):
             return None
         return Match(other["doc_id"], round(s.jaccard, 3), round(s.containment, 3), other["status"],
                      other["resolved_at"], other["case_ref"])

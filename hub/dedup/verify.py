@@ -14,15 +14,17 @@ share found in the other reads about the same at 3% and at 8% noise.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from edge.fingerprint.minhash import shingles_of_fold
-from edge.fingerprint.normalize import fingerprint_text
+from edge.fingerprint.boilerplate import STOP_SHINGLES
+from edge.fingerprint.minhash import SHINGLE, shingles_at
+from edge.fingerprint.normalize import fingerprint_pieces
 from hub.dedup.boilerplate import NONE, Weights
+from hub.dedup.evidence import gives_particulars
 
 _EMPTY = np.uint32(0xFFFFFFFF)
 
@@ -66,7 +68,7 @@ def compare(a: Shingled, b: Shingled) -> Similarity:
 
 
 # A passage ends at a line break or after a sentence mark; shorter ones say too little.
-_PASSAGE = re.compile(r"[\n\f]+|(?<=[.;:!?])\s+")
+_PASSAGE = re.compile(r"[\n\f]+|(?<=[.;!?])\s+")
 MIN_PASSAGE = 20  # characters of fingerprint text
 # Found: the passage aligns with some stretch of the other text at this similarity (0-100,
 # edit-based); two scans of one sentence at 8% character error score about 90, two
@@ -76,39 +78,54 @@ PASSAGE_FOUND = 80
 
 @dataclass(frozen=True)
 class Passages:
-    """A text cut into passages (fingerprint form), with each passage's shingles (``codes``
-    from ``starts[i]`` on) to weigh it by boilerplate, and the whole text in that form."""
+    """A text cut into passages (fingerprint form), and the whole text in that form with the
+    5-character shingle at each of its positions (``codes``; ``kept`` counts those that are
+    not form phrases up to each position): passage ``i`` spans the shingles from
+    ``starts[i]`` to ``ends[i]``, to weigh it by boilerplate."""
 
     texts: tuple[str, ...]
-    codes: np.ndarray
-    starts: np.ndarray
     whole: str
+    codes: np.ndarray
+    kept: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+    particulars: np.ndarray  # passages giving the petitioner's name, birth, ID, address, phone
+    _weights: dict = field(default_factory=dict, compare=False, repr=False)
 
     def weights(self, boilerplate: Weights) -> np.ndarray:
-        """Each passage's length times the mean boilerplate weight of its shingles."""
+        """Each passage's length times the mean boilerplate weight of its shingles (form
+        phrases left out); kept for the boilerplate last asked about."""
+        hit = self._weights.get(id(boilerplate))
+        if hit is not None and hit[0] is boilerplate:
+            return hit[1]
         lengths = np.array([len(t) for t in self.texts], dtype=np.float64)
-        if not self.codes.size:
-            return lengths
-        sums = np.add.reduceat(boilerplate.of(self.codes), self.starts)
-        counts = np.diff(np.append(self.starts, self.codes.size))
-        return lengths * sums / np.maximum(counts, 1)
+        keep = np.diff(self.kept).astype(bool)
+        w = np.concatenate(([0.0], np.cumsum(boilerplate.of(self.codes) * keep)))
+        counts = self.kept[self.ends] - self.kept[self.starts]
+        out = lengths * (w[self.ends] - w[self.starts]) / np.maximum(counts, 1)
+        self._weights.clear()
+        self._weights[id(boilerplate)] = (boilerplate, out)
+        return out
 
 
 def passages(text: str) -> Passages:
-    """Cut ``text`` into passages for :func:`compare_passages`."""
-    texts, parts, starts, at, whole = [], [], [], 0, []
-    for part in _PASSAGE.split(text):
-        f = fingerprint_text(part)
-        whole.append(f)  # separators are whitespace, which the fingerprint form drops anyway
-        codes = shingles_of_fold(f)
-        if len(f) < MIN_PASSAGE or not codes.size:
-            continue
-        texts.append(f)
-        parts.append(codes)
-        starts.append(at)
-        at += codes.size
-    codes = np.concatenate(parts) if parts else np.empty(0, dtype=np.uint64)
-    return Passages(tuple(texts), codes, np.array(starts, dtype=np.intp), "".join(whole))
+    """Cut ``text`` into passages for :func:`compare_passages`; those that are only form
+    phrases (the national motto, "Kính gửi") are left out."""
+    parts = fingerprint_pieces(text, _PASSAGE)
+    whole = "".join(parts)
+    codes = shingles_at(whole)
+    at_stop = np.minimum(np.searchsorted(STOP_SHINGLES, codes), STOP_SHINGLES.size - 1)
+    kept = np.concatenate(([0], np.cumsum(STOP_SHINGLES[at_stop] != codes)))
+    texts, starts, ends, at = [], [], [], 0
+    for f in parts:
+        a, b = at, at + len(f) - SHINGLE + 1  # the shingles wholly inside this passage
+        if len(f) >= MIN_PASSAGE and kept[b] > kept[a]:
+            texts.append(f)
+            starts.append(a)
+            ends.append(b)
+        at += len(f)
+    return Passages(tuple(texts), whole, codes, kept, np.array(starts, dtype=np.intp),
+                    np.array(ends, dtype=np.intp), np.array([gives_particulars(t) for t in texts], dtype=bool))
 
 
 @dataclass(frozen=True)
@@ -158,22 +175,29 @@ def _same_number(x: str, ys: set[str]) -> bool:
 _DATE_LINE = re.compile(r"^\w{0,30}ngay\w{0,4}thang\w{0,4}nam\w{0,6}$")
 
 
-def compare_passages(a: Passages, b: Passages, boilerplate: Weights = NONE) -> PassageMatch:
+def compare_passages(a: Passages, b: Passages, boilerplate: Weights = NONE, *,
+                     matter_only: bool = False) -> PassageMatch:
     """Find the lighter text's passages in the other, OCR errors allowed; where one is found,
-    compare the numbers of the two aligned stretches.
+    compare the numbers of the two aligned stretches. With ``matter_only`` the passages giving
+    the petitioner's particulars are left out (for two letters of one citizen they agree
+    whatever the matter).
 
     A passage found with a number of its own where the other letter gives another number (a
     visit on 02/09/2025, not 17/09/2025; decision 474, not 512) is a conflict: the same
     sentence about another instance. A number read in only one of the two is not: OCR
     garbles figures, and a re-sent letter adds a paragraph with its own dates.
     """
-    if not a.texts or not b.texts:
-        return PassageMatch(0.0, 0)
     wa, wb = a.weights(boilerplate), b.weights(boilerplate)
+    if matter_only:
+        wa, wb = np.where(a.particulars, 0.0, wa), np.where(b.particulars, 0.0, wb)
     if wa.sum() > wb.sum():
         a, b, wa = b, a, wb
+    if not wa.sum() or not b.texts:
+        return PassageMatch(0.0, 0)
     found, conflicts = 0.0, 0
     for text, w in zip(a.texts, wa.tolist(), strict=True):
+        if not w:
+            continue
         hit = fuzz.partial_ratio_alignment(text, b.whole, score_cutoff=PASSAGE_FOUND)
         if hit is None:
             continue
