@@ -52,8 +52,9 @@ MIN_CONTAINMENT = 0.40
 # template mostly less, and then its numbers must agree ...
 SAME_CITIZEN_PASSAGES = 0.75
 # Shingle overlap this low or lower is another text whatever the noise; between this and the
-# bounds above, noise may have hidden a copy, and the passages decide.
+# bounds above, noise may have hidden a copy of one citizen's letter, and its passages decide.
 NOISY_CONTAINMENT = 0.20
+NOISY_OTHER = 0.30  # the same, for letters not known to be one citizen's
 MIN_SHINGLES = 40  # too little text to judge (a nearly empty page)
 # Looser bounds on the MinHash estimate before the exact check (estimates err by ~±0.1).
 PRE_JACCARD = 0.12
@@ -227,28 +228,31 @@ class Verifier:
             return None
         codes = recent.shingles(other["text_sha256"], lambda: self.text_of(other["doc_id"])[1])
         s = compare(self.own, Shingled(codes, boiler.of(codes)))
-        if s.jaccard < MIN_JACCARD and s.containment < MIN_CONTAINMENT:
-            if s.containment < NOISY_CONTAINMENT:
-                return None
-            # Noise may have hidden a copy: look for the lighter letter's passages in the other.
-            found = compare_passages(self.derived(doc, "passages"), self.derived(other, "passages"), boiler)
-            if found.containment < SAME_CITIZEN_PASSAGES:
-                return None
+        weak = s.jaccard < MIN_JACCARD and s.containment < MIN_CONTAINMENT
+        if weak and s.containment < NOISY_CONTAINMENT:
+            return None
         same_citizen = (shares_identity(doc["identity_keys"], other["identity_keys"])
                         or identity_in_text(doc["identity_keys"], self.derived(other, "runs"))
                         or identity_in_text(other["identity_keys"], self.derived(doc, "runs")))
         if same_citizen:
             # Known to be one citizen: the particulars lines match whatever the matter, so
-            # judge the rest of the letter on its own, passage by passage.
+            # judge the rest of the letter on its own, passage by passage (which also finds
+            # a copy whose shingles OCR noise has hidden).
             found = compare_passages(self.derived(doc, "passages"), self.derived(other, "passages"), boiler,
-                                     matter_only=True)
+                                     matter_only=True, need=SAME_CITIZEN_PASSAGES)
             # The same sentences about another visit, decision or parcel: another matter.
             if found.containment < SAME_CITIZEN_PASSAGES or found.conflicts:
                 return None
             if dates_all_differ(self.derived(doc, "matter numbers"), self.derived(other, "matter numbers")):
                 return None
-        # Other decision, parcel, house number or dates, or another person's birth date and house
-        # number (the ID numbers were not read): another matter of the same kind.
+        # Letters not known to be one citizen's: too little in common, unless noise hid a copy
+        # (a letter whose ID and phone numbers were all misread) ...
+        elif weak and (s.containment < NOISY_OTHER or compare_passages(
+                self.derived(doc, "passages"), self.derived(other, "passages"), boiler,
+                need=SAME_CITIZEN_PASSAGES).containment < SAME_CITIZEN_PASSAGES):
+            return None
+        # ... or other decision, parcel, house number or dates, or another person's birth date
+        # and house number (the ID numbers were not read): another matter of the same kind.
         elif numbers_disagree(self.derived(doc, "numbers"), self.derived(other, "numbers")):
             return None
         return Match(other["doc_id"], round(s.jaccard, 3), round(s.containment, 3), other["status"],

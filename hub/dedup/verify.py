@@ -176,11 +176,12 @@ _DATE_LINE = re.compile(r"^\w{0,30}ngay\w{0,4}thang\w{0,4}nam\w{0,6}$")
 
 
 def compare_passages(a: Passages, b: Passages, boilerplate: Weights = NONE, *,
-                     matter_only: bool = False) -> PassageMatch:
+                     matter_only: bool = False, need: float = 0.0) -> PassageMatch:
     """Find the lighter text's passages in the other, OCR errors allowed; where one is found,
     compare the numbers of the two aligned stretches. With ``matter_only`` the passages giving
     the petitioner's particulars are left out (for two letters of one citizen they agree
-    whatever the matter).
+    whatever the matter). With ``need``, the search stops as soon as that share can no longer
+    be found (the containment returned is then only what was found so far).
 
     A passage found with a number of its own where the other letter gives another number (a
     visit on 02/09/2025, not 17/09/2025; decision 474, not 512) is a conflict: the same
@@ -194,12 +195,16 @@ def compare_passages(a: Passages, b: Passages, boilerplate: Weights = NONE, *,
         a, b, wa = b, a, wb
     if not wa.sum() or not b.texts:
         return PassageMatch(0.0, 0)
-    found, conflicts = 0.0, 0
+    total = float(wa.sum())
+    found, missed, conflicts = 0.0, 0.0, 0
     for text, w in zip(a.texts, wa.tolist(), strict=True):
         if not w:
             continue
         hit = fuzz.partial_ratio_alignment(text, b.whole, score_cutoff=PASSAGE_FOUND)
         if hit is None:
+            missed += w
+            if missed > (1.0 - need) * total:
+                break
             continue
         found += w
         if _DATE_LINE.match(text):
@@ -211,4 +216,4 @@ def compare_passages(a: Passages, b: Passages, boilerplate: Weights = NONE, *,
             if (any(not _same_number(x, theirs | theirs_unsure) for x in mine)
                     and any(not _same_number(y, mine | mine_unsure) for y in theirs)):
                 conflicts += 1
-    return PassageMatch(found / max(float(wa.sum()), 1e-9), conflicts)
+    return PassageMatch(found / total, conflicts)
