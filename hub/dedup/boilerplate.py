@@ -84,6 +84,11 @@ def maybe_refresh(db: sqlite_utils.Database) -> bool:
     return False
 
 
+def learned_from(db: sqlite_utils.Database) -> int:
+    """How many documents the index held when the boilerplate was last learned."""
+    return _state(db, "boilerplate_docs")
+
+
 def generation(db: sqlite_utils.Database) -> int:
     """How many times the boilerplate was learned (stamped on proposals)."""
     return _state(db, "boilerplate_gen")

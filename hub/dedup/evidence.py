@@ -214,6 +214,16 @@ def identity_in_text(keys, runs: tuple[str, ...]) -> bool:
     return False
 
 
+def near_identity(keys_a: list[str], keys_b: list[str]) -> bool:
+    """Do two lists of identity keys share one, one misread digit allowed?"""
+    for x in keys_a:
+        for y in keys_b:
+            if len(x) == len(y) and x.split(":", 1)[0] == y.split(":", 1)[0] \
+                    and sum(p != q for p, q in zip(x, y, strict=True)) <= 1:
+                return True
+    return False
+
+
 def shares_identity(keys_a, keys_b) -> bool:
     """Do the two petitions give a common CCCD/CMND or phone number?"""
     def load(k):

@@ -33,6 +33,7 @@ from hub.dedup.evidence import (
     digit_runs,
     identities_conflict,
     identity_in_text,
+    near_identity,
     numbers_conflict,
     numbers_disagree,
     shares_identity,
@@ -56,9 +57,13 @@ SAME_CITIZEN_PASSAGES = 0.75
 NOISY_CONTAINMENT = 0.20
 NOISY_OTHER = 0.30  # the same, for letters not known to be one citizen's
 MIN_SHINGLES = 40  # too little text to judge (a nearly empty page)
-# Looser bounds on the MinHash estimate before the exact check (estimates err by ~±0.1).
-PRE_JACCARD = 0.12
-PRE_CONTAINMENT = 0.22
+# Looser bounds on the MinHash estimate before the exact check (estimates err by ~±0.1) ...
+PRE_JACCARD = 0.15
+PRE_CONTAINMENT = 0.30
+# ... and looser still for a candidate giving one of the document's ID or phone numbers: OCR
+# noise may have hidden a copy that its passages will show.
+PRE_JACCARD_CITIZEN = 0.12
+PRE_CONTAINMENT_CITIZEN = 0.22
 
 # A candidate's details, read only for those whose MinHash estimate can pass.
 _DETAIL_SQL = ("select doc_id, text_sha256, identity_keys, coalesce(status, 'received') as status, resolved_at, "
@@ -153,7 +158,7 @@ def _candidates(db: sqlite_utils.Database, doc: dict, template: np.ndarray) -> l
     """Candidates whose MinHash estimate can pass, best first (all documents with the very same text included)."""
     sig = doc["sig"]
     bands, params = lsh.candidates_sql(db, doc["n"], sig, template)
-    rows = db.conn.execute(f"select n, sig, tmask, shingles from dedup_docs where n in ({bands}) "
+    rows = db.conn.execute(f"select n, sig, tmask, shingles, keys from dedup_docs where n in ({bands}) "
                            "and fp = ? and shingles >= ?", [*params, FINGERPRINT_VERSION, MIN_SHINGLES]).fetchall()
     scored: list[tuple[float, int]] = []
     if rows:
@@ -162,7 +167,10 @@ def _candidates(db: sqlite_utils.Database, doc: dict, template: np.ndarray) -> l
                               .reshape(len(rows), -1), axis=1)[:, :sig.size].astype(bool)
         sizes = np.array([r[3] for r in rows], dtype=np.float64)
         j, c = _estimates(sig, template, doc["shingle_count"], sigs, masks, sizes)
-        keep = np.flatnonzero((j >= PRE_JACCARD) | (c >= PRE_CONTAINMENT))
+        mine = id_keys(doc["identity_keys"])
+        citizen = np.array([bool(mine) and near_identity(mine, id_keys(r[4])) for r in rows], dtype=bool)
+        keep = np.flatnonzero((j >= PRE_JACCARD) | (c >= PRE_CONTAINMENT) | (
+            citizen & ((j >= PRE_JACCARD_CITIZEN) | (c >= PRE_CONTAINMENT_CITIZEN))))
         scored = [(max(float(j[i]), float(c[i])), rows[i][0]) for i in keep.tolist()]
     scored.sort(reverse=True)
     best = [n for _, n in scored[:MAX_VERIFY]]
@@ -263,7 +271,7 @@ def match_document(db: sqlite_utils.Database, doc_id: str) -> Verdict:
     """Find, verify and record the duplicates of a stored document; index it for later ones."""
     doc = _load(db, doc_id)
     n, sig = doc["n"], doc["sig"]
-    if boilerplate.maybe_refresh(db):
+    if boilerplate.maybe_refresh(db) and _recheck_due(db):
         recheck_proposed(db)
     boiler = boilerplate.current(db)
     codes = shingles_of_fold(doc["text_fold"])
@@ -298,6 +306,17 @@ def match_document(db: sqlite_utils.Database, doc_id: str) -> Verdict:
     return SameMatter(doc_id, tuple(found), links)
 
 
+# Proposals are re-checked when the boilerplate is relearned from an index this many times
+# larger than at the last re-check (template weights settle as the index grows; each
+# re-check verifies every undecided proposal).
+RECHECK_GROWTH = 2.0
+
+
+def _recheck_due(db: sqlite_utils.Database) -> bool:
+    row = db.execute("select value from dedup_state where key = 'recheck_docs'").fetchone()
+    return boilerplate.learned_from(db) >= RECHECK_GROWTH * (int(row[0]) if row else 0)
+
+
 def recheck_proposed(db: sqlite_utils.Database) -> int:
     """Re-verify undecided proposals made under older boilerplate; withdraw those that fail now.
 
@@ -324,6 +343,8 @@ def recheck_proposed(db: sqlite_utils.Database) -> int:
             db.execute("update duplicate_pairs set decision = 'withdrawn', decided_by = 'system', decided_at = ?, "
                        "boiler_gen = ? where doc_a = ? and doc_b = ?", [_now(), gen, a, b])
             withdrawn += 1
+    db.execute("insert or replace into dedup_state (key, value) values ('recheck_docs', ?)",
+               [str(boilerplate.learned_from(db))])
     return withdrawn
 
 
