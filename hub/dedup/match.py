@@ -167,11 +167,15 @@ def _candidates(db: sqlite_utils.Database, doc: dict, template: np.ndarray) -> l
                               .reshape(len(rows), -1), axis=1)[:, :sig.size].astype(bool)
         sizes = np.array([r[3] for r in rows], dtype=np.float64)
         j, c = _estimates(sig, template, doc["shingle_count"], sigs, masks, sizes)
+        keep = (j >= PRE_JACCARD) | (c >= PRE_CONTAINMENT)
         mine = id_keys(doc["identity_keys"])
-        citizen = np.array([bool(mine) and near_identity(mine, id_keys(r[4])) for r in rows], dtype=bool)
-        keep = np.flatnonzero((j >= PRE_JACCARD) | (c >= PRE_CONTAINMENT) | (
-            citizen & ((j >= PRE_JACCARD_CITIZEN) | (c >= PRE_CONTAINMENT_CITIZEN))))
-        scored = [(max(float(j[i]), float(c[i])), rows[i][0]) for i in keep.tolist()]
+        if mine:
+            for i in np.flatnonzero(~keep & ((j >= PRE_JACCARD_CITIZEN) | (c >= PRE_CONTAINMENT_CITIZEN))).tolist():
+                keep[i] = near_identity(mine, id_keys(rows[i][4]))
+        # Another citizen's letter on the same template is another matter: skip its details.
+        keep = [i for i in np.flatnonzero(keep).tolist()
+                if not identities_conflict(doc["identity_keys"], rows[i][4])]
+        scored = [(max(float(j[i]), float(c[i])), rows[i][0]) for i in keep]
     scored.sort(reverse=True)
     best = [n for _, n in scored[:MAX_VERIFY]]
     out: dict[str, dict] = {}
