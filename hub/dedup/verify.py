@@ -7,7 +7,7 @@ behind a cover page, an excerpt, or pages added to an earlier petition.
 
 Shingle overlap falls with OCR noise: at 8% character error two scans of one letter share
 only about half their 5-grams, no more than two letters of one citizen about two matters
-on one template. :func:`passage_containment` does not fall: it asks, passage by passage,
+on one template. :func:`compare_passages` does not fall: it asks, passage by passage,
 whether the other text holds the passage with a few characters misread, so a letter's
 share found in the other reads about the same at 3% and at 8% noise.
 """

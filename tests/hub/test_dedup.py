@@ -87,13 +87,15 @@ def test_passages_are_found_through_ocr_noise_and_other_numbers_conflict():
 
 
 def test_identity_read_in_the_other_letter_and_dates_that_all_differ():
-    from hub.dedup.evidence import dates_all_differ, digit_runs, identity_in_text
+    from hub.dedup.evidence import dates_all_differ, digit_runs, identity_in_text, near_identity
 
     # The second letter's CCCD was garbled beyond a key, yet reads as the first's with one digit off.
     runs = digit_runs("Số CCCD: 0O109OO1I2Z8, điện thoại 0912 345 678")
     assert identity_in_text('["cccd:001090011223"]', runs)
     assert identity_in_text('["phone:+84912345679"]', runs)
     assert not identity_in_text('["cccd:038168301480"]', runs)
+    assert near_identity(["cccd:001090011223"], ["phone:+84912345678", "cccd:001090011228"])
+    assert not near_identity(["cccd:001090011223"], ["cccd:001090099999"])
     assert dates_all_differ({"7/9/2025"}, {"3/9/2025"})
     assert not dates_all_differ({"7/9/2025", "531"}, {"3/9/2025", "531"})
     assert not dates_all_differ({"7/9/2025"}, {"531"})
