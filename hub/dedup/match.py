@@ -218,6 +218,17 @@ class Verifier:
             self._texts[other_id] = (text, row[1] if row and row[1] is not None else fold(text))
         return self._texts[other_id]
 
+    def shingled(self, other: dict) -> Shingled:
+        """A candidate's shingles weighted by the current boilerplate, kept with the other derived values."""
+        def make():
+            codes = recent.shingles(other["text_sha256"], lambda: self.text_of(other["doc_id"])[1])
+            return self.boiler, Shingled(codes, self.boiler.of(codes))
+        boiler, shingled = recent.recent.get(("weighted", other["text_sha256"], other["doc_id"]), make)
+        if boiler is not self.boiler:  # learned anew since
+            boiler, shingled = make()
+            recent.recent.put(("weighted", other["text_sha256"], other["doc_id"]), (boiler, shingled))
+        return shingled
+
     def derived(self, d: dict, kind: str):
         """``kind`` derived from the text of ``d`` (this document or a candidate)."""
         def make():
@@ -238,8 +249,7 @@ class Verifier:
         # Same template, other citizen: another matter, however much text the letters share.
         if identities_conflict(doc["identity_keys"], other["identity_keys"]):
             return None
-        codes = recent.shingles(other["text_sha256"], lambda: self.text_of(other["doc_id"])[1])
-        s = compare(self.own, Shingled(codes, boiler.of(codes)))
+        s = compare(self.own, self.shingled(other))
         weak = s.jaccard < MIN_JACCARD and s.containment < MIN_CONTAINMENT
         if weak and s.containment < NOISY_CONTAINMENT:
             return None

@@ -26,10 +26,15 @@ class Recent:
             self._items.move_to_end(key)
             return self._items[key]
         except KeyError:
-            value = self._items[key] = make()
-            if len(self._items) > self.size:
-                self._items.popitem(last=False)
+            value = make()
+            self.put(key, value)
             return value
+
+    def put(self, key: tuple, value) -> None:
+        self._items[key] = value
+        self._items.move_to_end(key)
+        if len(self._items) > self.size:
+            self._items.popitem(last=False)
 
 
 recent = Recent(4096)
