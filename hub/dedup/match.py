@@ -62,8 +62,8 @@ PRE_JACCARD = 0.15
 PRE_CONTAINMENT = 0.30
 # ... and looser still for a candidate giving one of the document's ID or phone numbers: OCR
 # noise may have hidden a copy that its passages will show.
-PRE_JACCARD_CITIZEN = 0.12
-PRE_CONTAINMENT_CITIZEN = 0.22
+PRE_JACCARD_CITIZEN = 0.10
+PRE_CONTAINMENT_CITIZEN = 0.18
 
 # A candidate's details, read only for those whose MinHash estimate can pass.
 _DETAIL_SQL = ("select doc_id, text_sha256, identity_keys, coalesce(status, 'received') as status, resolved_at, "
