@@ -274,8 +274,13 @@ class Verifier:
                 need=SAME_CITIZEN_PASSAGES).containment < SAME_CITIZEN_PASSAGES):
             return None
         # ... or other decision, parcel, house number or dates, or another person's birth date
-        # and house number (the ID numbers were not read): another matter of the same kind.
+        # and house number (the ID numbers were not read): another matter of the same kind ...
         elif numbers_disagree(self.derived(doc, "numbers"), self.derived(other, "numbers")):
+            return None
+        # ... or, when the particulars agree (one citizen whose numbers were all misread), the
+        # same sentence giving another number.
+        elif compare_passages(self.derived(doc, "passages"), self.derived(other, "passages"), boiler,
+                              matter_only=True).conflicts:
             return None
         return Match(other["doc_id"], round(s.jaccard, 3), round(s.containment, 3), other["status"],
                      other["resolved_at"], other["case_ref"])
