@@ -50,7 +50,8 @@ MIN_CONTAINMENT = 0.40
 # For two letters of one citizen, the share of the lighter letter's own passages (particulars
 # lines left out, boilerplate discounted) found in the other with OCR errors allowed: one
 # matter's copies keep ≥ 0.75 at 3% and 8% noise alike, another matter written on the same
-# template mostly less, and then its numbers must agree ...
+# template mostly less (where more, its aligned sentences give other numbers, or its dates
+# all differ).
 SAME_CITIZEN_PASSAGES = 0.75
 # Shingle overlap this low or lower is another text whatever the noise; between this and the
 # bounds above, noise may have hidden a copy of one citizen's letter, and its passages decide.
