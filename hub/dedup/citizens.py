@@ -7,6 +7,8 @@ form, a lawyer's phone) says nothing about a citizen and is not linked.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sqlite_utils
 
 from hub.dedup.verdicts import CitizenLink
@@ -14,7 +16,7 @@ from hub.dedup.verdicts import CitizenLink
 MAX_PER_KEY = 50
 
 
-def link(db: sqlite_utils.Database, n: int, doc_id: str, keys: list[str], exclude: set[str],
+def link(db: sqlite_utils.Database, n: int, doc_id: str, keys: Sequence[str], exclude: set[str],
          found_at: str) -> tuple[CitizenLink, ...]:
     """Index ``keys`` for document ``n`` and record links to earlier documents holding them."""
     shared: dict[str, list[str]] = {}

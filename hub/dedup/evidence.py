@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from rapidfuzz import fuzz
 
@@ -214,12 +214,19 @@ def identity_in_text(keys, runs: tuple[str, ...]) -> bool:
     return False
 
 
-def near_identity(keys_a: list[str], keys_b: list[str]) -> bool:
+def near_identity(keys_a: Sequence[str], keys_b: Sequence[str]) -> bool:
     """Do two lists of identity keys share one, one misread digit allowed?"""
     for x in keys_a:
         for y in keys_b:
-            if len(x) == len(y) and x.split(":", 1)[0] == y.split(":", 1)[0] \
-                    and sum(p != q for p, q in zip(x, y, strict=True)) <= 1:
+            if len(x) != len(y) or x[:5] != y[:5]:  # other kind (cccd:, cmnd:, phone:) or length
+                continue
+            misses = 0
+            for p, q in zip(x, y, strict=True):
+                if p != q:
+                    misses += 1
+                    if misses > 1:
+                        break
+            if misses <= 1:
                 return True
     return False
 

@@ -18,6 +18,7 @@
 """
 from __future__ import annotations
 
+import functools
 import json
 from datetime import UTC, datetime
 
@@ -175,7 +176,7 @@ def _candidates(db: sqlite_utils.Database, doc: dict, template: np.ndarray) -> l
                 keep[i] = near_identity(mine, id_keys(rows[i][4]))
         # Another citizen's letter on the same template is another matter: skip its details.
         keep = [i for i in np.flatnonzero(keep).tolist()
-                if not identities_conflict(doc["identity_keys"], rows[i][4])]
+                if not (mine and identities_conflict(doc["identity_keys"], rows[i][4]))]
         scored = [(max(float(j[i]), float(c[i])), rows[i][0]) for i in keep]
     scored.sort(reverse=True)
     best = [n for _, n in scored[:MAX_VERIFY]]
@@ -192,9 +193,15 @@ def _candidates(db: sqlite_utils.Database, doc: dict, template: np.ndarray) -> l
     return list(out.values())
 
 
-def id_keys(keys: str | None) -> list[str]:
+def id_keys(keys: str | None) -> tuple[str, ...]:
     """Identity keys as stored (JSON text)."""
-    return json.loads(keys) if keys else []
+    return _parse_keys(keys) if keys else ()
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse_keys(keys: str) -> tuple[str, ...]:
+    # A stored document is compared with many later ones: parse its keys once.
+    return tuple(json.loads(keys))
 
 
 class Verifier:
@@ -223,11 +230,11 @@ class Verifier:
         """A candidate's shingles weighted by the current boilerplate, kept with the other derived values."""
         def make():
             codes = recent.shingles(other["text_sha256"], lambda: self.text_of(other["doc_id"])[1])
-            return self.boiler, Shingled(codes, self.boiler.of(codes))
-        boiler, shingled = recent.recent.get(("weighted", other["text_sha256"], other["doc_id"]), make)
+            return self.boiler, Shingled(codes, self.boiler.of(codes).astype(np.float32))
+        boiler, shingled = recent.weighted.get((other["text_sha256"], other["doc_id"]), make)
         if boiler is not self.boiler:  # learned anew since
             boiler, shingled = make()
-            recent.recent.put(("weighted", other["text_sha256"], other["doc_id"]), (boiler, shingled))
+            recent.weighted.put((other["text_sha256"], other["doc_id"]), (boiler, shingled))
         return shingled
 
     def derived(self, d: dict, kind: str):
@@ -240,7 +247,7 @@ class Verifier:
             if kind == "runs":
                 return digit_runs(text)
             return specific_numbers(text, particulars=kind == "numbers", keys=keys)
-        return recent.recent.get((kind, d["text_sha256"], d["doc_id"]), make)
+        return recent.derived.get((kind, d["text_sha256"], d["doc_id"]), make)
 
     def check(self, other: dict) -> Match | None:
         """A Match when ``other`` is the same matter as this document, else None."""

@@ -37,7 +37,12 @@ class Recent:
             self._items.popitem(last=False)
 
 
+# Shingles of the most recent texts, and (apart, so that neither crowds out the other) the
+# same weighted by the current boilerplate; what only one citizen's letters need (passages,
+# numbers, digit runs) is kept for fewer.
 recent = Recent(4096)
+weighted = Recent(4096)
+derived = Recent(1024)
 
 
 def shingles(text_sha256: str | None, folded: Callable[[], str | None]) -> np.ndarray:
