@@ -105,6 +105,7 @@ def build_documents(device: str, count: int, image_kb: int, rng: random.Random,
                     pool: list) -> list[tuple[str, list[tuple[str, bytes]]]]:
     """Pre-built wire messages of ``count`` one-page documents for ``device`` (samplegen texts)."""
     from edge.fingerprint import fingerprint
+    from edge.fingerprint.identity import identity_keys
     from edge.wire import DocumentMessage, PageImageMessage, PageInfo, new_id, now_iso, topic
     from samplegen.petition import make_petition
     from samplegen.variants import resend
@@ -126,7 +127,8 @@ def build_documents(device: str, count: int, image_kb: int, rng: random.Random,
         doc = DocumentMessage(msg_id=new_id(), device_id=device, sent_at=now_iso(), doc_id=doc_id,
                               batch_id=new_id(), scanned_at=now_iso(), page_count=1,
                               pages=(PageInfo(page_id, 0, sha, 0.0, 90.0, text),),
-                              fingerprint=fingerprint(text), meta={"source": "bench"})
+                              fingerprint=fingerprint(text), identity_keys=identity_keys(text),
+                              meta={"source": "bench"})
         out.append((doc_id, [(topic(device, "page"), page.to_json()),
                              (topic(device, "doc"), doc.to_json())]))
     return out
