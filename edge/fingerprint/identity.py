@@ -10,7 +10,8 @@ import re
 
 from edge.fingerprint.normalize import strip_diacritics
 
-_CONFUSABLE = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "i": "1",
+# Letters OCR reads in place of digits (also used by the hub to read numbers in a text).
+CONFUSABLE = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "i": "1",
                              "|": "1", "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2", "G": "6"})
 # A run starting with a digit, of digits and digit-like letters; a separator must be followed by a digit.
 _RUN = re.compile(r"(?<![0-9A-Za-z])[0-9](?:[0-9OoDQlIi|SsBZzG]|[ .\-][0-9])*(?![0-9A-Za-z])")
@@ -20,7 +21,7 @@ _MOBILE_PREFIXES = ("3", "5", "7", "8", "9")
 
 
 def _digits(run: str) -> str:
-    folded = run.translate(_CONFUSABLE)
+    folded = run.translate(CONFUSABLE)
     if not re.fullmatch(r"[0-9 .\-]+", folded):
         return ""
     return re.sub(r"[ .\-]", "", folded)

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 
 from rapidfuzz import fuzz
 
-from edge.fingerprint.identity import identity_keys
+from edge.fingerprint.identity import CONFUSABLE, identity_keys
 from edge.fingerprint.normalize import strip_diacritics
 
 _DIGITLIKE = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1", "S": "5", "B": "8"})
@@ -154,17 +154,35 @@ def _well_formed(n: str) -> bool:
     return len(parts) <= 2
 
 
-def id_numbers(keys: str | tuple[str, ...] | list[str] | None) -> frozenset[str]:
-    """The CCCD/CMND numbers among identity keys (JSON text or a sequence)."""
-    if isinstance(keys, str) or keys is None:
-        return _id_numbers_of(keys or "")
-    return frozenset(k.split(":", 1)[1] for k in keys if k.startswith(("cccd:", "cmnd:")))
+def id_keys(keys: str | Sequence[str] | None) -> tuple[str, ...]:
+    """Identity keys as stored (JSON text) or as a sequence."""
+    if isinstance(keys, str):
+        return _parse_keys(keys) if keys else ()
+    return tuple(keys or ())
 
 
 @functools.lru_cache(maxsize=8192)
-def _id_numbers_of(keys: str) -> frozenset[str]:
-    # Stored keys are JSON text; a candidate is checked against many documents.
-    return id_numbers(tuple(json.loads(keys))) if keys else frozenset()
+def _parse_keys(keys: str) -> tuple[str, ...]:
+    # A stored document is compared with many later ones: parse its keys once.
+    return tuple(json.loads(keys))
+
+
+def id_numbers(keys: str | Sequence[str] | None) -> frozenset[str]:
+    """The CCCD/CMND numbers among identity keys (JSON text or a sequence)."""
+    return frozenset(k.split(":", 1)[1] for k in id_keys(keys) if k.startswith(("cccd:", "cmnd:")))
+
+
+def _one_digit_off(x: str, y: str) -> bool:
+    """Equal, or of one length with one character different (a misread digit)."""
+    if len(x) != len(y):
+        return False
+    misses = 0
+    for p, q in zip(x, y, strict=True):
+        if p != q:
+            misses += 1
+            if misses > 1:
+                return False
+    return True
 
 
 def identities_conflict(keys_a, keys_b) -> bool:
@@ -172,24 +190,18 @@ def identities_conflict(keys_a, keys_b) -> bool:
     a, b = id_numbers(keys_a), id_numbers(keys_b)
     if not a or not b:
         return False
-    for x in a:
-        for y in b:
-            if len(x) == len(y) and sum(p != q for p, q in zip(x, y, strict=True)) <= 1:
-                return False
-    return True
+    return not any(_one_digit_off(x, y) for x in a for y in b)
 
 
 # A long run of digits as OCR may give it: look-alike letters, spaces, dots or dashes inside.
 _LONG_RUN = re.compile(r"\d[\dOoDQlIi|SsBZzG .\-]{7,}")
-_CONFUSABLE = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "i": "1",
-                             "|": "1", "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2", "G": "6"})
 
 
 def digit_runs(text: str) -> tuple[str, ...]:
     """The long digit runs of ``text`` (8 digits or more once look-alike letters are read as digits)."""
     out = []
     for m in _LONG_RUN.finditer(text):
-        run = re.sub(r"[ .\-]", "", m.group(0).translate(_CONFUSABLE))
+        run = re.sub(r"[ .\-]", "", m.group(0).translate(CONFUSABLE))
         digits = re.sub(r"\D", "", run)
         if len(digits) >= 8 and len(digits) >= 0.8 * len(run):
             out.append(digits)
@@ -202,9 +214,7 @@ def identity_in_text(keys, runs: tuple[str, ...]) -> bool:
     ``runs`` are the text's :func:`digit_runs`. A number the OCR garbled is not among that
     text's own keys, yet one letter's clean number is still there to be read in the other.
     """
-    if isinstance(keys, str):
-        keys = json.loads(keys) if keys else []
-    for key in keys or ():
+    for key in id_keys(keys):
         kind, value = key.split(":", 1)
         if kind == "phone":
             value = "0" + value.removeprefix("+84")
@@ -214,25 +224,11 @@ def identity_in_text(keys, runs: tuple[str, ...]) -> bool:
     return False
 
 
-def near_identity(keys_a: Sequence[str], keys_b: Sequence[str]) -> bool:
-    """Do two lists of identity keys share one, one misread digit allowed?"""
-    for x in keys_a:
-        for y in keys_b:
-            if len(x) != len(y) or x[:5] != y[:5]:  # other kind (cccd:, cmnd:, phone:) or length
-                continue
-            misses = 0
-            for p, q in zip(x, y, strict=True):
-                if p != q:
-                    misses += 1
-                    if misses > 1:
-                        break
-            if misses <= 1:
-                return True
-    return False
+def near_identity(keys_a, keys_b) -> bool:
+    """Do two petitions give one identity key, one misread digit allowed?"""
+    return any(x[:5] == y[:5] and _one_digit_off(x, y) for x in id_keys(keys_a) for y in id_keys(keys_b))
 
 
 def shares_identity(keys_a, keys_b) -> bool:
     """Do the two petitions give a common CCCD/CMND or phone number?"""
-    def load(k):
-        return set(json.loads(k) if isinstance(k, str) and k else (k or ()))
-    return bool(load(keys_a) & load(keys_b))
+    return not set(id_keys(keys_a)).isdisjoint(id_keys(keys_b))

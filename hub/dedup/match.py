@@ -18,20 +18,20 @@
 """
 from __future__ import annotations
 
-import functools
 import json
 from datetime import UTC, datetime
 
 import numpy as np
 import sqlite_utils
 
-from edge.fingerprint.minhash import FINGERPRINT_VERSION, fingerprint, shingles_of_fold
+from edge.fingerprint.minhash import FINGERPRINT_VERSION, fingerprint
 from edge.fingerprint.normalize import fold
 from edge.wire import Fingerprint
 from hub.dedup import boilerplate, citizens, lsh, recent
 from hub.dedup.evidence import (
     dates_all_differ,
     digit_runs,
+    id_keys,
     identities_conflict,
     identity_in_text,
     near_identity,
@@ -193,28 +193,15 @@ def _candidates(db: sqlite_utils.Database, doc: dict, template: np.ndarray) -> l
     return list(out.values())
 
 
-def id_keys(keys: str | None) -> tuple[str, ...]:
-    """Identity keys as stored (JSON text)."""
-    return _parse_keys(keys) if keys else ()
-
-
-@functools.lru_cache(maxsize=8192)
-def _parse_keys(keys: str) -> tuple[str, ...]:
-    # A stored document is compared with many later ones: parse its keys once.
-    return tuple(json.loads(keys))
-
-
 class Verifier:
     """Verifies candidates against one stored document. What is derived from a text (shingles,
     passages, numbers, digit runs) is computed on first need and kept for the most recent
     documents (``recent``): a document is verified again as later ones arrive and when
     proposals are re-checked."""
 
-    def __init__(self, db: sqlite_utils.Database, doc: dict, boiler: boilerplate.Weights,
-                 codes: np.ndarray | None = None) -> None:
+    def __init__(self, db: sqlite_utils.Database, doc: dict, boiler: boilerplate.Weights) -> None:
         self.db, self.doc, self.boiler = db, doc, boiler
-        if codes is None:
-            codes = recent.shingles(doc["text_sha256"], lambda: doc["text_fold"])
+        codes = recent.shingles(doc["text_sha256"], lambda: doc["text_fold"])
         self.own = Shingled(codes, boiler.of(codes))
         self._texts: dict[str, tuple[str, str]] = {}
 
@@ -242,11 +229,10 @@ class Verifier:
         def make():
             text = (d["text"] if d is self.doc else self.text_of(d["doc_id"])[0]) or ""
             keys = id_keys(d["identity_keys"])
-            if kind == "passages":
-                return passages(text)
-            if kind == "runs":
-                return digit_runs(text)
-            return specific_numbers(text, particulars=kind == "numbers", keys=keys)
+            return {"passages": lambda: passages(text),
+                    "runs": lambda: digit_runs(text),
+                    "numbers": lambda: specific_numbers(text, keys=keys),
+                    "matter numbers": lambda: specific_numbers(text, particulars=False, keys=keys)}[kind]()
         return recent.derived.get((kind, d["text_sha256"], d["doc_id"]), make)
 
     def check(self, other: dict) -> Match | None:
@@ -301,12 +287,13 @@ def match_document(db: sqlite_utils.Database, doc_id: str) -> Verdict:
     if boilerplate.maybe_refresh(db) and _recheck_due(db):
         recheck_proposed(db)
     boiler = boilerplate.current(db)
-    codes = shingles_of_fold(doc["text_fold"])
+    # Through the recent cache: this document is a candidate for the next ones.
+    codes = recent.shingles(doc["text_sha256"], lambda: doc["text_fold"])
     template = boiler.template_mask(codes)
     found: list[Match] = []
     judged = doc["shingle_count"] >= MIN_SHINGLES
     if judged:
-        verifier = Verifier(db, doc, boiler, codes)
+        verifier = Verifier(db, doc, boiler)
         candidates = _candidates(db, doc, template)
         rejected = _rejected(db, doc_id) if candidates else set()
         for other in candidates:
@@ -356,14 +343,11 @@ def recheck_proposed(db: sqlite_utils.Database) -> int:
                        "and coalesce(boiler_gen, 0) < ?", [gen]).fetchall()
     withdrawn = 0
     for a, b in stale:
-        doc = db.execute("select doc_id, text, text_fold, text_sha256, identity_keys from documents "
-                         "where doc_id = ?", [a]).fetchone()
         other = list(db.query(_DETAIL_SQL + " where doc_id = ?", [b]))
-        ok = False
-        if doc and other:
-            doc = dict(zip(("doc_id", "text", "text_fold", "text_sha256", "identity_keys"), doc, strict=True))
-            doc["text_fold"] = doc["text_fold"] if doc["text_fold"] is not None else fold(doc["text"] or "")
-            ok = Verifier(db, doc, boiler).check(other[0]) is not None
+        try:
+            ok = bool(other) and Verifier(db, _load(db, a), boiler).check(other[0]) is not None
+        except KeyError:  # the document is gone
+            ok = False
         if ok:
             db.execute("update duplicate_pairs set boiler_gen = ? where doc_a = ? and doc_b = ?", [gen, a, b])
         else:

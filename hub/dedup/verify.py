@@ -26,8 +26,6 @@ from edge.fingerprint.normalize import fingerprint_pieces
 from hub.dedup.boilerplate import NONE, Weights
 from hub.dedup.evidence import gives_particulars
 
-_EMPTY = np.uint32(0xFFFFFFFF)
-
 
 @dataclass(frozen=True)
 class Similarity:
@@ -44,17 +42,6 @@ class Shingled:
 
     codes: np.ndarray
     weights: np.ndarray
-
-
-def estimate(a: np.ndarray, b: np.ndarray, size_a: int, size_b: int) -> tuple[float, float]:
-    """Estimated (Jaccard, containment of the smaller in the larger) from two signatures."""
-    valid = (a != _EMPTY) | (b != _EMPTY)
-    if not valid.any():
-        return 0.0, 0.0
-    j = float(np.mean(a[valid] == b[valid]))
-    small = max(1, min(size_a, size_b))
-    inter = j * (size_a + size_b) / (1.0 + j)
-    return j, min(1.0, inter / small)
 
 
 def compare(a: Shingled, b: Shingled) -> Similarity:
