@@ -296,6 +296,16 @@ def test_decode_color_sixteen_bit_and_transparency() -> None:
     assert gray[0, 0] == 255 and gray[15, 0] == 0
 
 
+def test_decode_gray_png_fast_way_matches_pillow() -> None:
+    page = corner_marks()
+    assert np.array_equal(decode(encode(page, "PNG")), page)  # the scanner's format, through OpenCV
+    # A gray PNG with a transparent shade is not the scanner's: it is read the Pillow way.
+    data = io.BytesIO()
+    Image.fromarray(page).save(data, format="PNG", transparency=int(page[0, 0]))
+    with Image.open(io.BytesIO(data.getvalue())) as img:
+        assert np.array_equal(decode(data.getvalue()), np.asarray(img.convert("L")))
+
+
 def png_header_only(width: int, height: int) -> bytes:
     """A PNG that declares a size and holds no pixels: enough for a header check."""
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
