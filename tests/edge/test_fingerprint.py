@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 import numpy as np
 
@@ -19,7 +20,12 @@ from edge.fingerprint.minhash import (
     winners,
     winners_reference,
 )
-from edge.fingerprint.normalize import unify_tone_placement
+from edge.fingerprint.normalize import (
+    fingerprint_pieces,
+    fingerprint_text,
+    strip_diacritics,
+    unify_tone_placement,
+)
 
 TEXT = ("Tôi tên là Nguyễn Văn Hoà, sinh năm 1975, số CCCD 001075012345, thường trú tại số 12 "
         "phố Hàng Bông, phường Hoàn Kiếm. Tôi khiếu nại Quyết định số 1234/QĐ-UBND ngày "
@@ -68,6 +74,26 @@ def test_fold_ignores_diacritics_case_and_tone_placement():
     assert fold("Hoà Bình") == fold("HÒA BÌNH") == "hoa binh"
     assert unify_tone_placement("thủy lợi") == unify_tone_placement("thuỷ lợi")
     assert fold("Đơn khiếu nại!") == "don khieu nai"
+
+
+def test_fast_forms_read_as_the_diacritic_table_on_every_code_point():
+    # fold / fingerprint_text decompose instead of looking each letter up in the table of
+    # strip_diacritics; what they keep (a-z, digits, single spaces) must be the same.
+    sep = re.compile(r"\n|[.;!?]")
+
+    def by_table(t: str) -> tuple:
+        plain = strip_diacritics(t).casefold()
+        return (" ".join(re.sub(r"[^0-9a-z ]+", " ", plain).split()), re.sub(r"[^0-9a-z]+", "", plain),
+                [re.sub(r"[^0-9a-z]+", "", p) for p in sep.split(plain)])
+
+    for cp in [*range(0x20, 0x2000), *range(0x2000, 0x30000, 7)]:
+        if 0xD800 <= cp < 0xE000:
+            continue
+        c = chr(cp)
+        for t in (f"a{c}b", f"{c}\u0301x", f"Đ{c}\n\u0300 {c}ư."):
+            assert (fold(t), fingerprint_text(t), fingerprint_pieces(t, sep)) == by_table(t), hex(cp)
+    t = "CỘNG HOÀ xã hội chủ nghĩa — Thuỷ/Thủy, Đơn khiếu nại số 12/QĐ-UBND\tngày 03.2025"
+    assert fold(t) == by_table(t)[0] == "cong hoa xa hoi chu nghia thuy thuy don khieu nai so 12 qd ubnd ngay 03 2025"
 
 
 def test_noisy_copy_stays_similar_and_other_matter_does_not():
