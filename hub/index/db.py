@@ -181,6 +181,16 @@ def _m003_cases(db: sqlite_utils.Database) -> None:
     db["documents"].create_index(["case_ref"])
 
 
+def _m006_fts_on_text_only(db: sqlite_utils.Database) -> None:
+    # sqlite-utils' update trigger re-indexes a document's whole text in the search index on
+    # any update of its row: marking a document complete, setting its case status. Only a
+    # change of the search text needs it.
+    db.execute("drop trigger if exists documents_au")
+    db.execute("create trigger documents_au after update of text_fold on documents begin "
+               "insert into documents_fts (documents_fts, rowid, text_fold) values ('delete', old.rowid, old.text_fold); "
+               "insert into documents_fts (rowid, text_fold) values (new.rowid, new.text_fold); end")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_core", _m001_core),
     ("002_page_pdf", _m002_page_pdf),
@@ -188,6 +198,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("003_dedup_v2", _m003_dedup),
     ("003_cases", _m003_cases),
     ("005_fingerprints", _m005_fingerprints),
+    ("006_fts_on_text_only", _m006_fts_on_text_only),
 ]
 
 
