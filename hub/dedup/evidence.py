@@ -169,20 +169,26 @@ def _parse_keys(keys: str) -> tuple[str, ...]:
 
 def id_numbers(keys: str | Sequence[str] | None) -> frozenset[str]:
     """The CCCD/CMND numbers among identity keys (JSON text or a sequence)."""
+    if isinstance(keys, str):
+        return _stored_numbers(keys)
     return frozenset(k.split(":", 1)[1] for k in id_keys(keys) if k.startswith(("cccd:", "cmnd:")))
+
+
+@functools.lru_cache(maxsize=8192)
+def _stored_numbers(keys: str) -> frozenset[str]:
+    return id_numbers(id_keys(keys))
 
 
 def _one_digit_off(x: str, y: str) -> bool:
     """Equal, or of one length with one character different (a misread digit)."""
+    if x == y:
+        return True
     if len(x) != len(y):
         return False
-    misses = 0
-    for p, q in zip(x, y, strict=True):
-        if p != q:
-            misses += 1
-            if misses > 1:
-                return False
-    return True
+    i = 0
+    while x[i] == y[i]:
+        i += 1
+    return x[i + 1:] == y[i + 1:]
 
 
 def identities_conflict(keys_a, keys_b) -> bool:
@@ -226,7 +232,8 @@ def identity_in_text(keys, runs: tuple[str, ...]) -> bool:
 
 def near_identity(keys_a, keys_b) -> bool:
     """Do two petitions give one identity key, one misread digit allowed?"""
-    return any(x[:5] == y[:5] and _one_digit_off(x, y) for x in id_keys(keys_a) for y in id_keys(keys_b))
+    a, b = id_keys(keys_a), id_keys(keys_b)
+    return bool(a and b) and any(x[:5] == y[:5] and _one_digit_off(x, y) for x in a for y in b)
 
 
 def shares_identity(keys_a, keys_b) -> bool:
