@@ -51,3 +51,9 @@ def shingles(text_sha256: str | None, folded: Callable[[], str | None]) -> np.nd
     if not text_sha256:
         return shingles_of_fold(folded() or "")
     return recent.get(("codes", text_sha256), lambda: shingles_of_fold(folded() or ""))
+
+
+def remember_shingles(text_sha256: str, codes: np.ndarray) -> None:
+    """Keep shingles made elsewhere (the ingester's reader) for the text with this hash."""
+    if text_sha256:
+        recent.put(("codes", text_sha256), codes)

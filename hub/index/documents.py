@@ -23,6 +23,7 @@ class NewDocument:
     source_name: str = ""
     batch_id: str = ""
     scanned_at: str = ""
+    text_fold: str = ""  # the search form of ``text`` when already made (else made here)
 
 
 def insert_document(db: sqlite_utils.Database, doc: NewDocument) -> bool:
@@ -36,7 +37,7 @@ def insert_document(db: sqlite_utils.Database, doc: NewDocument) -> bool:
         "page_count, text, text_fold, fp_version, text_sha256, shingle_count, identity_keys, status) "
         "values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,'received')",
         [doc.doc_id, doc.source, doc.device_id, doc.source_name, doc.batch_id, doc.scanned_at, now_iso(),
-         doc.page_count, doc.text, fold(doc.text), doc.fingerprint.version, doc.fingerprint.text_sha256,
+         doc.page_count, doc.text, doc.text_fold or fold(doc.text), doc.fingerprint.version, doc.fingerprint.text_sha256,
          doc.fingerprint.shingle_count, json.dumps(list(doc.identity_keys))])
     register(db, doc.doc_id, doc.fingerprint, doc.identity_keys)
     return True

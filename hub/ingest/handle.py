@@ -10,12 +10,11 @@ hash the document states; ``documents.complete_at`` records when. An image that 
 match (a different version of the page) is kept aside in ``rejected_messages``, so the page
 stays missing and the panel shows the document as incomplete.
 
-A message that does not follow the wire contract is kept aside with the reason, and the
-ingester goes on.
+A message that does not follow the wire contract (``read``) is kept aside with the reason,
+and the ingester goes on.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from dataclasses import dataclass
@@ -29,13 +28,12 @@ from edge.wire import (
     MetricsMessage,
     PageImageMessage,
     StatusMessage,
-    WireError,
-    from_json,
     now_iso,
-    parse_topic,
 )
+from hub.dedup import recent
 from hub.dedup.match import NewMatter, Resubmission, Verdict, match_document
 from hub.index.documents import NewDocument, insert_document
+from hub.ingest.read import Parsed, parse
 
 log = logging.getLogger(__name__)
 
@@ -72,13 +70,14 @@ Outcome = Stored | Repeated | Rejected
 def handle_message(db: sqlite_utils.Database, topic: str, payload: bytes) -> Outcome:
     """Validate and store one message in a single transaction."""
     with db.atomic():
-        return _apply(db, topic, payload)
+        return _apply(db, parse(topic, payload))
 
 
 def handle_batch(db: sqlite_utils.Database,
-                 items: list[tuple[str, bytes]]) -> list[Outcome | Exception]:
+                 items: list[Parsed | tuple[str, bytes]]) -> list[Outcome | Exception]:
     """Apply several messages in one transaction, each in its own savepoint.
 
+    Items are messages already read (:func:`parse`) or (topic, payload) pairs, read here.
     A message that raises is rolled back alone and returned as its exception (the caller
     does not acknowledge it, so the broker delivers it again); the others commit together.
     One commit per batch instead of per message is what lets one ingester keep up with a
@@ -86,26 +85,20 @@ def handle_batch(db: sqlite_utils.Database,
     """
     out: list[Outcome | Exception] = []
     with db.atomic():
-        for topic, payload in items:
+        for item in items:
             try:
                 with db.atomic():
-                    out.append(_apply(db, topic, payload))
+                    out.append(_apply(db, item if isinstance(item, Parsed) else parse(*item)))
             except Exception as e:  # noqa: BLE001 — reported per message to the caller
                 out.append(e)
     return out
 
 
-def _apply(db: sqlite_utils.Database, topic: str, payload: bytes) -> Outcome:
-    try:
-        device_id, kind = parse_topic(topic)
-        msg = from_json(payload, kind=kind)
-        if msg.device_id != device_id:
-            raise WireError(f"device {msg.device_id!r} published under {device_id!r}'s topic")
-        if isinstance(msg, PageImageMessage) and hashlib.sha256(msg.image).hexdigest() != msg.image_sha256:
-            raise WireError("page image does not match its sha256")
-    except WireError as e:
-        return _reject(db, topic, payload, str(e))
-
+def _apply(db: sqlite_utils.Database, parsed: Parsed) -> Outcome:
+    topic, msg = parsed.topic, parsed.msg
+    if msg is None:
+        return _reject(db, topic, parsed.payload, parsed.error)
+    device_id, kind = msg.device_id, msg.KIND
     if isinstance(msg, StatusMessage | MetricsMessage):
         _device(db, msg)  # state, not events: the newest wins, no dedup needed
         return Stored(kind, device_id)
@@ -120,10 +113,10 @@ def _apply(db: sqlite_utils.Database, topic: str, payload: bytes) -> Outcome:
     elif isinstance(msg, PageImageMessage):
         reason = _page_image(db, msg)
         if reason:
-            return _reject(db, topic, payload, reason)
+            return _reject(db, topic, msg.to_json(), reason)
         outcome = Stored(kind, device_id)
     else:
-        outcome = Stored(kind, device_id, _document(db, msg))
+        outcome = Stored(kind, device_id, _document(db, msg, parsed))
     _touch_device(db, device_id)
     # Recorded last, in the same transaction as the effects above.
     db.execute("insert into messages_seen (msg_id, received_at) values (?, ?)",
@@ -210,15 +203,17 @@ def _page_image(db: sqlite_utils.Database, msg: PageImageMessage) -> str:
     return ""
 
 
-def _document(db: sqlite_utils.Database, msg: DocumentMessage) -> Verdict | None:
+def _document(db: sqlite_utils.Database, msg: DocumentMessage, parsed: Parsed) -> Verdict | None:
     stored = insert_document(db, NewDocument(
         doc_id=msg.doc_id, source="kiosk", text=msg.text, fingerprint=msg.fingerprint,
         identity_keys=msg.identity_keys, page_count=msg.page_count, device_id=msg.device_id,
         source_name=str(msg.meta.get("source", "")), batch_id=msg.batch_id,
-        scanned_at=msg.scanned_at,
+        scanned_at=msg.scanned_at, text_fold=parsed.text_fold,
     ))
     if not stored:
         return None
+    if parsed.shingles is not None:
+        recent.remember_shingles(msg.fingerprint.text_sha256, parsed.shingles)
     for p in msg.pages:
         meta = {"doc_id": msg.doc_id, "idx": p.index, "skew_degrees": p.skew_degrees,
                 "ocr_confidence": p.ocr_confidence, "text": p.text,

@@ -5,7 +5,8 @@ kiosks send while the ingester is away. Messages are acknowledged manually, only
 they are committed to the index: a crash between receipt and commit makes the broker
 deliver again, and the idempotent handler absorbs the repeat.
 
-One writer thread takes whatever has arrived (up to ``BATCH_MAX`` messages), applies it in
+Messages are read (decoded and checked) in a helper process (``read.Reader``); one writer
+thread takes whatever has arrived (up to ``BATCH_MAX`` messages), applies it in
 one SQLite transaction and only then acknowledges each message. It also publishes what the
 panel asked for: desired configurations (retained) and commands (not retained), read
 from the index where the panel wrote them — the panel itself holds no broker connection.
@@ -41,6 +42,7 @@ from hub.config import MqttConfig
 from hub.exceptions import BrokerError
 from hub.index import open_index
 from hub.ingest.handle import Stored, handle_batch, verdict_payload
+from hub.ingest.read import Parsed, Reader
 
 log = logging.getLogger(__name__)
 
@@ -60,12 +62,13 @@ class _Incoming:
     payload: bytes
     mid: int
     qos: int
+    parsed: Parsed | None = None  # read by the reader process (else the writer reads it)
 
 
 class Ingester:
     """Receives kiosk messages, stores them, acknowledges them, answers with verdicts."""
 
-    def __init__(self, *, db_path: Path, mqtt_cfg: MqttConfig) -> None:
+    def __init__(self, *, db_path: Path, mqtt_cfg: MqttConfig, reader_process: bool = True) -> None:
         self.db_path = db_path
         self.cfg = mqtt_cfg
         self._queue: queue.Queue[_Incoming | None] = queue.Queue()
@@ -91,6 +94,9 @@ class Ingester:
         self.client.on_publish = self._on_publish
         self._worker: threading.Thread | None = None
         self._db: sqlite_utils.Database | None = None
+        # Messages are read (decoded, checked, a document's text folded) in a helper process
+        # while the writer stores earlier ones: the hub uses a second core.
+        self._reader = Reader(self._read) if reader_process else None
 
     def _on_connect(self, client, userdata, flags, reason_code, properties):  # noqa: ANN001
         if reason_code.is_failure:
@@ -107,7 +113,18 @@ class Ingester:
             log.warning("hub ingester disconnected: %s", reason_code)
 
     def _on_message(self, client, userdata, msg):  # noqa: ANN001
-        self._queue.put(_Incoming(msg.topic, msg.payload, msg.mid, msg.qos))
+        item = _Incoming(msg.topic, msg.payload, msg.mid, msg.qos)
+        if self._reader is None:
+            self._queue.put(item)
+        else:
+            self._reader.submit(item, msg.topic, msg.payload)
+
+    def _read(self, item: _Incoming, parsed: Parsed | None) -> None:
+        """From the reader, in order: a message read (its payload no longer needed), or one
+        the writer reads itself."""
+        if parsed is not None:
+            item = _Incoming(item.topic, b"", item.mid, item.qos, parsed)
+        self._queue.put(item)
 
     def _on_publish(self, client, userdata, mid, reason_code, properties):  # noqa: ANN001
         # paho's lock is held here: hand the mid over, the writer does the database work.
@@ -126,6 +143,8 @@ class Ingester:
                                       clean_start=False, properties=props)
         except (OSError, ValueError) as e:
             raise BrokerError(f"cannot connect to {self.cfg.host}:{self.cfg.port}: {e}") from e
+        if self._reader is not None:
+            self._reader.start()
         self._worker = threading.Thread(target=self._run, name="hub-ingest", daemon=True)
         self._worker.start()
         self.client.loop_start()
@@ -135,6 +154,8 @@ class Ingester:
         self._stop.set()
         self.client.disconnect()
         self.client.loop_stop()
+        if self._reader is not None:
+            self._reader.stop()  # hands on what it holds first
         self._queue.put(None)
         if self._worker:
             self._worker.join(timeout=10)
@@ -181,7 +202,7 @@ class Ingester:
 
     def _store(self, db: sqlite_utils.Database, batch: list[_Incoming]) -> None:
         try:
-            outcomes = handle_batch(db, [(i.topic, i.payload) for i in batch])
+            outcomes = handle_batch(db, [i.parsed or (i.topic, i.payload) for i in batch])
         except Exception as e:  # the commit failed: nothing acknowledged, all delivered again
             self.last_error = f"store failed: {e}"
             log.exception("could not store a batch of %d message(s)", len(batch))
