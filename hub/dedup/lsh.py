@@ -39,8 +39,9 @@ def band_keys(sig: np.ndarray) -> list[int]:
     return (keys >> np.uint64(17)).astype(np.int64).tolist()
 
 
-def _useful(sig: np.ndarray, template: np.ndarray | None) -> list[int]:
-    """Band keys, leaving out bands whose every row was won by a template shingle."""
+def keys(sig: np.ndarray, template: np.ndarray | None = None) -> list[int]:
+    """The band keys a document is indexed and looked up under: those of bands not won entirely
+    by template shingles."""
     keys = band_keys(sig)
     if template is None or not template.any():
         return keys
@@ -48,15 +49,13 @@ def _useful(sig: np.ndarray, template: np.ndarray | None) -> list[int]:
     return [k for k, b in zip(keys, boiler.tolist(), strict=True) if not b]
 
 
-def add(db: sqlite_utils.Database, n: int, sig: np.ndarray, template: np.ndarray | None = None) -> None:
-    """Index document number ``n`` under its band keys (template-only bands left out)."""
-    db.conn.executemany("insert or ignore into dedup_lsh (key, doc) values (?, ?)",
-                        [(k, n) for k in _useful(sig, template)])
+def add(db: sqlite_utils.Database, n: int, band_keys: list[int]) -> None:
+    """Index document number ``n`` under its band :func:`keys`."""
+    db.conn.executemany("insert or ignore into dedup_lsh (key, doc) values (?, ?)", [(k, n) for k in band_keys])
 
 
-def candidates_sql(db: sqlite_utils.Database, n: int, sig: np.ndarray,
-                   template: np.ndarray | None = None) -> tuple[str, list]:
-    """An SQL subquery (and its parameters) giving the documents that best share bands with ``sig``.
+def candidates_sql(db: sqlite_utils.Database, n: int, band_keys: list[int]) -> tuple[str, list]:
+    """An SQL subquery (and its parameters) giving the documents that best share the band :func:`keys`.
 
     Each shared band counts by how rare it is: a bucket of ``k`` documents gives each of
     them ``1/k``. A matter's own wording fills small buckets, so its copies rank first even
@@ -66,13 +65,12 @@ def candidates_sql(db: sqlite_utils.Database, n: int, sig: np.ndarray,
     document itself. The statement that reads the candidates' fingerprints runs this as
     its subquery, so the bucket rows never come back to Python.
     """
-    keys = _useful(sig, template)
-    if not keys:
+    if not band_keys:
         return "select null where 0", []
     sizes = db.conn.execute(
-        "select " + ", ".join(["(select count(*) from (select 1 from dedup_lsh where key = ? limit ?))"] * len(keys)),
-        [x for k in keys for x in (k, SIZE_LIMIT)]).fetchone()
-    used = [(k, 1.0 / size) for k, size in zip(keys, sizes, strict=True) if size]
+        "select " + ", ".join(["(select count(*) from (select 1 from dedup_lsh where key = ? limit ?))"] * len(band_keys)),
+        [x for k in band_keys for x in (k, SIZE_LIMIT)]).fetchone()
+    used = [(k, 1.0 / size) for k, size in zip(band_keys, sizes, strict=True) if size]
     if not used:
         return "select null where 0", []
     bucket = "select doc, ? as w from (select doc from dedup_lsh where key = ? order by doc desc limit ?)"
@@ -84,5 +82,5 @@ def candidates_sql(db: sqlite_utils.Database, n: int, sig: np.ndarray,
 
 def candidates(db: sqlite_utils.Database, n: int, sig: np.ndarray, template: np.ndarray | None = None) -> list[int]:
     """Document numbers that best share bands with ``sig`` (see :func:`candidates_sql`)."""
-    sql, params = candidates_sql(db, n, sig, template)
+    sql, params = candidates_sql(db, n, keys(sig, template))
     return sorted(r[0] for r in db.conn.execute(sql, params))

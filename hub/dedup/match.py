@@ -125,11 +125,11 @@ def refingerprint(db: sqlite_utils.Database, doc_id: str, text: str | None,
     return n, fp
 
 
-def index_bands(db: sqlite_utils.Database, n: int, sig: np.ndarray, template: np.ndarray, count: int) -> None:
-    """Make document ``n`` findable by later lookups: its bands (when it has enough text to judge)
-    and its template mask as learned now, for their estimates."""
+def index_bands(db: sqlite_utils.Database, n: int, band_keys: list[int], template: np.ndarray, count: int) -> None:
+    """Make document ``n`` findable by later lookups: its band keys (when it has enough text to
+    judge) and its template mask as learned now, for their estimates."""
     if count >= MIN_SHINGLES:
-        lsh.add(db, n, sig, template)
+        lsh.add(db, n, band_keys)
     db.execute("update dedup_docs set tmask = ? where n = ?", [np.packbits(template).tobytes(), n])
 
 
@@ -156,10 +156,10 @@ def _estimates(sig: np.ndarray, template: np.ndarray, size: int, sigs: np.ndarra
     return j, c
 
 
-def _candidates(db: sqlite_utils.Database, doc: dict, template: np.ndarray) -> list[dict]:
+def _candidates(db: sqlite_utils.Database, doc: dict, template: np.ndarray, band_keys: list[int]) -> list[dict]:
     """Candidates whose MinHash estimate can pass, best first (all documents with the very same text included)."""
     sig = doc["sig"]
-    bands, params = lsh.candidates_sql(db, doc["n"], sig, template)
+    bands, params = lsh.candidates_sql(db, doc["n"], band_keys)
     rows = db.conn.execute(f"select n, sig, tmask, shingles, keys from dedup_docs where n in ({bands}) "
                            "and fp = ? and shingles >= ?", [*params, FINGERPRINT_VERSION, MIN_SHINGLES]).fetchall()
     scored: list[tuple[float, int]] = []
@@ -290,11 +290,12 @@ def match_document(db: sqlite_utils.Database, doc_id: str) -> Verdict:
     # Through the recent cache: this document is a candidate for the next ones.
     codes = recent.shingles(doc["text_sha256"], lambda: doc["text_fold"])
     template = boiler.template_mask(codes)
+    band_keys = lsh.keys(sig, template)
     found: list[Match] = []
     judged = doc["shingle_count"] >= MIN_SHINGLES
     if judged:
         verifier = Verifier(db, doc, boiler)
-        candidates = _candidates(db, doc, template)
+        candidates = _candidates(db, doc, template, band_keys)
         rejected = _rejected(db, doc_id) if candidates else set()
         for other in candidates:
             if other["doc_id"] in rejected:
@@ -302,7 +303,7 @@ def match_document(db: sqlite_utils.Database, doc_id: str) -> Verdict:
             m = verifier.check(other)
             if m:
                 found.append(m)
-    index_bands(db, n, sig, template, doc["shingle_count"])
+    index_bands(db, n, band_keys, template, doc["shingle_count"])
     now = _now()
     gen = boilerplate.generation(db)
     keys = id_keys(doc["identity_keys"])

@@ -6,7 +6,7 @@ import sqlite_utils
 
 from edge.fingerprint.minhash import FINGERPRINT_VERSION, shingles
 from edge.wire import Fingerprint
-from hub.dedup import boilerplate
+from hub.dedup import boilerplate, lsh
 from hub.dedup.match import id_keys, index_bands, refingerprint, register, signature
 
 
@@ -21,8 +21,8 @@ def reindex_all(db: sqlite_utils.Database) -> int:
             n = register(db, doc_id, fp, id_keys(keys_json))
         else:
             n, fp = refingerprint(db, doc_id, text, keys_json)
-        index_bands(db, n, np.asarray(fp.minhash, dtype=np.uint32), boiler.template_mask(shingles(text or "")),
-                    fp.shingle_count)
+        template = boiler.template_mask(shingles(text or ""))
+        index_bands(db, n, lsh.keys(np.asarray(fp.minhash, dtype=np.uint32), template), template, fp.shingle_count)
         db.conn.executemany("insert or ignore into dedup_identity (key, doc) values (?, ?)",
                             [(k, n) for k in id_keys(keys_json)])
     # The signature now lives with the document's number only.
