@@ -206,7 +206,7 @@ def _page_image(db: sqlite_utils.Database, msg: PageImageMessage) -> str:
 def _document(db: sqlite_utils.Database, msg: DocumentMessage, parsed: Parsed) -> Verdict | None:
     stored = insert_document(db, NewDocument(
         doc_id=msg.doc_id, source="kiosk", text=msg.text, fingerprint=msg.fingerprint,
-        identity_keys=msg.identity_keys, page_count=msg.page_count, device_id=msg.device_id,
+        identity_keys=parsed.identity_keys, page_count=msg.page_count, device_id=msg.device_id,
         source_name=str(msg.meta.get("source", "")), batch_id=msg.batch_id,
         scanned_at=msg.scanned_at, text_fold=parsed.text_fold,
     ))

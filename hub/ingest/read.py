@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from edge.fingerprint.identity import identity_keys
 from edge.fingerprint.minhash import FINGERPRINT_VERSION, shingles_of_fold
 from edge.fingerprint.normalize import fold
 from edge.wire import DocumentMessage, Message, PageImageMessage, WireError, from_json, parse_topic
@@ -41,7 +42,8 @@ class Parsed:
     """A message read and checked against the wire contract.
 
     A document also brings its search form and shingles, which the writer would otherwise
-    derive from its text. A message that breaks the contract keeps its payload (to be kept
+    derive from its text, and its identity keys: as the kiosk found them, or found here when
+    the message has none (a kiosk of an older version). A message that breaks the contract keeps its payload (to be kept
     aside with ``error``); a good one drops it (its content is in ``msg``).
     """
 
@@ -51,6 +53,7 @@ class Parsed:
     payload: bytes = b""
     text_fold: str = ""
     shingles: np.ndarray | None = None
+    identity_keys: tuple[str, ...] = ()
 
 
 def parse(topic: str, payload: bytes) -> Parsed:
@@ -67,7 +70,8 @@ def parse(topic: str, payload: bytes) -> Parsed:
     if isinstance(msg, DocumentMessage):
         folded = fold(msg.text)
         codes = shingles_of_fold(folded) if msg.fingerprint.version == FINGERPRINT_VERSION else None
-        return Parsed(topic, msg, text_fold=folded, shingles=codes)
+        keys = tuple(msg.identity_keys) or identity_keys(msg.text)
+        return Parsed(topic, msg, text_fold=folded, shingles=codes, identity_keys=keys)
     return Parsed(topic, msg)
 
 

@@ -103,3 +103,12 @@ def test_status_and_stale_will(db):
     assert (dev["outbox_depth"], dev["pages_today"]) == (3, 12)
     handle_message(db, topic("k01", "status"), status("offline", "boot-2"))
     assert db["devices"].get("k01")["state"] == "offline"
+
+
+def test_identity_keys_are_found_at_the_hub_when_a_kiosk_sent_none(db):
+    # A kiosk of an older version sends no identity keys: the hub reads them from the text.
+    doc, _ = doc_message()
+    assert doc.identity_keys == ()
+    assert isinstance(handle_message(db, topic("k01", "doc"), doc.to_json()), Stored)
+    stored = db.execute("select identity_keys from documents where doc_id = ?", [doc.doc_id]).fetchone()[0]
+    assert "cccd:001080045678" in stored
