@@ -7,14 +7,19 @@ record. Migrations run in order, each in its own transaction, and are recorded i
 from __future__ import annotations
 
 import fcntl
+import logging
 import sqlite3
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
 
 from hub.exceptions import IndexError_
+
+log = logging.getLogger(__name__)
 
 Migration = Callable[[sqlite_utils.Database], None]
 
@@ -239,3 +244,76 @@ def open_index(path: str | Path) -> sqlite_utils.Database:
     except (sqlite3.Error, OSError) as e:
         raise IndexError_(f"cannot open city index {path}: {e}") from e
     return db
+
+
+@contextmanager
+def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """A transaction that takes the write lock at its start (a savepoint when one is open).
+
+    A transaction that reads and then writes must: if another connection (the ingester)
+    commits in between, SQLite cannot upgrade the stale read to a write and fails at once,
+    without waiting, with "database is locked".
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.conn.commit()
+
+
+class Checkpointer:
+    """Copies the write-ahead log into the database file from a thread and connection of its own.
+
+    SQLite otherwise checkpoints inside the commit that fills the log past 1,000 pages: the
+    ingester's writer would stop for the copy and its fsyncs, and at a million documents a
+    batch's band rows touch thousands of scattered pages, so that is most commits. Passive
+    checkpoints here never block the writer or the panel (SQLite releases the GIL while it
+    copies); the log starts over at the writer's first transaction after a checkpoint that
+    caught up with it.
+    """
+
+    def __init__(self, path: str | Path, *, interval_s: float = 0.5) -> None:
+        self.path, self.interval_s = Path(path), interval_s
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.last_error = ""
+
+    def start(self, writer: sqlite_utils.Database) -> None:
+        """Take checkpointing over from ``writer``'s commits."""
+        writer.execute("PRAGMA wal_autocheckpoint=0")
+        self._writer = writer
+        self._thread = threading.Thread(target=self._run, name="index-checkpoint", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Checkpoint once more and give checkpointing back to the writer's commits."""
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=60)
+        try:
+            self._writer.execute("PRAGMA wal_autocheckpoint=1000")
+        except sqlite3.Error:  # the writer is already closed
+            pass
+
+    def _run(self) -> None:
+        conn = sqlite3.connect(str(self.path), timeout=30)
+        try:
+            while True:
+                stopping = self._stop.wait(self.interval_s)
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                    self.last_error = ""
+                except sqlite3.Error as e:  # the next round tries again
+                    if str(e) != self.last_error:
+                        log.warning("index checkpoint failed: %s", e)
+                    self.last_error = str(e)
+                if stopping:
+                    return
+        finally:
+            conn.close()

@@ -15,6 +15,7 @@ from typing import Any
 import sqlite_utils
 
 from edge.wire import COMMANDS, DEVICE_ID_RE, WireError, check_settings, new_id, now_iso
+from hub.index.db import immediate
 
 COMMAND_TTL = timedelta(minutes=10)
 
@@ -32,7 +33,7 @@ def set_desired_config(db: sqlite_utils.Database, device_id: str, settings: dict
         clean = check_settings(settings)
     except WireError as e:
         raise ControlError(str(e)) from e
-    with db.atomic():
+    with immediate(db):  # read, then write: take the write lock first
         row = db.execute("select version, settings from device_config where device_id = ?",
                          [device_id]).fetchone()
         merged = {**(json.loads(row[1]) if row else {}), **clean}
