@@ -40,7 +40,7 @@ from edge.wire import (
 )
 from hub.config import MqttConfig
 from hub.exceptions import BrokerError
-from hub.index import open_index
+from hub.index import Checkpointer, open_index
 from hub.ingest.handle import Stored, handle_batch, verdict_payload
 from hub.ingest.read import Parsed, Reader
 
@@ -97,6 +97,7 @@ class Ingester:
         # Messages are read (decoded, checked, a document's text folded) in a helper process
         # while the writer stores earlier ones: the hub uses a second core.
         self._reader = Reader(self._read) if reader_process else None
+        self._checkpointer = Checkpointer(db_path)
 
     def _on_connect(self, client, userdata, flags, reason_code, properties):  # noqa: ANN001
         if reason_code.is_failure:
@@ -136,6 +137,10 @@ class Ingester:
         # Open (and migrate) the index here, not in the thread: when start() returns the index
         # is ready, and a bad path fails the command instead of a background thread.
         self._db = open_index(self.db_path)
+        # A message is acknowledged once committed: committed must mean on disk, power cut
+        # included (an fsync per batch of up to BATCH_MAX messages).
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._checkpointer.start(self._db)
         props = Properties(PacketTypes.CONNECT)
         props.SessionExpiryInterval = SESSION_EXPIRY_S
         try:
@@ -198,6 +203,7 @@ class Ingester:
                         self.last_error = f"control publish failed: {e}"
                         log.exception("could not publish config/commands")
         finally:
+            self._checkpointer.stop()
             db.conn.close()
 
     def _store(self, db: sqlite_utils.Database, batch: list[_Incoming]) -> None:

@@ -115,7 +115,7 @@ def measure(path: Path, n: int, seed: int) -> dict:
     from edge.fingerprint import fingerprint
     from edge.fingerprint.identity import identity_keys
     from hub.dedup import NewMatter, match_document
-    from hub.index import open_index
+    from hub.index import Checkpointer, open_index
     from hub.index.documents import NewDocument, insert_document
     from tests.bench._noise import ocr_noise
 
@@ -129,6 +129,10 @@ def measure(path: Path, n: int, seed: int) -> dict:
             text, want = _text(seed, n + k), None
         arrivals.append((f"new-{k:06d}", text, fingerprint(text), identity_keys(text), want))
     db = open_index(path)
+    # Set up as the ingester's writer is: fsync at each commit, checkpoints in a thread of their own.
+    db.execute("PRAGMA synchronous=FULL")
+    checkpointer = Checkpointer(path)
+    checkpointer.start(db)
     # The ingester is a long-running process: its learned boilerplate is loaded once per
     # generation, not per document, so that load is not part of the steady-state rate.
     from hub.dedup import boilerplate
@@ -147,6 +151,7 @@ def measure(path: Path, n: int, seed: int) -> dict:
                     dups += 1
                     found += not isinstance(verdict, NewMatter) and any(m.doc_id == want for m in verdict.matches)
     total = time.perf_counter() - t0
+    checkpointer.stop()
     q = statistics.quantiles(match_ms, n=100)
     return {"rate": MEASURE / total, "p50": q[49], "p99": q[98], "found": found, "dups": dups,
             "rss_mb": _peak_rss_mb()}
