@@ -18,8 +18,10 @@ alternate N times and the median of each is shown, so a burst of outside load hi
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import os
+import platform
 import random
 import resource
 import shutil
@@ -80,21 +82,37 @@ def _children_cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
+# kcmp(2) by machine; KCMP_VM asks whether two processes share one address space.
+_SYS_KCMP = {"x86_64": 312, "aarch64": 272, "riscv64": 272, "armv7l": 378, "armv6l": 378}
+_KCMP_VM = 1
+
+
+def _same_address_space(pid: int, other: int) -> bool:
+    """True if ``other`` runs in ``pid``'s memory: a vfork child that has not exec'd yet."""
+    number = _SYS_KCMP.get(platform.machine())
+    if number is None:
+        return False  # unknown machine: count it, as before (may count the parent twice)
+    return ctypes.CDLL(None, use_errno=True).syscall(number, pid, other, _KCMP_VM, 0, 0) == 0
+
+
 def _tree_pss_mb(pid: int) -> float:
     """Memory of a process and its children (the edge agent and its tesseracts).
 
-    Proportional set size: pages shared with the parent (a child between fork and exec, the
-    libraries) are counted once, not once per process.
+    Proportional set size: pages shared with the parent (a forked child, the libraries) are
+    counted once, not once per process. Python's subprocess starts children with vfork: until
+    the exec the child runs in its parent's address space and /proc shows the parent's whole
+    memory under the child's pid; such a child is skipped, else the parent counts twice.
     """
-    total, todo = 0, [pid]
+    total, todo = 0, [(pid, 0)]
     while todo:
-        p = todo.pop()
+        p, parent = todo.pop()
         try:
-            with open(f"/proc/{p}/smaps_rollup") as f:
-                total += next((int(line.split()[1]) for line in f if line.startswith("Pss:")), 0)
+            if not (parent and _same_address_space(parent, p)):
+                with open(f"/proc/{p}/smaps_rollup") as f:
+                    total += next((int(line.split()[1]) for line in f if line.startswith("Pss:")), 0)
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children") as f:
-                    todo.extend(int(c) for c in f.read().split())
+                    todo.extend((int(c), p) for c in f.read().split())
         except (OSError, ValueError):
             continue
     return total / 1024
