@@ -66,7 +66,11 @@ def paper_level(gray: np.ndarray, *, dpi: int = 300) -> np.ndarray:
 
 def binarize_flat(gray: np.ndarray, *, dpi: int = 300) -> np.ndarray:
     """Divide a uint8 page by its paper level, then one Otsu threshold: ink 0, paper 255."""
-    level = paper_level(gray, dpi=dpi)
-    flat = cv2.divide(np.ascontiguousarray(gray), np.maximum(level, 1), scale=255)
+    # Every step writes into the level's buffer: one page-sized array besides the input, not
+    # four (two pages of this are alive at once on a two-core appliance).
+    flat = paper_level(gray, dpi=dpi)
+    np.maximum(flat, 1, out=flat)
+    cv2.divide(np.ascontiguousarray(gray), flat, dst=flat, scale=255)
     t = otsu_level(_kernels.histogram(flat))
-    return cv2.threshold(flat, t, 255, cv2.THRESH_BINARY)[1]
+    cv2.threshold(flat, t, 255, cv2.THRESH_BINARY, dst=flat)
+    return flat

@@ -202,12 +202,14 @@ def _whiten(archive: np.ndarray, border: np.ndarray, box: tuple[int, int, int, i
     part = border[sy0:sy1, sx0:sx1]
     if not part.any():
         return
-    part = cv2.dilate(part, np.ones((3, 3), np.uint8))
+    # 0/1 at working scale, so the full-size mask can serve as a boolean one without a copy.
+    part = (cv2.dilate(part, np.ones((3, 3), np.uint8)) > 0).view(np.uint8)
     big = cv2.resize(part, (round((sx1 - sx0) * scale), round((sy1 - sy0) * scale)),
                      interpolation=cv2.INTER_NEAREST)
     ox, oy = round(x0 - sx0 * scale), round(y0 - sy0 * scale)
     big = big[oy : oy + archive.shape[0], ox : ox + archive.shape[1]]
-    archive[: big.shape[0], : big.shape[1]][big > 0] = int(min(255, paper + 0.5))
+    np.copyto(archive[: big.shape[0], : big.shape[1]], int(min(255, paper + 0.5)),
+              where=big.view(np.bool_))
 
 
 class _Timer:
