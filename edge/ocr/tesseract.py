@@ -114,9 +114,15 @@ def _write_input(image: np.ndarray, tmp: Path) -> Path:
     if _is_two_level(image):
         path = tmp / "page.pbm"
         height, width = image.shape
-        with path.open("wb") as f:  # P4: 1 = black, rows padded to whole bytes
+        # P4: 1 = black, rows padded to whole bytes. Packing the page as it is (paper 255 → 1)
+        # and inverting the packed bits needs no page-sized boolean copy of it.
+        bits = np.packbits(image, axis=1)
+        np.invert(bits, out=bits)
+        if width % 8:
+            bits[:, -1] &= (0xFF << (8 - width % 8)) & 0xFF  # the padding bits stay 0
+        with path.open("wb") as f:
             f.write(b"P4\n%d %d\n" % (width, height))
-            f.write(np.packbits(image == 0, axis=1).tobytes())
+            f.write(bits)
         return path
     path = tmp / "page.pgm"
     if not cv2.imwrite(str(path), image):

@@ -44,6 +44,18 @@ def test_skipping_the_inverted_text_check_reads_the_same():
     assert recognize(binary, dpi=200, invert=False).text == recognize(binary, dpi=200).text
 
 
+@pytest.mark.parametrize("width", [8, 13, 2481])
+def test_two_level_page_reaches_tesseract_pixel_for_pixel(tmp_path, width):
+    from edge.ocr.tesseract import _write_input
+
+    page = np.where(np.random.default_rng(width).random((37, width)) < 0.3, 0, 255).astype(np.uint8)
+    path = _write_input(page, tmp_path)
+    assert path.suffix == ".pbm"
+    assert np.array_equal(np.asarray(Image.open(path).convert("L")), page)
+    rows = np.frombuffer(path.read_bytes()[-37 * ((width + 7) // 8):], np.uint8).reshape(37, -1)
+    assert not (rows[:, -1] & (0xFF >> (width % 8 or 8))).any()  # row padding bits are 0
+
+
 @pytest.fixture
 def fake_tesseract(tmp_path, monkeypatch):
     def install(body: str) -> None:
