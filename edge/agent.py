@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from edge import scanner
+from edge import memory, scanner
 from edge.config import EdgeConfig
 from edge.documents import build_document, split_documents
 from edge.exceptions import DiskFull, EdgeError, ScannerError
@@ -228,12 +228,17 @@ class Agent:
             log.exception("pipeline warm-up")
 
     def _worker_loop(self) -> None:
+        idle = False
         while not self.stop_event.is_set():
             row = self.spool.claim_page()
             if row is None:
+                if not idle:  # the queue has just run empty: give back what the pages left free
+                    memory.trim()
+                    idle = True
                 self._work.wait(1.0)
                 self._work.clear()
                 continue
+            idle = False
             try:
                 result = process_page(row["raw"], source=row["source"], ctx=self.ctx)
             except Exception as e:  # a bug or a library crash fails this page, not the worker

@@ -14,9 +14,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from edge import memory
 from edge.config import load_config
 from edge.exceptions import CodedError, EdgeError
-from edge.memory import return_page_buffers
 
 log = logging.getLogger("edge")
 
@@ -148,5 +148,5 @@ def run_cli(parser: argparse.ArgumentParser, argv: list[str] | None,
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
-    return_page_buffers()  # before the first page is decoded
+    memory.share_arenas()  # before any thread starts
     return run_cli(build_parser(), argv)
