@@ -27,7 +27,7 @@ from edge.config import EdgeConfig
 from edge.documents import build_document, split_documents
 from edge.exceptions import DiskFull, EdgeError, ScannerError
 from edge.outbox.spool import Spool
-from edge.pipeline import PageFailed, PipelineContext, page_summary, process_page, warm_up
+from edge.pipeline import PageFailed, page_summary, pipeline_context, process_page, warm_up
 from edge.uplink.health import board_temperature_c
 from edge.uplink.mqtt import BrokerSettings, Uplink
 from edge.wire import Command, CommandResult, DesiredConfig, MetricsMessage, new_id, now_iso
@@ -60,15 +60,6 @@ class ScreenState:
             data = {k: v for k, v in self.__dict__.items() if k != "lock"}
             data["recent_verdicts"] = list(self.recent_verdicts)
             return data
-
-
-def pipeline_context(cfg: EdgeConfig) -> PipelineContext:
-    """The frozen page context from the appliance config."""
-    return PipelineContext(
-        lang=cfg.ocr.lang, psm=cfg.ocr.psm, ocr_timeout_s=cfg.ocr.timeout_s, dpi=cfg.scanner.dpi,
-        min_skew_confidence=cfg.imaging.min_skew_confidence,
-        max_skew_degrees=cfg.imaging.max_skew_degrees, low_ocr_confidence=cfg.ocr.low_confidence,
-    )
 
 
 class Agent:

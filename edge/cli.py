@@ -22,8 +22,8 @@ log = logging.getLogger("edge")
 
 
 def _cmd_process(args: argparse.Namespace) -> int:
-    from edge.agent import pipeline_context
-    from edge.pipeline import PageFailed, page_summary, process_page, warm_up
+    # Not edge.agent: processing files needs neither the spool nor the uplink.
+    from edge.pipeline import PageFailed, page_summary, pipeline_context, process_page, warm_up
 
     cfg = load_config(args.config)
     ctx = pipeline_context(cfg)

@@ -9,7 +9,7 @@ import hashlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cv2
 import numpy as np
@@ -20,6 +20,9 @@ from edge.fingerprint import fingerprint
 from edge.fingerprint.identity import identity_keys
 from edge.ocr.osd import detect_orientation
 from edge.wire import Fingerprint
+
+if TYPE_CHECKING:
+    from edge.config import EdgeConfig
 
 ARCHIVE_JPEG_QUALITY = 75
 
@@ -81,6 +84,15 @@ class PageFailed:
 
 
 Stage = Callable[[Page, PipelineContext], Page]
+
+
+def pipeline_context(cfg: EdgeConfig) -> PipelineContext:
+    """The frozen page context from the appliance config."""
+    return PipelineContext(
+        lang=cfg.ocr.lang, psm=cfg.ocr.psm, ocr_timeout_s=cfg.ocr.timeout_s, dpi=cfg.scanner.dpi,
+        min_skew_confidence=cfg.imaging.min_skew_confidence,
+        max_skew_degrees=cfg.imaging.max_skew_degrees, low_ocr_confidence=cfg.ocr.low_confidence,
+    )
 
 
 def decode(page: Page, ctx: PipelineContext) -> Page:
