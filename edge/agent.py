@@ -231,7 +231,7 @@ class Agent:
                 continue
             idle = False
             try:
-                result = process_page(row["raw"], source=row["source"], ctx=self.ctx)
+                result = process_page(row.pop("raw"), source=row["source"], ctx=self.ctx)
             except Exception as e:  # a bug or a library crash fails this page, not the worker
                 log.exception("page %s: unexpected error", row["page_id"])
                 result = PageFailed(row["source"], "", "internal_error", repr(e)[:300],

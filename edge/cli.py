@@ -32,11 +32,12 @@ def _cmd_process(args: argparse.Namespace) -> int:
 
     def one(path: str) -> dict:
         try:
-            raw = Path(path).read_bytes()
+            raw = [Path(path).read_bytes()]
         except OSError as e:
             return {"source": path, "error": "file_unreadable", "detail": e.strerror,
                     "message_vi": "Không đọc được tệp ảnh."}
-        res = process_page(raw, source=path, ctx=ctx)
+        # Handed over, not kept here: the pipeline drops the file's bytes once decoded.
+        res = process_page(raw.pop(), source=path, ctx=ctx)
         if isinstance(res, PageFailed):
             return {"source": path, "error": res.code, "detail": res.detail,
                     "message_vi": res.message_vi, "timings_ms": res.timings_ms}

@@ -96,8 +96,8 @@ def pipeline_context(cfg: EdgeConfig) -> PipelineContext:
 
 
 def decode(page: Page, ctx: PipelineContext) -> Page:
-    """Image file bytes → 8-bit grayscale array."""
-    return replace(page, gray=imaging.decode(page.raw))
+    """Image file bytes → 8-bit grayscale array; the page lets the bytes go (the spool keeps them)."""
+    return replace(page, gray=imaging.decode(page.raw), raw=b"")
 
 
 def prepare(page: Page, ctx: PipelineContext) -> Page:
@@ -192,6 +192,7 @@ STAGES: tuple[tuple[str, Stage], ...] = (
 def process_page(raw: bytes, *, source: str, ctx: PipelineContext) -> Page | PageFailed:
     """Run one page through every stage; an expected failure comes back as PageFailed."""
     page = Page(source=source, raw=raw, scan_sha256=hashlib.sha256(raw).hexdigest())
+    del raw  # the page alone holds the scan now, and decode lets it go (MBs a page during OCR)
     timings: dict[str, float] = {}
     for name, stage in STAGES:
         start = time.perf_counter()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import subprocess
@@ -56,6 +57,14 @@ def test_page_is_straightened_and_read(angle):
     assert set(res.timings_ms) >= {"decode", "prepare", "ocr", "archive", "total"}
     assert res.imaging["orientation"] == 0 and not res.blank
     assert len(res.pdf) > 1000 and res.archive_mime == "image/jpeg"
+
+
+def test_decoded_page_lets_the_scan_bytes_go():
+    png = page_png(0.0)
+    page = decode(Page(source="p.png", raw=png), PipelineContext(dpi=200))
+    assert page.raw == b"" and page.gray is not None  # not carried through OCR, megabytes a page
+    res = process_page(png, source="p.png", ctx=PipelineContext(dpi=200, pdf=False))
+    assert res.raw == b"" and res.scan_sha256 == hashlib.sha256(png).hexdigest()
 
 
 @pytest.mark.parametrize("turn", [90, 180, 270])
