@@ -30,8 +30,10 @@ from edge.wire import DocumentMessage, Message, PageImageMessage, WireError, fro
 
 log = logging.getLogger(__name__)
 
-# Messages sent to the helper at once (fewer, larger pipe writes).
+# Messages sent to the helper at once (fewer, larger pipe writes, fewer wake-ups of the
+# threads that share the writer's interpreter), and how long the first waits for company.
 CHUNK = 64
+GATHER_S = 0.005
 # A helper that has not answered for this long is taken for hung: it is stopped and the
 # writer reads what it held.
 HUNG_S = 15.0
@@ -158,9 +160,10 @@ class Reader:
             if first is None:
                 break
             chunk = [first]
+            until = time.monotonic() + GATHER_S
             while len(chunk) < CHUNK:
                 try:
-                    item = self._in.get_nowait()
+                    item = self._in.get(timeout=max(0.0, until - time.monotonic()))
                 except queue.Empty:
                     break
                 if item is None:
