@@ -27,7 +27,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     from hub.ingest.subscriber import Ingester
 
     cfg = load_config(args.config)
-    ingester = Ingester(db_path=_db_path(args, cfg), mqtt_cfg=cfg.mqtt, reader_process=cfg.hub.reader_process)
+    ingester = Ingester(db_path=_db_path(args, cfg), mqtt_cfg=cfg.mqtt)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

@@ -14,8 +14,6 @@ ENV_PREFIX = "DONTHU_HUB_"
 @dataclass(frozen=True)
 class IndexConfig:
     db: Path = Path("/var/lib/donthu-hub/index.db")
-    # The ingester reads incoming messages in a helper process (a second core); false: all in one.
-    reader_process: bool = True
 
 
 @dataclass(frozen=True)

@@ -130,6 +130,11 @@ class Weights:
         return w
 
 
+def forget(db: sqlite_utils.Database) -> None:
+    """Drop the cached weights of this connection (after a rollback undid a refresh)."""
+    _cache.pop(id(db.conn), None)
+
+
 NONE = Weights(np.empty(0, dtype=np.uint64), np.empty(0))
 
 

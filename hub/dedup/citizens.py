@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import sqlite_utils
 
 from hub.dedup.verdicts import CitizenLink
+from hub.index.db import rows as query
 
 MAX_PER_KEY = 50
 
@@ -39,7 +40,7 @@ def link(db: sqlite_utils.Database, n: int, doc_id: str, keys: Sequence[str], ex
 
 def links_of(db: sqlite_utils.Database, doc_id: str) -> list[dict]:
     """Every same-citizen link touching ``doc_id``: the other document and the shared keys."""
-    rows = db.query("select doc_a, doc_b, keys, found_at from citizen_links where doc_a = :d or doc_b = :d "
+    rows = query(db, "select doc_a, doc_b, keys, found_at from citizen_links where doc_a = :d or doc_b = :d "
                     "order by found_at", {"d": doc_id})
     return [{"other": r["doc_b"] if r["doc_a"] == doc_id else r["doc_a"], "keys": r["keys"].split(),
              "found_at": r["found_at"]} for r in rows]

@@ -42,6 +42,7 @@ from hub.dedup.evidence import (
 )
 from hub.dedup.verdicts import Match, NewMatter, Resubmission, SameMatter, Verdict
 from hub.dedup.verify import Shingled, compare, compare_passages, passages
+from hub.index.db import rows as fetch_rows
 
 __all__ = ["Match", "NewMatter", "Resubmission", "SameMatter", "Verdict", "clusters", "identities_conflict",
            "match_document", "numbers_conflict", "register", "signature", "signature_bytes"]
@@ -183,10 +184,10 @@ def _candidates(db: sqlite_utils.Database, doc: dict, template: np.ndarray, band
     out: dict[str, dict] = {}
     if best:
         marks = ",".join("?" * len(best))
-        for r in db.query(_DETAIL_SQL + f" where doc_id in (select doc_id from dedup_docs where n in ({marks}))",
+        for r in fetch_rows(db, _DETAIL_SQL + f" where doc_id in (select doc_id from dedup_docs where n in ({marks}))",
                           best):
             out[r["doc_id"]] = r
-    for r in db.query(_DETAIL_SQL + " where text_sha256 = ? and doc_id != ? limit 50",
+    for r in fetch_rows(db, _DETAIL_SQL + " where text_sha256 = ? and doc_id != ? limit 50",
                       [doc["text_sha256"], doc["doc_id"]]):
         out[r["doc_id"]] = r
     out.pop(doc["doc_id"], None)
@@ -344,7 +345,7 @@ def recheck_proposed(db: sqlite_utils.Database) -> int:
                        "and coalesce(boiler_gen, 0) < ?", [gen]).fetchall()
     withdrawn = 0
     for a, b in stale:
-        other = list(db.query(_DETAIL_SQL + " where doc_id = ?", [b]))
+        other = fetch_rows(db, _DETAIL_SQL + " where doc_id = ?", [b])
         try:
             ok = bool(other) and Verifier(db, _load(db, a), boiler).check(other[0]) is not None
         except KeyError:  # the document is gone

@@ -30,6 +30,7 @@ def insert_document(db: sqlite_utils.Database, doc: NewDocument) -> bool:
     """Insert a document and its fingerprint; return False (and change nothing) if its id is already stored."""
     if db.execute("select 1 from documents where doc_id = ?", [doc.doc_id]).fetchone():
         return False
+    folded = doc.text_fold or fold(doc.text)
     # Plain SQL: this runs for every document a fleet sends. The signature is kept with the
     # document's dedup number (``register``), not in this wide row.
     db.execute(
@@ -37,8 +38,10 @@ def insert_document(db: sqlite_utils.Database, doc: NewDocument) -> bool:
         "page_count, text, text_fold, fp_version, text_sha256, shingle_count, identity_keys, status) "
         "values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,'received')",
         [doc.doc_id, doc.source, doc.device_id, doc.source_name, doc.batch_id, doc.scanned_at, now_iso(),
-         doc.page_count, doc.text, doc.text_fold or fold(doc.text), doc.fingerprint.version, doc.fingerprint.text_sha256,
+         doc.page_count, doc.text, folded, doc.fingerprint.version, doc.fingerprint.text_sha256,
          doc.fingerprint.shingle_count, json.dumps(list(doc.identity_keys))])
+    # Searchable from the same transaction (no trigger: see migration 007).
+    db.execute("insert into documents_fts (rowid, text_fold) values (last_insert_rowid(), ?)", [folded])
     register(db, doc.doc_id, doc.fingerprint, doc.identity_keys)
     return True
 

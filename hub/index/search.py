@@ -28,3 +28,9 @@ def search(db: sqlite_utils.Database, query: str, *, limit: int = 50) -> list[di
         where documents_fts match ? order by rank limit ?
     """
     return [dict(r) for r in db.query(sql, [match, limit])]
+
+
+def rebuild(db: sqlite_utils.Database) -> None:
+    """Index anew the search text of every document (after documents were written other than
+    through ``documents.insert_document``, which indexes each as it is stored)."""
+    db.execute("insert into documents_fts (documents_fts) values ('rebuild')")

@@ -56,7 +56,7 @@ def build(path: Path, n: int, seed: int) -> float:
     """Bulk-load ``n`` documents (fingerprints computed in workers); return seconds taken."""
     from hub.dedup import boilerplate, lsh
     from hub.dedup.match import signature
-    from hub.index import open_index
+    from hub.index import open_index, search
 
     t0 = time.perf_counter()
     db = open_index(path)
@@ -84,6 +84,7 @@ def build(path: Path, n: int, seed: int) -> float:
                 won[first + k] = np.frombuffer(r[7], dtype=np.uint64)
             print(f"\r  bulk load {first + len(rows):,}/{n:,}", end="", file=sys.stderr, flush=True)
     with db.conn:
+        search.rebuild(db)  # bulk-loaded around insert_document
         # Learned boilerplate of the full index, then template masks and bands as the hub stores them.
         boilerplate.refresh(db, seed=seed)
         frequent = boilerplate.current(db).frequent

@@ -11,6 +11,7 @@ from PIL import Image
 
 from edge.fingerprint.normalize import fold
 from hub.index import open_index
+from hub.index.search import rebuild
 from hub.panel import create_app
 from hub.panel.exceptions import UserExists, WeakPassword
 from hub.panel.users import create_user, set_password, verify_user
@@ -54,6 +55,7 @@ def _seed(db: sqlite_utils.Database) -> None:
     for d in docs:
         d["text_fold"] = fold(d["text"])
     db["documents"].insert_all(docs)
+    rebuild(db)  # written around insert_document: index their search text
     db["pages"].insert_all([
         {"page_id": "pa1", "doc_id": "doc-a", "idx": 0, "text": TEXT_A, "mime": "image/png",
          "ocr_confidence": 91.5, "width": 40, "height": 56, "image": _png(),
