@@ -74,7 +74,7 @@ class BrokerSettings:
     autosave_interval: int = 60
     max_queued_messages: int = 200_000
     max_queued_bytes: int = 0
-    max_inflight_messages: int = 100
+    max_inflight_messages: int = 1000
     max_packet_size: int = 8 * 1024 * 1024
     persistent_client_expiration: str = "14d"
     log_dest: str = "stdout"
