@@ -286,10 +286,7 @@ def match_document(db: sqlite_utils.Database, doc_id: str) -> Verdict:
     doc = _load(db, doc_id)
     n, sig = doc["n"], doc["sig"]
     if boilerplate.maybe_refresh(db) and _recheck_due(db):
-        boilerplate.set_state(db, "recheck_gen", boilerplate.generation(db))
-    if boilerplate.state(db, "recheck_gen"):
-        # A few stale proposals with each document, so no document waits for them all.
-        recheck_proposed(db, limit=RECHECK_STEP)
+        recheck_proposed(db)
     boiler = boilerplate.current(db)
     # Through the recent cache: this document is a candidate for the next ones.
     codes = recent.shingles(doc["text_sha256"], lambda: doc["text_fold"])
@@ -327,27 +324,25 @@ def match_document(db: sqlite_utils.Database, doc_id: str) -> Verdict:
 
 # Proposals are re-checked when the boilerplate is relearned from an index this many times
 # larger than at the last re-check (template weights settle as the index grows; each
-# re-check verifies every undecided proposal), this many with each new document.
+# re-check verifies every undecided proposal).
 RECHECK_GROWTH = 2.0
-RECHECK_STEP = 20
 
 
 def _recheck_due(db: sqlite_utils.Database) -> bool:
-    return boilerplate.learned_from(db) >= RECHECK_GROWTH * boilerplate.state(db, "recheck_docs")
+    row = db.execute("select value from dedup_state where key = 'recheck_docs'").fetchone()
+    return boilerplate.learned_from(db) >= RECHECK_GROWTH * (int(row[0]) if row else 0)
 
 
-def recheck_proposed(db: sqlite_utils.Database, *, limit: int | None = None) -> int:
+def recheck_proposed(db: sqlite_utils.Database) -> int:
     """Re-verify undecided proposals made under older boilerplate; withdraw those that fail now.
 
     A young index has not yet learned its templates, so its first proposals lean on shared
-    template sentences. Operators' decisions are never touched. With ``limit``, at most that
-    many proposals now, the rest on later calls (the re-check is done when none is left).
-    Returns how many were withdrawn.
+    template sentences. Operators' decisions are never touched. Returns how many were withdrawn.
     """
     gen = boilerplate.generation(db)
     boiler = boilerplate.current(db)
-    stale = db.execute("select doc_a, doc_b from duplicate_pairs where decision = 'proposed' and boiler_gen < ? "
-                       "limit ?", [gen, -1 if limit is None else limit]).fetchall()
+    stale = db.execute("select doc_a, doc_b from duplicate_pairs where decision = 'proposed' "
+                       "and coalesce(boiler_gen, 0) < ?", [gen]).fetchall()
     withdrawn = 0
     for a, b in stale:
         other = fetch_rows(db, _DETAIL_SQL + " where doc_id = ?", [b])
@@ -361,9 +356,8 @@ def recheck_proposed(db: sqlite_utils.Database, *, limit: int | None = None) -> 
             db.execute("update duplicate_pairs set decision = 'withdrawn', decided_by = 'system', decided_at = ?, "
                        "boiler_gen = ? where doc_a = ? and doc_b = ?", [_now(), gen, a, b])
             withdrawn += 1
-    if limit is None or len(stale) < limit:  # none left under older boilerplate
-        boilerplate.set_state(db, "recheck_docs", boilerplate.learned_from(db))
-        boilerplate.set_state(db, "recheck_gen", 0)
+    db.execute("insert or replace into dedup_state (key, value) values ('recheck_docs', ?)",
+               [str(boilerplate.learned_from(db))])
     return withdrawn
 
 
