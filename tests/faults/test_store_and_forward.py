@@ -7,6 +7,8 @@ mid-batch, and ends with :func:`assert_every_page_exactly_once`. Every wait is b
 from __future__ import annotations
 
 import hashlib
+import os
+import signal
 import sqlite3
 import threading
 import time
@@ -115,6 +117,23 @@ def test_hub_ingester_down_while_kiosk_scans_then_back(tmp_path, broker, hub, ki
              what="the kiosk's outbox delivered to the broker")
     assert index_counts(db)[0] == 2
     hub["ing"] = start_ingester(broker, db)
+    wait_indexed(db, docs=len(batches), pages=len(batches) * PAGES, timeout=TIMEOUT_S, agent=kiosk)
+    kiosk.stop()
+    assert_every_page_exactly_once(db, kiosk.spool, batches=batches, pages_per_batch=PAGES)
+
+
+def test_hub_broker_link_process_sigkilled_mid_batch(tmp_path, broker, hub, kiosk):
+    # The hub's MQTT connection lives in a helper process: killed, it is started again, and
+    # the broker delivers again what the hub had received but not acknowledged.
+    db = tmp_path / "index.db"
+    kiosk.start()
+    batches = _warm_then_feed(db, kiosk)
+    link = hub["ing"]._link
+    first = link._proc
+    os.kill(first.pid, signal.SIGKILL)
+    wait_for(lambda: link._proc is not first and link.connected.is_set(), timeout=30,
+             what="the link process restarted and reconnected")
+    batches += drop_batches(kiosk.hot, 10, 2, pages=PAGES)
     wait_indexed(db, docs=len(batches), pages=len(batches) * PAGES, timeout=TIMEOUT_S, agent=kiosk)
     kiosk.stop()
     assert_every_page_exactly_once(db, kiosk.spool, batches=batches, pages_per_batch=PAGES)
