@@ -31,12 +31,14 @@ HASH_WEIGHT = 0.5
 _cache: dict[int, tuple[int, Weights]] = {}
 
 
-def _state(db: sqlite_utils.Database, key: str) -> int:
+def state(db: sqlite_utils.Database, key: str) -> int:
+    """An integer of the dedup bookkeeping (``dedup_state``), 0 when unset."""
     row = db.execute("select value from dedup_state where key = ?", [key]).fetchone()
     return int(row[0]) if row else 0
 
 
-def _set_state(db: sqlite_utils.Database, key: str, value: int) -> None:
+def set_state(db: sqlite_utils.Database, key: str, value: int) -> None:
+    """Set an integer of the dedup bookkeeping."""
     db.execute("insert or replace into dedup_state (key, value) values (?, ?)", [key, str(value)])
 
 
@@ -69,14 +71,14 @@ def refresh(db: sqlite_utils.Database, *, seed: int | None = None) -> int:
     db.execute("delete from dedup_boilerplate")
     db.conn.executemany("insert into dedup_boilerplate (code, weight) values (?, ?)",
                         zip(codes.astype(np.int64).tolist(), weights.tolist(), strict=True))
-    _set_state(db, "boilerplate_docs", total)
-    _set_state(db, "boilerplate_gen", _state(db, "boilerplate_gen") + 1)
+    set_state(db, "boilerplate_docs", total)
+    set_state(db, "boilerplate_gen", state(db, "boilerplate_gen") + 1)
     return int(codes.size)
 
 
 def maybe_refresh(db: sqlite_utils.Database) -> bool:
     """Refresh when the index has grown by ``GROWTH`` since the last count; True if it did."""
-    last = _state(db, "boilerplate_docs")
+    last = state(db, "boilerplate_docs")
     total = db.execute("select coalesce(max(n), 0) from dedup_docs").fetchone()[0]
     if total >= max(last * GROWTH, last + 20):
         refresh(db)
@@ -86,12 +88,12 @@ def maybe_refresh(db: sqlite_utils.Database) -> bool:
 
 def learned_from(db: sqlite_utils.Database) -> int:
     """How many documents the index held when the boilerplate was last learned."""
-    return _state(db, "boilerplate_docs")
+    return state(db, "boilerplate_docs")
 
 
 def generation(db: sqlite_utils.Database) -> int:
     """How many times the boilerplate was learned (stamped on proposals)."""
-    return _state(db, "boilerplate_gen")
+    return state(db, "boilerplate_gen")
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,7 @@ NONE = Weights(np.empty(0, dtype=np.uint64), np.empty(0))
 
 def current(db: sqlite_utils.Database) -> Weights:
     """The learned boilerplate weights (cached per connection and generation)."""
-    gen = _state(db, "boilerplate_gen")
+    gen = state(db, "boilerplate_gen")
     hit = _cache.get(id(db.conn))
     if hit and hit[0] == gen:
         return hit[1]

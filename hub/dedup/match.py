@@ -194,6 +194,15 @@ def _candidates(db: sqlite_utils.Database, doc: dict, template: np.ndarray, band
     return list(out.values())
 
 
+# What verification derives from a text (and its identity keys), by name.
+_DERIVED = {
+    "passages": lambda text, keys: passages(text),
+    "runs": lambda text, keys: digit_runs(text),
+    "numbers": lambda text, keys: specific_numbers(text, keys=keys),
+    "matter numbers": lambda text, keys: specific_numbers(text, particulars=False, keys=keys),
+}
+
+
 class Verifier:
     """Verifies candidates against one stored document. What is derived from a text (shingles,
     passages, numbers, digit runs) is computed on first need and kept for the most recent
@@ -226,14 +235,10 @@ class Verifier:
         return shingled
 
     def derived(self, d: dict, kind: str):
-        """``kind`` derived from the text of ``d`` (this document or a candidate)."""
+        """``kind`` (a key of ``_DERIVED``) of the text of ``d`` (this document or a candidate)."""
         def make():
             text = (d["text"] if d is self.doc else self.text_of(d["doc_id"])[0]) or ""
-            keys = id_keys(d["identity_keys"])
-            return {"passages": lambda: passages(text),
-                    "runs": lambda: digit_runs(text),
-                    "numbers": lambda: specific_numbers(text, keys=keys),
-                    "matter numbers": lambda: specific_numbers(text, particulars=False, keys=keys)}[kind]()
+            return _DERIVED[kind](text, id_keys(d["identity_keys"]))
         return recent.derived.get((kind, d["text_sha256"], d["doc_id"]), make)
 
     def check(self, other: dict) -> Match | None:
@@ -329,8 +334,7 @@ RECHECK_GROWTH = 2.0
 
 
 def _recheck_due(db: sqlite_utils.Database) -> bool:
-    row = db.execute("select value from dedup_state where key = 'recheck_docs'").fetchone()
-    return boilerplate.learned_from(db) >= RECHECK_GROWTH * (int(row[0]) if row else 0)
+    return boilerplate.learned_from(db) >= RECHECK_GROWTH * boilerplate.state(db, "recheck_docs")
 
 
 def recheck_proposed(db: sqlite_utils.Database) -> int:
@@ -356,8 +360,7 @@ def recheck_proposed(db: sqlite_utils.Database) -> int:
             db.execute("update duplicate_pairs set decision = 'withdrawn', decided_by = 'system', decided_at = ?, "
                        "boiler_gen = ? where doc_a = ? and doc_b = ?", [_now(), gen, a, b])
             withdrawn += 1
-    db.execute("insert or replace into dedup_state (key, value) values ('recheck_docs', ?)",
-               [str(boilerplate.learned_from(db))])
+    boilerplate.set_state(db, "recheck_docs", boilerplate.learned_from(db))
     return withdrawn
 
 
