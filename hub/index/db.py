@@ -302,6 +302,7 @@ class Checkpointer:
         self.path, self.interval_s = Path(path), interval_s
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._writer: sqlite_utils.Database | None = None
         self.last_error = ""
 
     def start(self, writer: sqlite_utils.Database) -> None:
@@ -316,10 +317,11 @@ class Checkpointer:
         self._stop.set()
         if self._thread:
             self._thread.join(timeout=60)
-        try:
-            self._writer.execute("PRAGMA wal_autocheckpoint=1000")
-        except sqlite3.Error:  # the writer is already closed
-            pass
+        if self._writer is not None:
+            try:
+                self._writer.execute("PRAGMA wal_autocheckpoint=1000")
+            except sqlite3.Error:  # the writer is already closed
+                pass
 
     def _run(self) -> None:
         conn = sqlite3.connect(str(self.path), timeout=30)
