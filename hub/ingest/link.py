@@ -129,7 +129,8 @@ def _serve(cfg: MqttConfig, conn) -> None:  # noqa: ANN001 — a multiprocessing
     tokens: dict[int, int] = {}  # mid of a publish -> the writer's token
     try:
         while True:
-            if conn.poll(0.05):
+            # Short waits only while a publish awaits its PUBACK (handed over by on_publish).
+            if conn.poll(0.05 if tokens else 1.0):
                 order = conn.recv()
                 if order[0] == "stop":
                     break

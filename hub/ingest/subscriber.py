@@ -55,7 +55,7 @@ class Ingester:
         self._queue: queue.Queue[Received | None] = queue.Queue()
         self._stop = threading.Event()
         self.stored = 0
-        self._errors = ""
+        self.last_error = ""  # the writer's; the broker connection's is the link's
         self._control_acks: queue.SimpleQueue[int | None] = queue.SimpleQueue()
         self._control_pending: dict[int, tuple[str, str]] = {}  # token -> (table, key)
         self._link = BrokerLink(mqtt_cfg, on_messages=self._received, on_puback=self._control_acks.put,
@@ -64,14 +64,6 @@ class Ingester:
         self._worker: threading.Thread | None = None
         self._db: sqlite_utils.Database | None = None
         self._checkpointer = Checkpointer(db_path)
-
-    @property
-    def last_error(self) -> str:
-        return self._errors or self._link.last_error
-
-    @last_error.setter
-    def last_error(self, value: str) -> None:
-        self._errors = value
 
     def _received(self, items: list[Received]) -> None:
         for item in items:
