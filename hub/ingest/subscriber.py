@@ -33,11 +33,11 @@ from edge.wire import (
 from hub.config import MqttConfig
 from hub.index import Checkpointer, open_index
 from hub.ingest.handle import Stored, handle_batch, verdict_payload
-from hub.ingest.link import SUBSCRIPTIONS, BrokerLink, Received
+from hub.ingest.link import BrokerLink, Received
 
 log = logging.getLogger(__name__)
 
-__all__ = ["BATCH_MAX", "SUBSCRIPTIONS", "Ingester"]
+__all__ = ["BATCH_MAX", "Ingester"]
 
 # Messages applied per transaction. Larger batches amortise the commit; the cost is that a
 # message waits for the others in its batch (a few ms each).
