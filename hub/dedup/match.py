@@ -19,6 +19,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import time
 from datetime import UTC, datetime
 
 import numpy as np
@@ -44,8 +46,11 @@ from hub.dedup.verdicts import Match, NewMatter, Resubmission, SameMatter, Verdi
 from hub.dedup.verify import Shingled, compare, compare_passages, passages
 from hub.index.db import rows as fetch_rows
 
+log = logging.getLogger(__name__)
+
 __all__ = ["Match", "NewMatter", "Resubmission", "SameMatter", "Verdict", "clusters", "identities_conflict",
-           "match_document", "numbers_conflict", "register", "signature", "signature_bytes"]
+           "match_document", "numbers_conflict", "recheck_pending", "recheck_proposed", "register", "signature",
+           "signature_bytes"]
 
 MIN_JACCARD = 0.22  # weighted: boilerplate counts less (see boilerplate.py)
 MIN_CONTAINMENT = 0.40
@@ -291,7 +296,9 @@ def match_document(db: sqlite_utils.Database, doc_id: str) -> Verdict:
     doc = _load(db, doc_id)
     n, sig = doc["n"], doc["sig"]
     if boilerplate.maybe_refresh(db) and _recheck_due(db):
-        recheck_proposed(db)
+        boilerplate.set_state(db, "recheck_gen", boilerplate.generation(db))
+    if n % RECHECK_EVERY == 0 and recheck_pending(db):
+        recheck_proposed(db, limit=1)
     boiler = boilerplate.current(db)
     # Through the recent cache: this document is a candidate for the next ones.
     codes = recent.shingles(doc["text_sha256"], lambda: doc["text_fold"])
@@ -329,39 +336,62 @@ def match_document(db: sqlite_utils.Database, doc_id: str) -> Verdict:
 
 # Proposals are re-checked when the boilerplate is relearned from an index this many times
 # larger than at the last re-check (template weights settle as the index grows; each
-# re-check verifies every undecided proposal).
+# re-check verifies every undecided proposal made under older boilerplate) ...
 RECHECK_GROWTH = 2.0
+# ... a few at a time, so that no document waits for them all (at 16k documents all at once
+# stopped the ingester for two seconds): one with every this many documents matched, more
+# whenever the ingester is idle.
+RECHECK_EVERY = 4
 
 
 def _recheck_due(db: sqlite_utils.Database) -> bool:
     return boilerplate.learned_from(db) >= RECHECK_GROWTH * boilerplate.state(db, "recheck_docs")
 
 
-def recheck_proposed(db: sqlite_utils.Database) -> int:
+def recheck_pending(db: sqlite_utils.Database) -> bool:
+    """True while a re-check of proposals is under way (see :func:`recheck_proposed`)."""
+    return boilerplate.state(db, "recheck_gen") > 0
+
+
+def recheck_proposed(db: sqlite_utils.Database, *, limit: int | None = None,
+                     budget_s: float | None = None) -> bool:
     """Re-verify undecided proposals made under older boilerplate; withdraw those that fail now.
 
     A young index has not yet learned its templates, so its first proposals lean on shared
-    template sentences. Operators' decisions are never touched. Returns how many were withdrawn.
+    template sentences. Operators' decisions are never touched. With ``limit`` or ``budget_s``
+    (seconds) the re-check stops after that many proposals or that long (at least one
+    proposal is re-checked) and goes on at the next call. Returns True while some are left.
     """
     gen = boilerplate.generation(db)
     boiler = boilerplate.current(db)
-    stale = db.execute("select doc_a, doc_b from duplicate_pairs where decision = 'proposed' "
-                       "and coalesce(boiler_gen, 0) < ?", [gen]).fetchall()
-    withdrawn = 0
-    for a, b in stale:
-        other = fetch_rows(db, _DETAIL_SQL + " where doc_id = ?", [b])
-        try:
-            ok = bool(other) and Verifier(db, _load(db, a), boiler).check(other[0]) is not None
-        except KeyError:  # the document is gone
-            ok = False
-        if ok:
-            db.execute("update duplicate_pairs set boiler_gen = ? where doc_a = ? and doc_b = ?", [gen, a, b])
-        else:
-            db.execute("update duplicate_pairs set decision = 'withdrawn', decided_by = 'system', decided_at = ?, "
-                       "boiler_gen = ? where doc_a = ? and doc_b = ?", [_now(), gen, a, b])
-            withdrawn += 1
+    deadline = None if budget_s is None else time.perf_counter() + budget_s
+    done = 0
+    while True:
+        stale = db.execute("select doc_a, doc_b from duplicate_pairs where decision = 'proposed' and boiler_gen < ? "
+                           "limit 16", [gen]).fetchall()
+        for a, b in stale:
+            if (limit is not None and done >= limit) or (deadline is not None and done
+                                                          and time.perf_counter() >= deadline):
+                return True
+            other = fetch_rows(db, _DETAIL_SQL + " where doc_id = ?", [b])
+            try:
+                ok = bool(other) and Verifier(db, _load(db, a), boiler).check(other[0]) is not None
+            except KeyError:  # the document is gone
+                ok = False
+            except Exception:  # noqa: BLE001 — the proposal stays for the operator; the re-check goes on
+                log.exception("could not re-check a duplicate proposal; kept as proposed")
+                ok = True
+            if ok:
+                db.execute("update duplicate_pairs set boiler_gen = ? where doc_a = ? and doc_b = ?", [gen, a, b])
+            else:
+                db.execute("update duplicate_pairs set decision = 'withdrawn', decided_by = 'system', "
+                           "decided_at = ?, boiler_gen = ? where doc_a = ? and doc_b = ?", [_now(), gen, a, b])
+            done += 1
+        if len(stale) < 16:
+            break
     boilerplate.set_state(db, "recheck_docs", boilerplate.learned_from(db))
-    return withdrawn
+    boilerplate.set_state(db, "recheck_gen", 0)
+    return False
 
 
 def clusters(db: sqlite_utils.Database) -> list[list[str]]:

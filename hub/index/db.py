@@ -204,6 +204,14 @@ def _m007_fts_insert_by_writer(db: sqlite_utils.Database) -> None:
     db.execute("drop trigger if exists documents_ai")
 
 
+def _m008_stale_proposals(db: sqlite_utils.Database) -> None:
+    # Proposals made under older boilerplate are re-checked a few at a time (``match.recheck_proposed``):
+    # each slice reads the next ones through this index instead of scanning every pair.
+    db.execute("update duplicate_pairs set boiler_gen = 0 where boiler_gen is null")
+    db.execute("create index if not exists duplicate_pairs_stale on duplicate_pairs (boiler_gen) "
+               "where decision = 'proposed'")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_core", _m001_core),
     ("002_page_pdf", _m002_page_pdf),
@@ -213,6 +221,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("005_fingerprints", _m005_fingerprints),
     ("006_fts_on_text_only", _m006_fts_on_text_only),
     ("007_fts_insert_by_writer", _m007_fts_insert_by_writer),
+    ("008_stale_proposals", _m008_stale_proposals),
 ]
 
 

@@ -68,3 +68,36 @@ def test_passages_mark_the_shared_text_in_both_documents():
     assert "KHIEU NAI QUYET DINH SO 2231" in shared_b
     assert "Thư gửi kèm" not in shared_b
     assert "".join(s.text for s in sa) == a  # nothing lost or reordered
+
+
+def test_proposals_are_rechecked_a_slice_at_a_time_and_decisions_are_left_alone(tmp_path):
+    from hub.dedup import boilerplate
+    from hub.dedup.match import recheck_pending, recheck_proposed
+
+    db = open_index(tmp_path / "i.db")
+    _add(db, "a", LETTER)
+    for k in range(3):
+        _add(db, f"copy{k}", f"Tôi gửi lại đơn này lần {k + 2}.\n" + LETTER)
+    pairs = db.execute("select doc_a, doc_b from duplicate_pairs where decision = 'proposed'").fetchall()
+    assert len(pairs) >= 4
+    assert decide(db, "a", "copy0", "confirmed", by="canbo1")
+    with db.conn:  # as if proposed under older boilerplate, one of them about a document gone since
+        gen = boilerplate.generation(db) + 1
+        boilerplate.set_state(db, "boilerplate_gen", gen)
+        db.execute("update duplicate_pairs set boiler_gen = 0")
+        db.execute("insert into duplicate_pairs (doc_a, doc_b, similarity, containment, method, found_at, "
+                   "decision, boiler_gen) values ('a', 'gone', 0.5, 0.5, 'test', '2026-01-01', 'proposed', 0)")
+        boilerplate.set_state(db, "recheck_gen", gen)
+    assert recheck_pending(db)
+    with db.conn:
+        assert recheck_proposed(db, limit=1) is True
+    assert db.execute("select count(*) from duplicate_pairs where boiler_gen = ?", [gen]).fetchone()[0] == 1
+    while recheck_pending(db):
+        with db.conn:
+            recheck_proposed(db, budget_s=0.0)  # at least one proposal per slice
+    decisions = dict(((a, b), d) for a, b, d in db.execute("select doc_a, doc_b, decision from duplicate_pairs"))
+    assert decisions[("a", "gone")] == "withdrawn"
+    assert decisions[("a", "copy0")] == "confirmed"  # an operator's decision is never re-checked
+    assert all(d == "proposed" for pair, d in decisions.items() if pair not in {("a", "gone"), ("a", "copy0")})
+    assert db.execute("select count(*) from duplicate_pairs where decision = 'proposed' and boiler_gen < ?",
+                      [gen]).fetchone()[0] == 0
