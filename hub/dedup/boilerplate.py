@@ -14,7 +14,9 @@ the index; it is redrawn when the index has grown by a quarter.
 """
 from __future__ import annotations
 
+import logging
 import random
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,6 +24,8 @@ import sqlite_utils
 
 from edge.fingerprint.minhash import winners
 from hub.dedup import recent
+
+log = logging.getLogger(__name__)
 
 SAMPLE = 2000
 MIN_SHARE = 0.01
@@ -44,6 +48,7 @@ def set_state(db: sqlite_utils.Database, key: str, value: int) -> None:
 
 def refresh(db: sqlite_utils.Database, *, seed: int | None = None) -> int:
     """Recount shingles over a random sample of the index; return how many are boilerplate now."""
+    began = time.perf_counter()
     total, top = db.execute("select count(*), coalesce(max(n), 0) from dedup_docs").fetchone()
     rng = random.Random(seed)
     if total <= SAMPLE:
@@ -73,6 +78,8 @@ def refresh(db: sqlite_utils.Database, *, seed: int | None = None) -> int:
                         zip(codes.astype(np.int64).tolist(), weights.tolist(), strict=True))
     set_state(db, "boilerplate_docs", total)
     set_state(db, "boilerplate_gen", state(db, "boilerplate_gen") + 1)
+    log.info("learned %d boilerplate shingles from %d of %d documents in %.2f s", codes.size, got, total,
+             time.perf_counter() - began)
     return int(codes.size)
 
 

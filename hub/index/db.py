@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import os
+import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -348,3 +351,96 @@ class Checkpointer:
                     return
         finally:
             conn.close()
+
+
+class WalSync:
+    """Makes the writer's commits durable from a thread of its own, then runs what waited on them.
+
+    The writer commits with ``synchronous=NORMAL``: SQLite writes the log but does not fsync
+    it. What may happen only once a commit is on disk (acknowledging messages to the broker,
+    sending verdicts) is handed to :meth:`after`. This thread fsyncs the log once for
+    everything handed over since its last fsync, then runs the callbacks in order. That is
+    what ``synchronous=FULL`` promises, with one fsync for several commits and without the
+    writer waiting on the disk (about 7 ms a commit here; the writer goes on with the next
+    batch meanwhile).
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._todo: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._fd: int | None = None
+        self.last_error = ""
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="index-sync", daemon=True)
+        self._thread.start()
+
+    def after(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once everything committed so far is on disk."""
+        self._todo.put(callback)
+
+    def stop(self) -> None:
+        """Sync what was committed, run what waited on it, and end the thread."""
+        self._todo.put(None)
+        if self._thread:
+            self._thread.join(timeout=60)
+
+    def sync(self) -> None:
+        """fsync the write-ahead log (the database file when there is none: all of it is there)."""
+        wal = Path(f"{self.path}-wal")
+        try:
+            inode = os.stat(wal).st_ino
+        except FileNotFoundError:
+            self._close()
+            fd = os.open(self.path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            return
+        if self._fd is None or os.fstat(self._fd).st_ino != inode:  # a new log since: sync that one
+            self._close()
+            self._fd = os.open(wal, os.O_RDONLY)
+        os.fsync(self._fd)
+
+    def _close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def _run(self) -> None:
+        stopping = False
+        try:
+            while not stopping:
+                first = self._todo.get()
+                waiting = [] if first is None else [first]
+                stopping = first is None
+                while True:  # everything committed by now rides on one fsync
+                    try:
+                        more = self._todo.get_nowait()
+                    except queue.Empty:
+                        break
+                    if more is None:
+                        stopping = True
+                    else:
+                        waiting.append(more)
+                while True:
+                    try:
+                        self.sync()
+                        self.last_error = ""
+                        break
+                    except OSError as e:  # nothing is acknowledged until the disk has it
+                        if str(e) != self.last_error:
+                            log.error("could not sync the index to disk (retrying each second): %s", e)
+                        self.last_error = str(e)
+                        if stopping:
+                            return
+                        time.sleep(1.0)
+                for callback in waiting:
+                    try:
+                        callback()
+                    except Exception:  # noqa: BLE001 — one failed callback must not stop the others
+                        log.exception("callback after index sync failed")
+        finally:
+            self._close()
