@@ -27,7 +27,6 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -37,34 +36,41 @@ sys.path.insert(0, str(REPO))
 
 
 # -- kiosk process -----------------------------------------------------------------------------
-def kiosk_main(spec_file: str) -> None:
-    """One simulated kiosk: publish its documents at its pace, time each one to its verdict."""
+def kiosk_main(spec_file: str, start_at: float) -> None:
+    """One simulated kiosk: publish its documents at its pace, time each one to its verdict.
+
+    One thread drives the client (``loop()`` while waiting for the next document is due), as
+    light as a publisher gets in Python: the kiosks share this machine with the hub.
+    """
     import paho.mqtt.client as mqtt
 
     spec = pickle.loads(Path(spec_file).read_bytes())
     device, docs, interval = spec["device"], spec["docs"], spec["interval_s"]
     sent: dict[str, float] = {}
     latencies: list[float] = []
+    published: list[float] = []  # when each of ``latencies`` was published
     last_verdict = [0.0]
     acked = [0]
-    lock = threading.Lock()
-    connected = threading.Event()
+    connected = [False]
 
     def on_connect(c, u, f, rc, p):  # noqa: ANN001
         c.subscribe(f"hub/{device}/verdict", qos=1)
-        connected.set()
+        connected[0] = True
 
     def on_message(c, u, msg):  # noqa: ANN001
         now = time.time()
-        doc_id = json.loads(msg.payload)["doc_id"]
-        with lock:
-            t0 = sent.get(doc_id)
-            if t0 is not None:
-                latencies.append(now - t0)
-                last_verdict[0] = now
+        t0 = sent.get(json.loads(msg.payload)["doc_id"])
+        if t0 is not None:
+            latencies.append(now - t0)
+            published.append(t0)
+            last_verdict[0] = now
 
     def on_publish(c, u, mid, rc, p):  # noqa: ANN001
         acked[0] += 1
+
+    def wait_until(t: float) -> None:
+        while (left := t - time.time()) > 0:
+            c.loop(timeout=min(left, 1.0))
 
     c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=device, protocol=mqtt.MQTTv5)
     c.username_pw_set(device, spec["password"])
@@ -72,31 +78,23 @@ def kiosk_main(spec_file: str) -> None:
     c.max_queued_messages_set(0)
     c.on_connect, c.on_message, c.on_publish = on_connect, on_message, on_publish
     c.connect("127.0.0.1", spec["port"], keepalive=30)
-    c.loop_start()
-    connected.wait(30)
-    while time.time() < spec["start_at"]:
-        time.sleep(0.01)
+    give_up = time.time() + 30
+    while not connected[0] and time.time() < give_up:
+        c.loop(timeout=0.1)
+    wait_until(start_at)
     start = time.time()
     for i, (doc_id, messages) in enumerate(docs):
-        due = start + i * interval
-        delay = due - time.time()
-        if delay > 0:
-            time.sleep(delay)
+        wait_until(start + i * interval)
         for name, payload in messages[:-1]:
             c.publish(name, payload, qos=1)
-        with lock:
-            sent[doc_id] = time.time()
+        sent[doc_id] = time.time()
         c.publish(messages[-1][0], messages[-1][1], qos=1)
     deadline = time.time() + spec["drain_s"]
-    while time.time() < deadline:
-        with lock:
-            if len(latencies) >= spec["expect_verdicts"]:
-                break
-        time.sleep(0.1)
+    while time.time() < deadline and len(latencies) < spec["expect_verdicts"]:
+        c.loop(timeout=0.1)
     c.disconnect()
-    c.loop_stop()
     print(json.dumps({"device": device, "sent": len(docs), "acked": acked[0],
-                      "latencies": latencies, "published_from": start,
+                      "latencies": latencies, "published": published, "published_from": start,
                       "last_verdict": last_verdict[0]}))
 
 
@@ -140,6 +138,20 @@ def percentile(values: list[float], q: float) -> float:
         return float("nan")
     s = sorted(values)
     return s[min(len(s) - 1, max(0, round(q / 100 * len(s)) - 1))]
+
+
+def timeline(results: list[dict], first: float, step: float = 5.0) -> str:
+    """Latency by publish time, ``step`` seconds at a time: where a stall or a backlog built up."""
+    points = sorted((t - first, lat) for r in results for t, lat in zip(r["published"], r["latencies"], strict=True))
+    lines = [f"{'published at':<14}{'docs':>6}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}"]
+    lo = 0.0
+    while points and lo <= points[-1][0]:
+        window = [lat for t, lat in points if lo <= t < lo + step]
+        if window:
+            lines.append(f"{f'{lo:.0f}-{lo + step:.0f} s':<14}{len(window):>6}{percentile(window, 50) * 1e3:>9.0f}"
+                         f"{percentile(window, 95) * 1e3:>9.0f}{max(window) * 1e3:>9.0f}")
+        lo += step
+    return "\n".join(lines)
 
 
 def broker_only(broker, users: dict[str, str], messages: list[tuple[str, bytes]],
@@ -186,9 +198,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--image-kb", type=int, default=40, help="page image size")
     ap.add_argument("--quick", action="store_true", help="20 kiosks, 15 s")
     ap.add_argument("--kiosk", help=argparse.SUPPRESS)  # child mode
+    ap.add_argument("--start-at", type=float, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.kiosk:
-        kiosk_main(args.kiosk)
+        kiosk_main(args.kiosk, args.start_at)
         return 0
     if args.quick:
         args.kiosks, args.seconds = 20, 15.0
@@ -206,14 +219,13 @@ def main(argv: list[str] | None = None) -> int:
     pool: list = []
     print(f"building {per_kiosk * args.kiosks} documents ...", flush=True)
     specs = []
-    start_at = time.time() + 10 + args.kiosks * 0.08
     all_messages: list[tuple[str, bytes]] = []
     for d in devices:
         docs = build_documents(d, per_kiosk, args.image_kb, rng, pool)
         all_messages.extend(docs[0][1])
         spec = work / f"{d}.pickle"
         spec.write_bytes(pickle.dumps({"device": d, "password": users[d], "port": broker.port,
-                                       "docs": docs, "interval_s": interval, "start_at": start_at,
+                                       "docs": docs, "interval_s": interval,
                                        "drain_s": 240.0, "expect_verdicts": per_kiosk}))
         specs.append(spec)
     hub_toml = work / "hub.toml"
@@ -228,9 +240,14 @@ def main(argv: list[str] | None = None) -> int:
         time.sleep(3)
         print(f"starting {args.kiosks} kiosk processes, {per_kiosk} documents each, "
               f"{args.rate:.0f} docs/s offered for {args.seconds:.0f} s ...", flush=True)
-        for spec in specs:
+        # Every kiosk starts at one moment, once all are up: starting a hundred Python
+        # processes takes seconds of CPU, which must not overlap the measured load.
+        # Kiosks are not in step: each starts a fraction of its interval after the one before.
+        start_at = time.time() + 10 + args.kiosks * 0.15
+        for k, spec in enumerate(specs):
+            at = start_at + k * interval / args.kiosks
             kiosks.append(subprocess.Popen([sys.executable, "-m", "tests.bench.bench_load",
-                                            "--kiosk", str(spec)], cwd=REPO, env=env,
+                                            "--kiosk", str(spec), "--start-at", str(at)], cwd=REPO, env=env,
                                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL))
         results = []
         for k in kiosks:
@@ -294,6 +311,8 @@ def main(argv: list[str] | None = None) -> int:
     ]
     for name, value in table:
         print(f"{name:<44}{value:>14}")
+    print()
+    print(timeline(results, first))
     print(f"\nwork dir (index, broker log, hub log): {work}")
     return 0
 
