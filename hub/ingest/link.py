@@ -29,7 +29,7 @@ from paho.mqtt.properties import Properties
 
 from edge.wire import TOPIC_ROOT
 from hub.config import MqttConfig
-from hub.ingest.read import Parsed, parse
+from hub.ingest.read import Parsed, parse, warm_up
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +113,7 @@ def _serve(cfg: MqttConfig, conn) -> None:  # noqa: ANN001 — a multiprocessing
                     break
             send(("msgs", chunk))
 
+    warm_up()  # before the broker hands over a backlog
     client = _client(cfg)
     client.on_connect, client.on_disconnect = on_connect, on_disconnect
     client.on_message, client.on_publish = on_message, on_publish

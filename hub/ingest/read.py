@@ -54,3 +54,11 @@ def parse(topic: str, payload: bytes) -> Parsed:
         keys = tuple(msg.identity_keys) or identity_keys(msg.text)
         return Parsed(topic, msg, text_fold=folded, shingles=codes, identity_keys=keys)
     return Parsed(topic, msg)
+
+
+def warm_up() -> None:
+    """Load what reading a document needs (compiled kernels from Numba's cache, tables) before
+    the first message waits on it: about a third of a second in a fresh process."""
+    text = "Tôi tên là Nguyễn Văn An, số CCCD 001085012345, điện thoại 0912345678, đề nghị xem xét."
+    shingles_of_fold(fold(text))
+    identity_keys(text)
