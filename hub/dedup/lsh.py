@@ -24,8 +24,9 @@ ROWS = NUM_PERM // BANDS
 BUCKET_READ = 100
 # Documents kept per lookup, those sharing the rarest bands first.
 MAX_CANDIDATES = 100
-# Bucket sizes are counted up to this (a bucket this full weighs next to nothing).
-SIZE_LIMIT = 1000
+# Bucket sizes are counted up to this: a bucket this full weighs next to nothing, and counting
+# further was a seventh of a lookup at a million documents.
+SIZE_LIMIT = 200
 
 
 def band_keys(sig: np.ndarray) -> list[int]:
