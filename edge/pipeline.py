@@ -208,20 +208,21 @@ def process_page(raw: bytes, *, source: str, ctx: PipelineContext) -> Page | Pag
 
 
 def warm_up(ctx: PipelineContext) -> float:
-    """Load the imaging kernels (Numba cache) on a small made-up page, then freeze the heap; seconds.
+    """Load the imaging kernels (Numba cache) on a small made-up scan, then freeze the heap; seconds.
 
     The agent and ``edge process`` call it at start-up (in a thread) so that the first
     scanned page does not wait for it; a failure here only means the first page pays instead.
     """
     start = time.perf_counter()
     page = np.full((1170, 830), 255, np.uint8)
-    for i in range(24):  # text-like lines, a tilt and a lid edge: every kernel of prepare runs
+    for i in range(24):  # text-like lines, a tilt and a lid edge: every imaging kernel runs
         cv2.putText(page, f"Kinh gui Uy ban nhan dan phuong {i}", (60, 80 + 42 * i),
                     cv2.FONT_HERSHEY_SIMPLEX, 0.8, 0, 2)
     page[:, :25] = 40
     page = cv2.warpAffine(page, cv2.getRotationMatrix2D((415, 585), 3.0, 1.0), (830, 1170),
                           borderValue=255)
     try:
+        page = imaging.decode(cv2.imencode(".png", page)[1].tobytes())  # the scanner's format
         imaging.prepare(page, dpi=100, min_skew_confidence=ctx.min_skew_confidence,
                         max_skew_degrees=ctx.max_skew_degrees, orientation=ctx.orientation, osd=False)
     except EdgeError:
