@@ -182,28 +182,52 @@ def archive(page: Page, ctx: PipelineContext) -> Page:
     )
 
 
-STAGES: tuple[tuple[str, Stage], ...] = (
+# Imaging, then OCR: a batch runs the imaging stages of later pages while earlier ones are read.
+IMAGING_STAGES: tuple[tuple[str, Stage], ...] = (
     ("decode", decode),
     ("prepare", prepare),
+)
+OCR_STAGES: tuple[tuple[str, Stage], ...] = (
     ("ocr", recognize),
     ("archive", archive),
 )
+STAGES = IMAGING_STAGES + OCR_STAGES
 
 
 def process_page(raw: bytes, *, source: str, ctx: PipelineContext) -> Page | PageFailed:
     """Run one page through every stage; an expected failure comes back as PageFailed."""
-    page = Page(source=source, raw=raw, scan_sha256=hashlib.sha256(raw).hexdigest())
+    page = start_page(raw, source=source, ctx=ctx)
     del raw  # the page alone holds the scan now, and decode lets it go (MBs a page during OCR)
-    timings: dict[str, float] = {}
-    for name, stage in STAGES:
+    return page if isinstance(page, PageFailed) else finish_page(page, ctx)
+
+
+def start_page(raw: bytes, *, source: str, ctx: PipelineContext) -> Page | PageFailed:
+    """The imaging stages of one page: the page ready for OCR, or PageFailed."""
+    page = Page(source=source, raw=raw, scan_sha256=hashlib.sha256(raw).hexdigest())
+    del raw
+    return _run(page, IMAGING_STAGES, ctx)
+
+
+def finish_page(page: Page, ctx: PipelineContext) -> Page | PageFailed:
+    """The OCR stages of a page from ``start_page``: the processed page, or PageFailed."""
+    done = _run(page, OCR_STAGES, ctx)
+    if isinstance(done, PageFailed):
+        return done
+    timings = {**done.timings_ms}
+    timings["total"] = round(sum(timings.values()), 1)
+    return replace(done, timings_ms=timings)
+
+
+def _run(page: Page, stages: tuple[tuple[str, Stage], ...], ctx: PipelineContext) -> Page | PageFailed:
+    timings = dict(page.timings_ms)
+    for name, stage in stages:
         start = time.perf_counter()
         try:
             page = stage(page, ctx)
         except EdgeError as e:
             timings[name] = round((time.perf_counter() - start) * 1000, 1)
-            return PageFailed(source, page.scan_sha256, e.code, e.detail, e.message_vi, timings)
+            return PageFailed(page.source, page.scan_sha256, e.code, e.detail, e.message_vi, timings)
         timings[name] = round((time.perf_counter() - start) * 1000, 1)
-    timings["total"] = round(sum(timings.values()), 1)
     return replace(page, timings_ms=timings)
 
 
