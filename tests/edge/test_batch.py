@@ -74,3 +74,20 @@ def test_stopping_early_leaves_no_thread_behind():
     assert next(pages)[0] == "p0"
     pages.close()
     assert threading.active_count() == before
+
+
+def test_a_short_page_is_not_left_to_the_end():
+    """Full pages keep coming; the short second page is still read within a few pages."""
+    sizes = [900, 100] + [900] * 30
+    ocr_order = []
+
+    def finish(page: Page, ctx: PipelineContext) -> Page:
+        time.sleep(0.002)
+        ocr_order.append(page.source)
+        return page
+
+    out = list(process_batch([f"p{i}" for i in range(len(sizes))],
+                             lambda name: str(sizes[int(name[1:])]).encode(), ctx=CTX, workers=1,
+                             start=fake_start, finish=finish))
+    assert len(out) == len(sizes)
+    assert ocr_order.index("p1") <= 2 + 2 * 3
