@@ -11,7 +11,6 @@ import signal
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from edge import memory
@@ -23,21 +22,18 @@ log = logging.getLogger("edge")
 
 def _cmd_process(args: argparse.Namespace) -> int:
     # Not edge.agent: processing files needs neither the spool nor the uplink.
-    from edge.pipeline import PageFailed, page_summary, pipeline_context, process_page, warm_up
+    from edge.batch import process_batch
+    from edge.pipeline import PageFailed, page_summary, pipeline_context, warm_up
 
     cfg = load_config(args.config)
     ctx = pipeline_context(cfg)
     workers = args.workers or cfg.ocr_workers
     threading.Thread(target=warm_up, args=(ctx,), daemon=True).start()  # while page 1 decodes
 
-    def one(path: str) -> dict:
-        try:
-            raw = [Path(path).read_bytes()]
-        except OSError as e:
-            return {"source": path, "error": "file_unreadable", "detail": e.strerror,
+    def summary(path: str, res: object) -> dict:
+        if isinstance(res, OSError):
+            return {"source": path, "error": "file_unreadable", "detail": res.strerror,
                     "message_vi": "Không đọc được tệp ảnh."}
-        # Handed over, not kept here: the pipeline drops the file's bytes once decoded.
-        res = process_page(raw.pop(), source=path, ctx=ctx)
         if isinstance(res, PageFailed):
             return {"source": path, "error": res.code, "detail": res.detail,
                     "message_vi": res.message_vi, "timings_ms": res.timings_ms}
@@ -45,17 +41,19 @@ def _cmd_process(args: argparse.Namespace) -> int:
 
     failed = 0
     start = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for out in pool.map(one, args.images):
-            failed += "error" in out
-            if args.json:
-                print(json.dumps(out, ensure_ascii=False), flush=True)
-            elif "error" in out:
-                print(f"{out['source']}: ERROR {out['error']}: {out['detail']}", file=sys.stderr)
-            else:
-                print(f"== {out['source']} (skew {out['skew_degrees']:+.2f}°, "
-                      f"OCR {out['ocr_confidence']:.0f}%, {out['timings_ms']['total']:.0f} ms)")
-                print(out["text"])
+    pages = process_batch(args.images, lambda path: Path(path).read_bytes(), ctx=ctx, workers=workers)
+    for path, res in pages:
+        out = summary(path, res)
+        del res
+        failed += "error" in out
+        if args.json:
+            print(json.dumps(out, ensure_ascii=False), flush=True)
+        elif "error" in out:
+            print(f"{out['source']}: ERROR {out['error']}: {out['detail']}", file=sys.stderr)
+        else:
+            print(f"== {out['source']} (skew {out['skew_degrees']:+.2f}°, "
+                  f"OCR {out['ocr_confidence']:.0f}%, {out['timings_ms']['total']:.0f} ms)")
+            print(out["text"])
     elapsed = time.perf_counter() - start
     if not args.json:
         n = len(args.images)
@@ -124,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
                         description="Deskew and OCR image files; one result per page, in order.")
     pr.add_argument("images", nargs="+", metavar="IMAGE")
     pr.add_argument("--json", action="store_true", help="one JSON object per page per line")
-    pr.add_argument("--workers", type=int, default=0, help="parallel pages (default: one per core)")
+    pr.add_argument("--workers", type=int, default=0, help="pages read by Tesseract at once (default: one per core)")
     pr.set_defaults(func=_cmd_process)
     ru = sub.add_parser("run", help="run the appliance (scanner or hot folder, pipeline, uplink, kiosk screen)")
     ru.set_defaults(func=_cmd_run)

@@ -38,4 +38,7 @@ if [ $want_test = 1 ]; then
 else
   .venv/bin/python -m pip install -q -e .
 fi
+# The services run with ProtectSystem=strict: Python cannot write the bytecode of the project's own
+# (editable) modules next to them, and would compile them again at every start.
+.venv/bin/python -m compileall -q edge hub samplegen >/dev/null
 echo "==> installed: $(.venv/bin/python --version), tesseract $(tesseract --version 2>&1 | head -1 | cut -d' ' -f2)"

@@ -253,3 +253,57 @@ def sauvola(gray: np.ndarray, radius: int, k: float, dynamic: float) -> np.ndarr
             for x in range(w):
                 o[x] = 0 if np.int16(g[x]) <= thr[x] else 255
     return out
+
+
+@njit(cache=True, nogil=True)
+def png_unfilter(data: np.ndarray, height: int, width: int):
+    """Undo the PNG row filters of an 8-bit one-channel image: the pixels, and False on a bad filter.
+
+    ``data`` is the inflated image data, each row a filter-type byte then ``width`` bytes.
+    """
+    out = np.empty((height, width), np.uint8)
+    stride = width + 1
+    prev = np.zeros(width, np.int32)  # the row above, 0 above the first
+    for y in range(height):
+        kind = data[y * stride]
+        base = y * stride + 1
+        row = out[y]
+        if kind == 0:  # None
+            for x in range(width):
+                row[x] = data[base + x]
+        elif kind == 1:  # Sub: plus the pixel to the left
+            a = 0
+            for x in range(width):
+                a = (data[base + x] + a) & 255
+                row[x] = a
+        elif kind == 2:  # Up: plus the pixel above
+            for x in range(width):
+                row[x] = (data[base + x] + prev[x]) & 255
+        elif kind == 3:  # Average of left and above
+            a = 0
+            for x in range(width):
+                a = (data[base + x] + ((a + prev[x]) >> 1)) & 255
+                row[x] = a
+        elif kind == 4:  # Paeth: whichever of left, above, upper-left is nearest to left+above-upper-left
+            a = 0
+            c = 0
+            for x in range(width):
+                b = prev[x]
+                p = a + b - c
+                pa = abs(p - a)
+                pb = abs(p - b)
+                pc = abs(p - c)
+                if pa <= pb and pa <= pc:
+                    pred = a
+                elif pb <= pc:
+                    pred = b
+                else:
+                    pred = c
+                a = (data[base + x] + pred) & 255
+                row[x] = a
+                c = b
+        else:
+            return out, False
+        for x in range(width):
+            prev[x] = row[x]
+    return out, True

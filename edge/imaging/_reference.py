@@ -127,3 +127,32 @@ def sauvola(gray: np.ndarray, radius: int, k: float, dynamic: float) -> np.ndarr
     t = np.floor(m * ((1.0 - k) + (k / dynamic) * sd))
     full = np.repeat(np.repeat(t, 2, axis=0), 2, axis=1)[:h, :w]
     return np.where(gray.astype(np.float64) <= full, 0, 255).astype(np.uint8)
+
+
+def png_unfilter(data: np.ndarray, height: int, width: int) -> tuple[np.ndarray, bool]:
+    """Undo PNG row filters (8-bit, one channel) as the PNG specification words them, pixel by pixel."""
+    rows = data.reshape(height, width + 1).astype(np.int64)
+    out = np.zeros((height, width), np.int64)
+    for y in range(height):
+        kind, raw = rows[y, 0], rows[y, 1:]
+        above = out[y - 1] if y else np.zeros(width, np.int64)
+        if kind == 0:
+            out[y] = raw
+        elif kind == 2:
+            out[y] = (raw + above) % 256
+        elif kind in (1, 3, 4):
+            for x in range(width):
+                left = out[y, x - 1] if x else 0
+                upper_left = above[x - 1] if x else 0
+                if kind == 1:
+                    pred = left
+                elif kind == 3:
+                    pred = (left + above[x]) // 2
+                else:
+                    p = left + above[x] - upper_left
+                    pa, pb, pc = abs(p - left), abs(p - above[x]), abs(p - upper_left)
+                    pred = left if pa <= pb and pa <= pc else (above[x] if pb <= pc else upper_left)
+                out[y, x] = (raw[x] + pred) % 256
+        else:
+            return out.astype(np.uint8), False
+    return out.astype(np.uint8), True

@@ -7,10 +7,12 @@ import struct
 import warnings
 
 import cv2
+import deflate
 import numpy as np
 from PIL import Image, ImageOps
 
 from edge.exceptions import ImageError
+from edge.imaging import _kernels
 
 # A 300-dpi scan of an A0 sheet is ~14000 px; anything past this is a broken header, not a page.
 MAX_SIDE = 40000
@@ -105,10 +107,10 @@ _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def _gray_png(raw: bytes) -> np.ndarray | None:
-    """The scanner's own format (8-bit gray PNG) straight through OpenCV; None for anything else.
+    """The scanner's own format (8-bit gray PNG) the fast way; None for anything else.
 
-    ~30% cheaper than Pillow plus a copy and no second buffer. Anything unusual (colour,
-    16-bit, transparency, EXIF orientation, odd sizes, damage) goes the Pillow way.
+    Anything unusual (colour, 16-bit, transparency, EXIF orientation, odd sizes, damage) goes
+    the Pillow way.
     """
     if raw[:8] != _PNG_SIGNATURE or raw[12:16] != b"IHDR" or len(raw) < 33:
         return None
@@ -117,15 +119,41 @@ def _gray_png(raw: bytes) -> np.ndarray | None:
         return None
     if width * height > (Image.MAX_IMAGE_PIXELS or MAX_SIDE * MAX_SIDE):  # Pillow's decompression-bomb check says why
         return None
-    pos = 8
-    while pos + 8 <= len(raw):  # chunk headers up to the image data: no tRNS, no eXIf
+    pos, data = 8, []
+    view = memoryview(raw)
+    while pos + 8 <= len(raw):  # no tRNS, no eXIf before the image data; the data chunks
         length, kind = struct.unpack(">I4s", raw[pos:pos + 8])
         if kind == b"IDAT":
-            break
-        if kind in (b"tRNS", b"eXIf"):
+            data.append(view[pos + 8:pos + 8 + length])
+        elif data or kind == b"IEND":
+            break  # the data chunks are consecutive
+        elif kind in (b"tRNS", b"eXIf"):
             return None
         pos += 12 + length
+    if raw[28] == 0 and data:  # not interlaced
+        gray = _inflate_gray(b"".join(data), width, height)
+        if gray is not None:
+            return gray
     gray = cv2.imdecode(np.frombuffer(raw, np.uint8), cv2.IMREAD_GRAYSCALE)
     if gray is None or gray.shape != (height, width):
         return None
     return gray
+
+
+def _inflate_gray(data: bytes, width: int, height: int) -> np.ndarray | None:
+    """Pixels of a non-interlaced 8-bit gray PNG from its joined IDAT data; None if damaged.
+
+    libdeflate inflates the whole page in one call (the output size is known) ~3x faster than
+    zlib, and one Numba pass undoes the row filters: ~27 ms a 300-dpi A4 page against ~57 ms
+    for OpenCV's libpng, the largest part of the imaging stage's time. The stream's Adler-32
+    is checked by libdeflate; a wrong size or filter byte falls back to OpenCV, then Pillow.
+    """
+    size = (width + 1) * height  # a filter byte, then the row
+    try:
+        filtered = deflate.zlib_decompress(data, size)
+    except deflate.DeflateError:
+        return None
+    if len(filtered) != size:
+        return None
+    gray, ok = _kernels.png_unfilter(np.frombuffer(filtered, np.uint8), height, width)
+    return gray if ok else None

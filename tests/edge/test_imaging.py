@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import io
 import struct
 import zlib
@@ -304,6 +305,67 @@ def test_decode_gray_png_fast_way_matches_pillow() -> None:
     Image.fromarray(page).save(data, format="PNG", transparency=int(page[0, 0]))
     with Image.open(io.BytesIO(data.getvalue())) as img:
         assert np.array_equal(decode(data.getvalue()), np.asarray(img.convert("L")))
+
+
+def gray_png(pixels: np.ndarray, rows: bytes, *, chunk: int = 1 << 30) -> bytes:
+    """An 8-bit gray PNG of ``pixels`` whose image data are ``rows`` (filter bytes and rows),
+    deflated and cut into IDAT chunks of ``chunk`` bytes."""
+    def part(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    height, width = pixels.shape
+    data = zlib.compress(rows)
+    idat = b"".join(part(b"IDAT", data[i:i + chunk]) for i in range(0, len(data), chunk))
+    return (b"\x89PNG\r\n\x1a\n" + part(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+            + idat + part(b"IEND", b""))
+
+
+def test_png_unfilter_kernel_agrees_with_reference() -> None:
+    rng = np.random.default_rng(7)
+    height, width = 40, 37
+    data = rng.integers(0, 256, (height, width + 1), dtype=np.uint8)
+    data[:, 0] = np.arange(height) % 5  # every filter type, after each of the others
+    data[-1, :] = 0
+    fast, ok = _kernels.png_unfilter(data.ravel(), height, width)
+    slow, ok_slow = _reference.png_unfilter(data.ravel(), height, width)
+    assert ok and ok_slow and np.array_equal(fast, slow)
+    data[5, 0] = 5  # no such filter
+    assert not _kernels.png_unfilter(data.ravel(), height, width)[1]
+    assert not _reference.png_unfilter(data.ravel(), height, width)[1]
+
+
+def test_decode_gray_png_of_every_filter_and_chunking(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scans as Pillow writes them (all five row filters), split into many IDAT chunks, read
+    the same as Pillow reads them, and by the fast way alone."""
+    decode_module = importlib.import_module("edge.imaging.decode")  # the package names a function so
+    monkeypatch.setattr(decode_module.cv2, "imdecode", None)
+    monkeypatch.setattr(decode_module.Image, "open", None)
+    page = np.asarray(text_page(300, 200, 14))
+    noisy = np.clip(page.astype(int) + np.random.default_rng(3).integers(-40, 40, page.shape), 0, 255)
+    for pixels in (page, noisy.astype(np.uint8)):
+        for level in (1, 3, 9):
+            data = encode(pixels, "PNG", compress_level=level)
+            assert np.array_equal(decode(data), pixels)
+        rows = bytearray()
+        for y, row in enumerate(pixels):  # by hand, a filter byte per row: decoded by the reference
+            rows += bytes([y % 5]) + row.tobytes()
+        expected, _ = _reference.png_unfilter(np.frombuffer(bytes(rows), np.uint8), *pixels.shape)
+        assert np.array_equal(decode(gray_png(expected, bytes(rows), chunk=999)), expected)
+
+
+def test_decode_damaged_gray_png_is_refused_not_misread() -> None:
+    pixels = np.asarray(text_page(300, 200, 14))
+    rows = b"".join(b"\x00" + row.tobytes() for row in pixels)
+    bad_filter = bytearray(rows)
+    bad_filter[0] = 9
+    short = rows[: len(rows) - 50]
+    for data in (gray_png(pixels, bytes(bad_filter)), gray_png(pixels, short)):
+        with pytest.raises(ImageError):
+            decode(data)
+    good = bytearray(gray_png(pixels, rows))
+    good[200] ^= 0xFF  # a flipped byte inside the compressed data
+    with pytest.raises(ImageError):
+        decode(bytes(good))
 
 
 def png_header_only(width: int, height: int) -> bytes:
