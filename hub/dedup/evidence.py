@@ -55,8 +55,12 @@ def matter_text(text: str) -> str:
     """``text`` without the lines giving the petitioner's particulars (name, birth, ID, address, phone)."""
     lines = text.replace("\f", "\n").split("\n")
     # One pass over the whole text (NFC never joins characters across a line break).
-    plain = strip_diacritics("\n".join(lines)).casefold().split("\n")
-    return "\n".join(ln for ln, p in zip(lines, plain, strict=True) if not _PARTICULARS.match(p.lstrip()))
+    plain = strip_diacritics("\n".join(lines)).split("\n")
+    return "\n".join(ln for ln, p in zip(lines, plain, strict=True) if not _particulars(p))
+
+
+def _particulars(plain_line: str) -> bool:
+    return bool(_PARTICULARS.match(plain_line.casefold().lstrip()))
 
 
 def specific_numbers(text: str, *, particulars: bool = True, keys: Iterable[str] | None = None) -> set[str]:
@@ -68,7 +72,9 @@ def specific_numbers(text: str, *, particulars: bool = True, keys: Iterable[str]
     left out too: for two letters of one citizen they agree whatever the matter. ``keys`` are
     the text's identity keys when already known (as stored with a document).
     """
-    plain = strip_diacritics(text if particulars else matter_text(text))
+    plain = strip_diacritics(text)
+    if not particulars:  # matter_text, on the text stripped once
+        plain = "\n".join(p for p in plain.replace("\f", "\n").split("\n") if not _particulars(p))
     citizen = {k.split(":", 1)[1].removeprefix("+84") for k in (identity_keys(text) if keys is None else keys)}
     out = set()
     for m in _NUMBER.finditer(plain):
