@@ -33,6 +33,8 @@ from edge.uplink.mqtt import BrokerSettings, Uplink
 from edge.wire import Command, CommandResult, DesiredConfig, MetricsMessage, new_id, now_iso
 
 log = logging.getLogger(__name__)
+# Commands carried out, remembered by id (a command published again is answered, not redone).
+DONE_COMMANDS_KEPT = 100
 
 
 @dataclass
@@ -362,6 +364,14 @@ class Agent:
         if msg.expires_at and datetime.fromisoformat(msg.expires_at) < datetime.now(UTC):
             self._answer(msg, False, "expired")
             return
+        # The hub may publish a command again (its broker link restarted before the PUBACK):
+        # one that was carried out is answered, not done twice (a second restart, a second
+        # pruning). Remembered in the spool, so a restart command stays done after the restart.
+        done = json.loads(self.spool.get_setting("done_commands", "[]"))
+        if msg.command_id in done:
+            self._answer(msg, True, "already done")
+            return
+        self.spool.set_setting("done_commands", json.dumps([*done, msg.command_id][-DONE_COMMANDS_KEPT:]))
         log.info("command %s (%s)", msg.action, msg.command_id)
         if msg.action == "send_metrics":
             self._metrics_now.set()
