@@ -138,14 +138,56 @@ def numbers_disagree(a: set[str], b: set[str]) -> bool:
     return share is not None and share < MIN_SHARED
 
 
-def dates_all_differ(a: set[str], b: set[str]) -> bool:
+def dates_all_differ(a: set[str], b: set[str], garbled_a: Iterable[PartialDate] = (),
+                     garbled_b: Iterable[PartialDate] = ()) -> bool:
     """Both letters give whole dates, and share neither a date nor any other number (a visit
-    on 7/9/2025 and one on 3/9/2025): for one citizen's letters on one template, two matters."""
+    on 7/9/2025 and one on 3/9/2025): for one citizen's letters on one template, two matters.
+
+    A date OCR garbled in its day or month (``garbled_*``, from :func:`garbled_dates`) counts as
+    given, and as shared with a date that agrees on what can be read of it: 07/0b/2025 is
+    another date than 3/9/2025, and may be 7/9/2025.
+    """
+    ga, gb = tuple(garbled_a), tuple(garbled_b)
     da = {x for x in a if x.count("/") == 2 and _well_formed(x)}
     db = {y for y in b if y.count("/") == 2 and _well_formed(y)}
-    if not da or not db:
+    if not (da or ga) or not (db or gb):
         return False
-    return not any(x == y or _close(x, y) for x in a for y in b)
+    if any(x == y or _close(x, y) for x in a for y in b):
+        return False
+    whole_a, whole_b = [_date_parts(x) for x in da], [_date_parts(y) for y in db]
+    return not any(_may_be(g, d) for g in ga for d in [*whole_b, *gb]) and \
+        not any(_may_be(g, d) for g in gb for d in whole_a)
+
+
+PartialDate = tuple[int | None, int | None, int]
+# dd/mm/yyyy with one look-alike-proof letter in the day or the month: "07/0b/2025".
+_GARBLED_DATE = re.compile(r"(?<![0-9A-Za-z])([0-9A-Za-z]{1,2})/([0-9A-Za-z]{1,2})/((?:19|20)[0-9]{2})(?![0-9A-Za-z])")
+
+
+def garbled_dates(text: str) -> frozenset[PartialDate]:
+    """Dates of ``text`` (particulars lines left out) whose day or month OCR garbled beyond
+    reading: (day, month, year) with None for the part that cannot be read."""
+    plain = "\n".join(p for p in strip_diacritics(text).replace("\f", "\n").split("\n") if not _particulars(p))
+    out = set()
+    for m in _GARBLED_DATE.finditer(plain):
+        day, month = (g.translate(_DIGITLIKE) for g in m.group(1, 2))
+        unread = [x for x in (day, month) if not x.isdigit()]
+        if len(unread) != 1 or not any(c.isdigit() for c in unread[0]):
+            continue  # a whole date (already a number), or too little of one (or not a date)
+        d, mo = (int(x) if x.isdigit() else None for x in (day, month))
+        if (d is None or 1 <= d <= 31) and (mo is None or 1 <= mo <= 12):
+            out.add((d, mo, int(m.group(3))))
+    return frozenset(out)
+
+
+def _date_parts(date: str) -> PartialDate:
+    d, m, y = (int(p) for p in date.split("/"))
+    return d, m, y
+
+
+def _may_be(a: PartialDate, b: PartialDate) -> bool:
+    """Could two dates, parts unread as None, be one date?"""
+    return all(x is None or y is None or x == y for x, y in zip(a, b, strict=True))
 
 
 def _well_formed(n: str) -> bool:

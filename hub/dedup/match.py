@@ -33,6 +33,7 @@ from hub.dedup import boilerplate, citizens, lsh, recent
 from hub.dedup.evidence import (
     dates_all_differ,
     digit_runs,
+    garbled_dates,
     id_keys,
     identities_conflict,
     identity_in_text,
@@ -205,6 +206,7 @@ _DERIVED = {
     "runs": lambda text, keys: digit_runs(text),
     "numbers": lambda text, keys: specific_numbers(text, keys=keys),
     "matter numbers": lambda text, keys: specific_numbers(text, particulars=False, keys=keys),
+    "garbled dates": lambda text, keys: garbled_dates(text),
 }
 
 
@@ -270,7 +272,8 @@ class Verifier:
             # The same sentences about another visit, decision or parcel: another matter.
             if found.containment < SAME_CITIZEN_PASSAGES or found.conflicts:
                 return None
-            if dates_all_differ(self.derived(doc, "matter numbers"), self.derived(other, "matter numbers")):
+            if dates_all_differ(self.derived(doc, "matter numbers"), self.derived(other, "matter numbers"),
+                                self.derived(doc, "garbled dates"), self.derived(other, "garbled dates")):
                 return None
         # Letters not known to be one citizen's: too little in common, unless noise hid a copy
         # (a letter whose ID and phone numbers were all misread) ...

@@ -87,7 +87,13 @@ def test_passages_are_found_through_ocr_noise_and_other_numbers_conflict():
 
 
 def test_identity_read_in_the_other_letter_and_dates_that_all_differ():
-    from hub.dedup.evidence import dates_all_differ, digit_runs, identity_in_text, near_identity
+    from hub.dedup.evidence import (
+        dates_all_differ,
+        digit_runs,
+        garbled_dates,
+        identity_in_text,
+        near_identity,
+    )
 
     # The second letter's CCCD was garbled beyond a key, yet reads as the first's with one digit off.
     runs = digit_runs("Số CCCD: 0O109OO1I2Z8, điện thoại 0912 345 678")
@@ -99,3 +105,10 @@ def test_identity_read_in_the_other_letter_and_dates_that_all_differ():
     assert dates_all_differ({"7/9/2025"}, {"3/9/2025"})
     assert not dates_all_differ({"7/9/2025", "531"}, {"3/9/2025", "531"})
     assert not dates_all_differ({"7/9/2025"}, {"531"})
+    # A date whose month OCR garbled still tells another visit from this one, and may be this one.
+    garbled = garbled_dates("Tôi tên là: An\nSinh ngày: 0b/03/1946\nLần gần nhất vào ngày 07/0b/2025.\n")
+    assert garbled == {(7, None, 2025)}  # the particulars line (birth date) is left out
+    assert dates_all_differ({"111"}, {"3/9/2025"}, garbled, ())
+    assert not dates_all_differ({"111"}, {"7/9/2025"}, garbled, ())
+    assert not dates_all_differ(set(), set(), garbled, {(None, 9, 2025)})
+    assert garbled_dates("ngày 07/09/2025, số 12/ab/2025") == frozenset()  # whole, or too little read
