@@ -51,16 +51,14 @@ def gives_particulars(fingerprint_form: str) -> bool:
     return _PARTICULARS_FP.match(fingerprint_form) is not None
 
 
-def matter_text(text: str) -> str:
-    """``text`` without the lines giving the petitioner's particulars (name, birth, ID, address, phone)."""
-    lines = text.replace("\f", "\n").split("\n")
+@functools.lru_cache(maxsize=64)
+def _matter_plain(text: str) -> str:
+    """``text`` stripped of diacritics, without the lines giving the petitioner's particulars
+    (name, birth, ID, address, phone); kept for the last few texts, as the numbers and the
+    garbled dates of one letter are both read from it."""
     # One pass over the whole text (NFC never joins characters across a line break).
-    plain = strip_diacritics("\n".join(lines)).split("\n")
-    return "\n".join(ln for ln, p in zip(lines, plain, strict=True) if not _particulars(p))
-
-
-def _particulars(plain_line: str) -> bool:
-    return bool(_PARTICULARS.match(plain_line.casefold().lstrip()))
+    lines = strip_diacritics(text).replace("\f", "\n").split("\n")
+    return "\n".join(p for p in lines if not _PARTICULARS.match(p.casefold().lstrip()))
 
 
 def specific_numbers(text: str, *, particulars: bool = True, keys: Iterable[str] | None = None) -> set[str]:
@@ -72,9 +70,7 @@ def specific_numbers(text: str, *, particulars: bool = True, keys: Iterable[str]
     left out too: for two letters of one citizen they agree whatever the matter. ``keys`` are
     the text's identity keys when already known (as stored with a document).
     """
-    plain = strip_diacritics(text)
-    if not particulars:  # matter_text, on the text stripped once
-        plain = "\n".join(p for p in plain.replace("\f", "\n").split("\n") if not _particulars(p))
+    plain = strip_diacritics(text) if particulars else _matter_plain(text)
     citizen = {k.split(":", 1)[1].removeprefix("+84") for k in (identity_keys(text) if keys is None else keys)}
     out = set()
     for m in _NUMBER.finditer(plain):
@@ -167,9 +163,8 @@ _GARBLED_DATE = re.compile(r"(?<![0-9A-Za-z])([0-9A-Za-z]{1,2})/([0-9A-Za-z]{1,2
 def garbled_dates(text: str) -> frozenset[PartialDate]:
     """Dates of ``text`` (particulars lines left out) whose day or month OCR garbled beyond
     reading: (day, month, year) with None for the part that cannot be read."""
-    plain = "\n".join(p for p in strip_diacritics(text).replace("\f", "\n").split("\n") if not _particulars(p))
     out = set()
-    for m in _GARBLED_DATE.finditer(plain):
+    for m in _GARBLED_DATE.finditer(_matter_plain(text)):
         day, month = (g.translate(_DIGITLIKE) for g in m.group(1, 2))
         unread = [x for x in (day, month) if not x.isdigit()]
         if len(unread) != 1 or not any(c.isdigit() for c in unread[0]):

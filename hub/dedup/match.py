@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import numpy as np
@@ -299,7 +300,7 @@ def match_document(db: sqlite_utils.Database, doc_id: str) -> Verdict:
     doc = _load(db, doc_id)
     n, sig = doc["n"], doc["sig"]
     if boilerplate.maybe_refresh(db) and _recheck_due(db):
-        boilerplate.set_state(db, "recheck_gen", boilerplate.generation(db))
+        boilerplate.set_state(db, "recheck_pending", 1)
     if n % RECHECK_EVERY == 0 and recheck_pending(db):
         recheck_proposed(db, limit=1)
     boiler = boilerplate.current(db)
@@ -354,7 +355,7 @@ def _recheck_due(db: sqlite_utils.Database) -> bool:
 
 def recheck_pending(db: sqlite_utils.Database) -> bool:
     """True while a re-check of proposals is under way (see :func:`recheck_proposed`)."""
-    return boilerplate.state(db, "recheck_gen") > 0
+    return boilerplate.state(db, "recheck_pending") > 0
 
 
 def recheck_proposed(db: sqlite_utils.Database, *, limit: int | None = None,
@@ -369,33 +370,36 @@ def recheck_proposed(db: sqlite_utils.Database, *, limit: int | None = None,
     gen = boilerplate.generation(db)
     boiler = boilerplate.current(db)
     deadline = None if budget_s is None else time.perf_counter() + budget_s
-    done = 0
+    for done, (a, b) in enumerate(_stale_proposals(db, gen)):
+        if done and ((limit is not None and done >= limit) or (deadline is not None and time.perf_counter() >= deadline)):
+            return True
+        other = fetch_rows(db, _DETAIL_SQL + " where doc_id = ?", [b])
+        try:
+            ok = bool(other) and Verifier(db, _load(db, a), boiler).check(other[0]) is not None
+        except KeyError:  # the document is gone
+            ok = False
+        except Exception:  # noqa: BLE001 — the proposal stays for the operator; the re-check goes on
+            log.exception("could not re-check a duplicate proposal; kept as proposed")
+            ok = True
+        if ok:
+            db.execute("update duplicate_pairs set boiler_gen = ? where doc_a = ? and doc_b = ?", [gen, a, b])
+        else:
+            db.execute("update duplicate_pairs set decision = 'withdrawn', decided_by = 'system', "
+                       "decided_at = ?, boiler_gen = ? where doc_a = ? and doc_b = ?", [_now(), gen, a, b])
+    boilerplate.set_state(db, "recheck_docs", boilerplate.learned_from(db))
+    boilerplate.set_state(db, "recheck_pending", 0)
+    return False
+
+
+def _stale_proposals(db: sqlite_utils.Database, gen: int) -> Iterator[tuple[str, str]]:
+    """Undecided proposals made under a generation older than ``gen``, read a few at a time: the
+    caller stamps each one it re-checks, which takes it out of the next read."""
     while True:
         stale = db.execute("select doc_a, doc_b from duplicate_pairs where decision = 'proposed' and boiler_gen < ? "
                            "limit 16", [gen]).fetchall()
-        for a, b in stale:
-            if (limit is not None and done >= limit) or (deadline is not None and done
-                                                          and time.perf_counter() >= deadline):
-                return True
-            other = fetch_rows(db, _DETAIL_SQL + " where doc_id = ?", [b])
-            try:
-                ok = bool(other) and Verifier(db, _load(db, a), boiler).check(other[0]) is not None
-            except KeyError:  # the document is gone
-                ok = False
-            except Exception:  # noqa: BLE001 — the proposal stays for the operator; the re-check goes on
-                log.exception("could not re-check a duplicate proposal; kept as proposed")
-                ok = True
-            if ok:
-                db.execute("update duplicate_pairs set boiler_gen = ? where doc_a = ? and doc_b = ?", [gen, a, b])
-            else:
-                db.execute("update duplicate_pairs set decision = 'withdrawn', decided_by = 'system', "
-                           "decided_at = ?, boiler_gen = ? where doc_a = ? and doc_b = ?", [_now(), gen, a, b])
-            done += 1
+        yield from stale
         if len(stale) < 16:
-            break
-    boilerplate.set_state(db, "recheck_docs", boilerplate.learned_from(db))
-    boilerplate.set_state(db, "recheck_gen", 0)
-    return False
+            return
 
 
 def clusters(db: sqlite_utils.Database) -> list[list[str]]:

@@ -409,22 +409,26 @@ class WalSync:
             os.close(self._fd)
             self._fd = None
 
+    def _take(self) -> tuple[list[Callable[[], None]], bool]:
+        """Wait for something to sync, then take all that is waiting: what the next fsync
+        covers, and whether the thread is asked to end after it."""
+        waiting, stopping = [], False
+        item = self._todo.get()
+        while True:
+            if item is None:
+                stopping = True
+            else:
+                waiting.append(item)
+            try:
+                item = self._todo.get_nowait()
+            except queue.Empty:
+                return waiting, stopping
+
     def _run(self) -> None:
-        stopping = False
         try:
+            stopping = False
             while not stopping:
-                first = self._todo.get()
-                waiting = [] if first is None else [first]
-                stopping = first is None
-                while True:  # everything committed by now rides on one fsync
-                    try:
-                        more = self._todo.get_nowait()
-                    except queue.Empty:
-                        break
-                    if more is None:
-                        stopping = True
-                    else:
-                        waiting.append(more)
+                waiting, stopping = self._take()
                 while True:
                     try:
                         self.sync()

@@ -87,7 +87,7 @@ def test_proposals_are_rechecked_a_slice_at_a_time_and_decisions_are_left_alone(
         db.execute("update duplicate_pairs set boiler_gen = 0")
         db.execute("insert into duplicate_pairs (doc_a, doc_b, similarity, containment, method, found_at, "
                    "decision, boiler_gen) values ('a', 'gone', 0.5, 0.5, 'test', '2026-01-01', 'proposed', 0)")
-        boilerplate.set_state(db, "recheck_gen", gen)
+        boilerplate.set_state(db, "recheck_pending", 1)
     assert recheck_pending(db)
     with db.conn:
         assert recheck_proposed(db, limit=1) is True

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import threading
 
 from hub.index import WalSync, open_index
 
@@ -44,3 +45,35 @@ def test_a_callback_that_fails_does_not_stop_the_others(tmp_path):
     sync.after(lambda: ran.append(1))
     sync.stop()
     assert ran == [1]
+
+
+def test_nothing_is_acknowledged_while_the_disk_refuses_the_sync(tmp_path, monkeypatch):
+    path = tmp_path / "i.db"
+    open_index(path)
+    events: list[str] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        if "failed" not in events:
+            events.append("failed")
+            raise OSError(5, "Input/output error")
+        real_fsync(fd)
+        events.append("fsync")
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    sync = WalSync(path)
+    sync.start()
+    acked = threading.Event()
+    sync.after(lambda: (events.append("ack"), acked.set()))
+    assert acked.wait(10)  # retried a second later
+    sync.stop()
+    assert events[:3] == ["failed", "fsync", "ack"]  # (stopping syncs once more)
+    assert sync.last_error == ""
+    # Asked to stop while the disk still refuses: it gives up without acknowledging.
+    events.clear()
+    monkeypatch.setattr(os, "fsync", lambda fd: (_ for _ in ()).throw(OSError(28, "No space left on device")))
+    sync = WalSync(path)
+    sync.start()
+    sync.after(lambda: events.append("ack"))
+    sync.stop()
+    assert events == [] and "No space" in sync.last_error
