@@ -80,8 +80,3 @@ def candidates_sql(db: sqlite_utils.Database, n: int, band_keys: list[int]) -> t
     params = [x for k, w in used for x in (w, k, BUCKET_READ)]
     return sql, [*params, n, MAX_CANDIDATES]
 
-
-def candidates(db: sqlite_utils.Database, n: int, sig: np.ndarray, template: np.ndarray | None = None) -> list[int]:
-    """Document numbers that best share bands with ``sig`` (see :func:`candidates_sql`)."""
-    sql, params = candidates_sql(db, n, keys(sig, template))
-    return sorted(r[0] for r in db.conn.execute(sql, params))
