@@ -79,4 +79,3 @@ def candidates_sql(db: sqlite_utils.Database, n: int, band_keys: list[int]) -> t
            "group by doc order by sum(w) desc, doc desc limit ?")
     params = [x for k, w in used for x in (w, k, BUCKET_READ)]
     return sql, [*params, n, MAX_CANDIDATES]
-
