@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from edge import memory, scanner
+from edge import memory, ocr, scanner
 from edge.config import EdgeConfig
 from edge.documents import build_document, split_documents
 from edge.exceptions import DiskFull, EdgeError, ScannerError
@@ -216,6 +216,7 @@ class Agent:
     # -- page workers --------------------------------------------------------------------------
     def _warm_up(self) -> None:
         try:
+            ocr.prestart(self.ctx.lang, self.cfg.ocr_workers)
             log.info("page pipeline warmed up in %.2f s", warm_up(self.ctx))
         except Exception:  # the first page then pays for it; nothing else changes
             log.exception("pipeline warm-up")

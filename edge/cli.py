@@ -22,13 +22,16 @@ log = logging.getLogger("edge")
 
 def _cmd_process(args: argparse.Namespace) -> int:
     # Not edge.agent: processing files needs neither the spool nor the uplink.
+    from edge import ocr
     from edge.batch import process_batch
     from edge.pipeline import PageFailed, page_summary, pipeline_context, warm_up
 
     cfg = load_config(args.config)
     ctx = pipeline_context(cfg)
     workers = args.workers or cfg.ocr_workers
-    threading.Thread(target=warm_up, args=(ctx,), daemon=True).start()  # while page 1 decodes
+    # Tesseract loads its model and the imaging kernels load while page 1 is read and decoded.
+    threading.Thread(target=ocr.prestart, args=(ctx.lang, workers), daemon=True).start()
+    threading.Thread(target=warm_up, args=(ctx,), daemon=True).start()
 
     def summary(path: str, res: object) -> dict:
         if isinstance(res, OSError):

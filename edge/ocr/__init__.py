@@ -1,6 +1,6 @@
 """OCR stage: Tesseract in Vietnamese, one single-threaded process per core."""
 from __future__ import annotations
 
-from edge.ocr.tesseract import OcrResult, probe, recognize
+from edge.ocr.tesseract import OcrResult, prestart, probe, recognize
 
-__all__ = ["OcrResult", "probe", "recognize"]
+__all__ = ["OcrResult", "prestart", "probe", "recognize"]

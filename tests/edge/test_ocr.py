@@ -1,5 +1,6 @@
 """Tesseract adapter: one run gives text, word boxes and a searchable PDF; crashes and hangs
-become clear per-page errors (faults injected by swapping the tesseract executable)."""
+become clear per-page errors (faults injected by swapping the engine process, or the tesseract
+executable where the engine cannot run)."""
 from __future__ import annotations
 
 import io
@@ -12,8 +13,10 @@ from PIL import Image
 from pypdf import PdfReader
 
 from edge.exceptions import OcrError
-from edge.ocr import probe, recognize
+from edge.ocr import probe, recognize, tesseract
 from tests.edge.test_pipeline import page_png
+
+REAL_COMMAND = tesseract.engine_command
 
 
 def gray_page() -> np.ndarray:
@@ -57,6 +60,26 @@ def test_two_level_page_reaches_tesseract_pixel_for_pixel(tmp_path, width):
 
 
 @pytest.fixture
+def engines(monkeypatch):
+    """A fresh engine pool for the test, its processes ended after it."""
+    pool = tesseract._Engines()
+    monkeypatch.setattr(tesseract, "ENGINES", pool)
+    yield pool
+    pool.close()
+
+
+@pytest.fixture
+def fake_engine(tmp_path, monkeypatch, engines):
+    """Put a shell script where the engine process is started (the adapter's seam)."""
+    def install(body: str) -> None:
+        exe = tmp_path / "engine"
+        exe.write_text("#!/bin/sh\n" + body + "\n")
+        exe.chmod(0o755)
+        monkeypatch.setattr(tesseract, "engine_command", lambda lang: [str(exe)])
+    return install
+
+
+@pytest.fixture
 def fake_tesseract(tmp_path, monkeypatch):
     def install(body: str) -> None:
         exe = tmp_path / "tesseract"
@@ -66,7 +89,52 @@ def fake_tesseract(tmp_path, monkeypatch):
     return install
 
 
-def test_hanging_tesseract_is_stopped_at_the_timeout(fake_tesseract):
+READY = """echo '{"ready": true}'"""
+
+
+def test_engine_writes_what_the_tesseract_command_writes(tmp_path, engines):
+    binary = np.where(gray_page() > 128, 255, 0).astype(np.uint8)
+    src = tesseract._write_input(binary, tmp_path)
+    options = {"psm": 3, "dpi": 200, "invert": False, "pdf": True, "timeout_s": 60}
+    tesseract._run_command(src, tmp_path / "cli", lang="vie", **options)
+    with engines.engine("vie") as eng:
+        for _ in range(2):  # the second page read by the same process comes out the same
+            eng.read(src, tmp_path / "eng", **options)
+            assert (tmp_path / "eng.tsv").read_text() == (tmp_path / "cli.tsv").read_text()
+            assert PdfReader(tmp_path / "eng.pdf").pages[0].extract_text() == \
+                PdfReader(tmp_path / "cli.pdf").pages[0].extract_text()
+
+
+def test_hanging_tesseract_is_stopped_at_the_timeout(fake_engine, monkeypatch):
+    monkeypatch.setattr(tesseract, "ENGINE_KILL_GRACE_S", 0.5)
+    fake_engine(READY + "\nexec sleep 30")
+    start = time.monotonic()
+    with pytest.raises(OcrError) as e:
+        recognize(gray_page(), timeout_s=1.0)
+    assert time.monotonic() - start < 10
+    assert "did not finish" in e.value.detail and e.value.message_vi
+
+
+def test_crashing_tesseract_fails_that_page_and_the_next_page_gets_a_new_one(
+        fake_engine, monkeypatch, engines):
+    fake_engine(READY + "\nread line\nkill -ABRT $$")
+    with pytest.raises(OcrError) as e:
+        recognize(gray_page(), timeout_s=20)
+    assert e.value.code == "ocr_failed" and "stopped" in e.value.detail
+    monkeypatch.setattr(tesseract, "engine_command", REAL_COMMAND)
+    assert "Cửa Nam" in recognize(gray_page(), dpi=200, timeout_s=60).text
+    assert not engines.unavailable
+
+
+def test_without_the_engine_each_page_runs_the_tesseract_command(fake_engine, engines, caplog):
+    fake_engine("""echo '{"ready": false, "error": "no libtesseract.so.5"}'""")
+    assert "Cửa Nam" in recognize(gray_page(), dpi=200, timeout_s=60).text
+    assert "libtesseract" in engines.unavailable
+    assert "tesseract command instead" in caplog.text
+
+
+def test_hanging_tesseract_command_is_stopped_at_the_timeout(fake_engine, fake_tesseract):
+    fake_engine("exit 1")  # no engine here: pages go through the command
     fake_tesseract("sleep 30")
     start = time.monotonic()
     with pytest.raises(OcrError) as e:
@@ -75,7 +143,8 @@ def test_hanging_tesseract_is_stopped_at_the_timeout(fake_tesseract):
     assert "did not finish" in e.value.detail and e.value.message_vi
 
 
-def test_crashing_tesseract_is_a_clear_error(fake_tesseract):
+def test_crashing_tesseract_command_is_a_clear_error(fake_engine, fake_tesseract):
+    fake_engine("exit 1")
     fake_tesseract("kill -ABRT $$")
     with pytest.raises(OcrError) as e:
         recognize(gray_page(), timeout_s=20)
