@@ -18,6 +18,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import json
+import os
 import sys
 
 TESSERACT_LIBS = ("libtesseract.so.5", "libtesseract.so")
@@ -92,7 +93,9 @@ class Tesseract:
 
 def main() -> int:
     lang = sys.argv[1] if len(sys.argv) > 1 else "vie"
-    out = sys.stdout
+    # Answers go out on a copy of stdout; whatever the library prints goes to stderr instead.
+    out = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)
 
     def answer(obj: dict) -> None:
         out.write(json.dumps(obj) + "\n")
