@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from edge.fingerprint.identity import CONFUSABLE, identity_keys
 from edge.fingerprint.normalize import strip_diacritics
@@ -76,8 +77,8 @@ def specific_numbers(text: str, *, particulars: bool = True, keys: Iterable[str]
     for m in _NUMBER.finditer(plain):
         n = _norm(m.group(0))
         digits = n.replace("/", "")
-        if len(digits) < 3 or _YEAR.fullmatch(n):
-            continue
+        if len(digits) < 3 or _YEAR.fullmatch(n) or not digits.strip("0"):
+            continue  # a bare year, too short, or zeros (the tail of an amount OCR broke up)
         if digits in citizen or any(len(digits) >= 9 and (digits.endswith(c) or c.endswith(digits))
                                     for c in citizen):
             continue
@@ -91,11 +92,19 @@ def _close(a: str, b: str) -> bool:
     """Equal, or (for long plain numbers) one edit apart or one a piece of the other (OCR split it).
 
     Dates must agree exactly: 6/6/2025 and 6/8/2025 are one keystroke apart and two matters.
+    A date OCR misread into no date (1/6/205, 10/82025) is compared as a plain number.
     """
     if a == b:
         return True
-    if "/" in a and "/" in b:
-        return False
+    if _is_date(a) and _is_date(b):
+        # Only the month of one letter's date (11/2025 for 22/11/2025): a re-typed copy's wording.
+        short, long_ = (a, b) if a.count("/") < b.count("/") else (b, a)
+        return short.count("/") == 1 and long_.count("/") == 2 and long_.endswith("/" + short)
+    # A house or decision number given in full in one letter, in part in the other (264/88, 264).
+    if ("/" in a) != ("/" in b):
+        slashed, plain = (a, b) if "/" in a else (b, a)
+        if len(plain) >= 3 and plain in slashed.split("/"):
+            return True
     a, b = a.replace("/", ""), b.replace("/", "")
     if a == b:
         return True
@@ -107,6 +116,17 @@ def _close(a: str, b: str) -> bool:
         return sum(x != y for x, y in zip(a, b, strict=True)) <= 1
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
     return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+def _alike(a: str, b: str) -> bool:
+    """:func:`_close`, or what OCR may have made of one number in a letter that should give
+    none of the other's: a four-digit number one digit off, a date cut short (9/5/2, 13/7)."""
+    if _close(a, b):
+        return True
+    if "/" in a and "/" in b:
+        short, long_ = sorted((a, b), key=len)
+        return not _is_date(short) and long_.startswith(short)
+    return min(len(a), len(b)) >= 4 and Levenshtein.distance(a, b, score_cutoff=1) <= 1
 
 
 def shared_numbers(a: set[str], b: set[str]) -> float | None:
@@ -134,10 +154,18 @@ def numbers_disagree(a: set[str], b: set[str]) -> bool:
     return share is not None and share < MIN_SHARED
 
 
-def dates_all_differ(a: set[str], b: set[str], garbled_a: Iterable[PartialDate] = (),
-                     garbled_b: Iterable[PartialDate] = ()) -> bool:
-    """Both letters give whole dates, and share neither a date nor any other number (a visit
-    on 7/9/2025 and one on 3/9/2025): for one citizen's letters on one template, two matters.
+# Numbers each of one citizen's two letters must give for "they share none" to tell two
+# matters apart when neither gives a whole date.
+ALL_DIFFER_NUMBERS = 2
+
+
+def numbers_all_differ(a: set[str], b: set[str], garbled_a: Iterable[PartialDate] = (),
+                       garbled_b: Iterable[PartialDate] = ()) -> bool:
+    """Both letters give whole dates, or each at least ``ALL_DIFFER_NUMBERS`` numbers of its
+    matter, and they share neither a date nor any other number (a visit on 7/9/2025 and one on
+    3/9/2025; debts from 04/2023 of 340.000.000 đồng and from 03/2023 of 288.000.000 đồng):
+    for one citizen's letters on one template, two matters. A copy keeps its numbers (OCR may
+    garble some, seldom all), and a re-sent or edited one adds to them.
 
     A date OCR garbled in its day or month (``garbled_*``, from :func:`garbled_dates`) counts as
     given, and as shared with a date that agrees on what can be read of it: 07/0b/2025 is
@@ -146,9 +174,12 @@ def dates_all_differ(a: set[str], b: set[str], garbled_a: Iterable[PartialDate] 
     ga, gb = tuple(garbled_a), tuple(garbled_b)
     da = {x for x in a if x.count("/") == 2 and _well_formed(x)}
     db = {y for y in b if y.count("/") == 2 and _well_formed(y)}
-    if not (da or ga) or not (db or gb):
+    dated = (da or ga) and (db or gb)
+    counted = (sum(map(_well_formed, a)) >= ALL_DIFFER_NUMBERS
+               and sum(map(_well_formed, b)) >= ALL_DIFFER_NUMBERS)
+    if not (dated or counted):
         return False
-    if any(x == y or _close(x, y) for x in a for y in b):
+    if any(x == y or _alike(x, y) for x in a for y in b):
         return False
     whole_a, whole_b = [_date_parts(x) for x in da], [_date_parts(y) for y in db]
     return not any(_may_be(g, d) for g in ga for d in [*whole_b, *gb]) and \
@@ -183,6 +214,12 @@ def _date_parts(date: str) -> PartialDate:
 def _may_be(a: PartialDate, b: PartialDate) -> bool:
     """Could two dates, parts unread as None, be one date?"""
     return all(x is None or y is None or x == y for x, y in zip(a, b, strict=True))
+
+
+def _is_date(n: str) -> bool:
+    """Is ``n`` (as :func:`specific_numbers` gives it) a valid date or month/year?"""
+    parts = n.split("/")
+    return len(parts) in (2, 3) and len(parts[-1]) == 4 and _well_formed(n)
 
 
 def _well_formed(n: str) -> bool:

@@ -10,8 +10,8 @@
    other ID-card numbers (``evidence``). Two letters of one citizen (a shared ID or phone
    number, or one letter's number read in the other) are judged on their own passages
    without the particulars lines, and fail when the same sentence gives another date or
-   number there, or when all their dates differ; letters of writers not known to be one
-   person must agree on the numbers that identify a matter.
+   number there, or when all their dates or numbers differ; letters of writers not known to
+   be one person must agree on the numbers that identify a matter.
 4. Outcomes are typed (``verdicts``); pairs are proposed for review, never merged or
    deleted; a pair an operator rejected is never proposed again. Documents of the same
    citizen about another matter are linked (``citizens``), not proposed.
@@ -32,13 +32,13 @@ from edge.fingerprint.normalize import fold
 from edge.wire import Fingerprint
 from hub.dedup import boilerplate, citizens, lsh, recent
 from hub.dedup.evidence import (
-    dates_all_differ,
     digit_runs,
     garbled_dates,
     id_keys,
     identities_conflict,
     identity_in_text,
     near_identity,
+    numbers_all_differ,
     numbers_conflict,
     numbers_disagree,
     shares_identity,
@@ -60,7 +60,7 @@ MIN_CONTAINMENT = 0.40
 # lines left out, boilerplate discounted) found in the other with OCR errors allowed: one
 # matter's copies keep ≥ 0.75 at 3% and 8% noise alike, another matter written on the same
 # template mostly less (where more, its aligned sentences give other numbers, or its dates
-# all differ).
+# or numbers all differ).
 SAME_CITIZEN_PASSAGES = 0.75
 # Shingle overlap this low or lower is another text whatever the noise; between this and the
 # bounds above, noise may have hidden a copy of one citizen's letter, and its passages decide.
@@ -273,8 +273,8 @@ class Verifier:
             # The same sentences about another visit, decision or parcel: another matter.
             if found.containment < SAME_CITIZEN_PASSAGES or found.conflicts:
                 return None
-            if dates_all_differ(self.derived(doc, "matter numbers"), self.derived(other, "matter numbers"),
-                                self.derived(doc, "garbled dates"), self.derived(other, "garbled dates")):
+            if numbers_all_differ(self.derived(doc, "matter numbers"), self.derived(other, "matter numbers"),
+                                  self.derived(doc, "garbled dates"), self.derived(other, "garbled dates")):
                 return None
         # Letters not known to be one citizen's: too little in common, unless noise hid a copy
         # (a letter whose ID and phone numbers were all misread) ...

@@ -146,12 +146,20 @@ def _numbers(text: str) -> tuple[set[str], set[str]]:
     return clean, unsure
 
 
+def _full_date(n: str) -> bool:
+    """Eight digits that read as a date written in full (30/04/2025 in fingerprint form)."""
+    return len(n) == 8 and 1 <= int(n[:2]) <= 31 and 1 <= int(n[2:4]) <= 12 and n[4:6] in ("19", "20")
+
+
 def _same_number(x: str, ys: set[str]) -> bool:
     """Is ``x`` one of ``ys`` as OCR may give it: a piece of it (a misread letter split it), one
-    digit dropped, added or misread, or (from nine digits on) two."""
+    digit dropped, added or misread, or (from nine digits on) two. Two dates written in full
+    must agree: 30/04/2025 and 30/01/2025 are one digit apart and two visits."""
     for y in ys:
         if x == y or x in y or y in x:
             return True
+        if _full_date(x) and _full_date(y):
+            continue
         most = 2 if min(len(x), len(y)) >= 9 else 1 if max(len(x), len(y)) >= 4 else 0
         if most and Levenshtein.distance(x, y, score_cutoff=most) <= most:
             return True

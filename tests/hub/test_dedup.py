@@ -82,17 +82,20 @@ def test_passages_are_found_through_ocr_noise_and_other_numbers_conflict():
     # The same sentences about another visit and another decision: another matter.
     other = LETTER.replace("02/09/2025", "17/09/2025").replace("531/QĐ", "912/QĐ")
     assert compare_passages(passages(LETTER), passages(other)).conflicts == 2
+    # A visit on a date one digit apart is another visit.
+    other_month = LETTER.replace("02/09/2025", "02/03/2025")
+    assert compare_passages(passages(LETTER), passages(other_month)).conflicts == 1
     unrelated = "Tôi đề nghị cơ quan chức năng kiểm tra việc xây dựng trái phép tại ngõ 12 phố Huế.\n" * 3
     assert compare_passages(passages(LETTER), passages(unrelated)).containment < 0.3
 
 
-def test_identity_read_in_the_other_letter_and_dates_that_all_differ():
+def test_identity_read_in_the_other_letter_and_numbers_that_all_differ():
     from hub.dedup.evidence import (
-        dates_all_differ,
         digit_runs,
         garbled_dates,
         identity_in_text,
         near_identity,
+        numbers_all_differ,
     )
 
     # The second letter's CCCD was garbled beyond a key, yet reads as the first's with one digit off.
@@ -102,13 +105,27 @@ def test_identity_read_in_the_other_letter_and_dates_that_all_differ():
     assert not identity_in_text('["cccd:038168301480"]', runs)
     assert near_identity(["cccd:001090011223"], ["phone:+84912345678", "cccd:001090011228"])
     assert not near_identity(["cccd:001090011223"], ["cccd:001090099999"])
-    assert dates_all_differ({"7/9/2025"}, {"3/9/2025"})
-    assert not dates_all_differ({"7/9/2025", "531"}, {"3/9/2025", "531"})
-    assert not dates_all_differ({"7/9/2025"}, {"531"})
+    assert numbers_all_differ({"7/9/2025"}, {"3/9/2025"})
+    assert not numbers_all_differ({"7/9/2025", "531"}, {"3/9/2025", "531"})
+    assert not numbers_all_differ({"7/9/2025"}, {"531"})
+    # No whole date: two numbers each, none shared (debts of two employers), is two matters too.
+    assert numbers_all_differ({"4/2023", "12/2025", "340000000"}, {"3/2023", "1/2025", "288000000"})
+    assert not numbers_all_differ({"4/2023", "12/2025", "340000000"}, {"3/2023", "12/2025"})
+    assert not numbers_all_differ({"4/2023", "340000000"}, {"288000000"})  # one number says too little
+    # What OCR or re-typing does to one number is still that number: a dropped digit or slash, the
+    # month of a date, a house number without its alley.
+    assert not numbers_all_differ({"1/6/205", "8999"}, {"1/6/2025", "14/2/1987"})
+    assert not numbers_all_differ({"10/82025", "162"}, {"10/8/2025", "29/12/2000"})
+    assert not numbers_all_differ({"11/2025", "751"}, {"22/11/2025", "13/10/1955"})
+    assert not numbers_all_differ({"264", "24/3/2026"}, {"264/88", "1/2/2026"})
+    assert not numbers_all_differ({"9/5/2", "549"}, {"9/5/2025", "26/9/2025"})
+    assert not numbers_all_differ({"2411", "547"}, {"2418", "28/3"})
+    assert numbers_all_differ({"7/2025", "751"}, {"5/8/2025", "13/10/1955"})
+    assert numbers_all_differ({"6/6/2025", "751"}, {"6/8/2025", "13/10/1955"})  # dates one digit apart
     # A date whose month OCR garbled still tells another visit from this one, and may be this one.
     garbled = garbled_dates("Tôi tên là: An\nSinh ngày: 0b/03/1946\nLần gần nhất vào ngày 07/0b/2025.\n")
     assert garbled == {(7, None, 2025)}  # the particulars line (birth date) is left out
-    assert dates_all_differ({"111"}, {"3/9/2025"}, garbled, ())
-    assert not dates_all_differ({"111"}, {"7/9/2025"}, garbled, ())
-    assert not dates_all_differ(set(), set(), garbled, {(None, 9, 2025)})
+    assert numbers_all_differ({"111"}, {"3/9/2025"}, garbled, ())
+    assert not numbers_all_differ({"111"}, {"7/9/2025"}, garbled, ())
+    assert not numbers_all_differ(set(), set(), garbled, {(None, 9, 2025)})
     assert garbled_dates("ngày 07/09/2025, số 12/ab/2025") == frozenset()  # whole, or too little read
