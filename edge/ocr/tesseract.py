@@ -205,7 +205,7 @@ class Engine:
         while b"\n" not in self._buf:
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([fd], [], [], left)[0]:
-                self.close()
+                self.close(kill=True)
                 raise OcrError(f"tesseract did not finish within {timeout_s:.0f} s ({what})")
             chunk = os.read(fd, 65536)
             if not chunk:
@@ -219,9 +219,11 @@ class Engine:
             self.close()
             raise OcrError(f"tesseract engine answered garbage: {line[:100]!r}") from e
 
-    def close(self) -> int | None:
+    def close(self, *, kill: bool = False) -> int | None:
         """End the process (stdin closed, then killed if it does not go); its exit status."""
         proc = self.proc
+        if kill:
+            proc.kill()
         if proc.stdin is not None and not proc.stdin.closed:
             try:
                 proc.stdin.close()
