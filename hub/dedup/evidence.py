@@ -186,23 +186,25 @@ def numbers_all_differ(a: set[str], b: set[str], garbled_a: Iterable[PartialDate
         not any(_may_be(g, d) for g in gb for d in whole_a)
 
 
-PartialDate = tuple[int | None, int | None, int]
-# dd/mm/yyyy with one look-alike-proof letter in the day or the month: "07/0b/2025".
-_GARBLED_DATE = re.compile(r"(?<![0-9A-Za-z])([0-9A-Za-z]{1,2})/([0-9A-Za-z]{1,2})/((?:19|20)[0-9]{2})(?![0-9A-Za-z])")
+PartialDate = tuple[int | None, int | None, int | None]
+# dd/mm/yyyy with a look-alike-proof letter in one part: "07/0b/2025", "23/09/20t5".
+_GARBLED_DATE = re.compile(r"(?<![0-9A-Za-z])([0-9A-Za-z]{1,2})/([0-9A-Za-z]{1,2})/([0-9A-Za-z]{4})(?![0-9A-Za-z])")
 
 
 def garbled_dates(text: str) -> frozenset[PartialDate]:
-    """Dates of ``text`` (particulars lines left out) whose day or month OCR garbled beyond
-    reading: (day, month, year) with None for the part that cannot be read."""
+    """Dates of ``text`` (particulars lines left out) whose day, month or year OCR garbled
+    beyond reading: (day, month, year) with None for the part that cannot be read."""
     out = set()
     for m in _GARBLED_DATE.finditer(_matter_plain(text)):
-        day, month = (g.translate(_DIGITLIKE) for g in m.group(1, 2))
-        unread = [x for x in (day, month) if not x.isdigit()]
+        parts = [g.translate(_DIGITLIKE) for g in m.group(1, 2, 3)]
+        unread = [x for x in parts if not x.isdigit()]
         if len(unread) != 1 or not any(c.isdigit() for c in unread[0]):
             continue  # a whole date (already a number), or too little of one (or not a date)
-        d, mo = (int(x) if x.isdigit() else None for x in (day, month))
-        if (d is None or 1 <= d <= 31) and (mo is None or 1 <= mo <= 12):
-            out.add((d, mo, int(m.group(3))))
+        d, mo, y = (int(x) if x.isdigit() else None for x in parts)
+        if y is None and not parts[2].startswith(("19", "20")):
+            continue  # too little of a year to tell a date
+        if (d is None or 1 <= d <= 31) and (mo is None or 1 <= mo <= 12) and (y is None or 1900 <= y <= 2100):
+            out.add((d, mo, y))
     return frozenset(out)
 
 

@@ -129,3 +129,7 @@ def test_identity_read_in_the_other_letter_and_numbers_that_all_differ():
     assert not numbers_all_differ({"111"}, {"7/9/2025"}, garbled, ())
     assert not numbers_all_differ(set(), set(), garbled, {(None, 9, 2025)})
     assert garbled_dates("ngày 07/09/2025, số 12/ab/2025") == frozenset()  # whole, or too little read
+    # A year garbled (20t5): the day and month still tell another visit, or may be this one.
+    assert garbled_dates("Ngày 23/09/20t5, tôi đến bộ phận một cửa") == {(23, 9, None)}
+    assert numbers_all_differ({"23/9"}, {"10/11/2025", "675"}, {(23, 9, None)}, ())
+    assert not numbers_all_differ({"23/9"}, {"23/9/2025", "675"}, {(23, 9, None)}, ())
