@@ -146,20 +146,25 @@ def _numbers(text: str) -> tuple[set[str], set[str]]:
     return clean, unsure
 
 
-def _full_date(n: str) -> bool:
-    """Eight digits that read as a date written in full (30/04/2025 in fingerprint form)."""
-    return len(n) == 8 and 1 <= int(n[:2]) <= 31 and 1 <= int(n[2:4]) <= 12 and n[4:6] in ("19", "20")
+def _written_date(n: str) -> bool:
+    """Digits that read as a date or a month written in full, in fingerprint form: 30/04/2025
+    (eight digits), 04/2025 or 4/2025 (six or five)."""
+    if len(n) not in (5, 6, 8) or n[-4:-2] not in ("19", "20"):
+        return False
+    day, month = (n[:2], n[2:4]) if len(n) == 8 else ("1", n[:-4])
+    return 1 <= int(day) <= 31 and 1 <= int(month) <= 12
 
 
 def _same_number(x: str, ys: set[str]) -> bool:
     """Is ``x`` one of ``ys`` as OCR may give it: a piece of it (a misread letter split it), one
-    digit dropped, added or misread, or (from nine digits on) two. Two dates written in full
-    must agree: 30/04/2025 and 30/01/2025 are one digit apart and two visits."""
+    digit dropped, added or misread, or (from nine digits on) two. Two dates or months written
+    in full with as many digits must agree: 30/04/2025 and 30/01/2025, or 4/2024 and 8/2024,
+    are one digit apart and two visits or two periods."""
     for y in ys:
         if x == y or x in y or y in x:
             return True
-        if _full_date(x) and _full_date(y):
-            continue
+        if len(x) == len(y) and _written_date(x) and _written_date(y):
+            continue  # another digit in a date; a digit dropped (12/2025 read 1/2025) may be OCR
         most = 2 if min(len(x), len(y)) >= 9 else 1 if max(len(x), len(y)) >= 4 else 0
         if most and Levenshtein.distance(x, y, score_cutoff=most) <= most:
             return True

@@ -85,6 +85,8 @@ def test_passages_are_found_through_ocr_noise_and_other_numbers_conflict():
     # A visit on a date one digit apart is another visit.
     other_month = LETTER.replace("02/09/2025", "02/03/2025")
     assert compare_passages(passages(LETTER), passages(other_month)).conflicts == 1
+    since = "Kể từ tháng 4/2024, xưởng mộc vận hành máy móc đến 2 giờ sáng, gây ồn cho cả ngõ.\n"
+    assert compare_passages(passages(since), passages(since.replace("4/2024", "8/2024"))).conflicts == 1
     unrelated = "Tôi đề nghị cơ quan chức năng kiểm tra việc xây dựng trái phép tại ngõ 12 phố Huế.\n" * 3
     assert compare_passages(passages(LETTER), passages(unrelated)).containment < 0.3
 
