@@ -57,7 +57,7 @@ def hub(tmp_path, broker):
         holder["ing"].stop()
 
 
-def _warm_then_feed(db, kiosk, count: int = 9) -> list[str]:
+def _warm_then_feed(db, kiosk, count: int = 29) -> list[str]:
     """One batch through end to end (kernels compiled on both sides), then a run of ``count``
     more; returns once the first of those is in the index, so the fault lands mid-run."""
     batches = drop_batches(kiosk.hot, 0, 1, pages=PAGES)
@@ -133,7 +133,7 @@ def test_hub_broker_link_process_sigkilled_mid_batch(tmp_path, broker, hub, kios
     os.kill(first.pid, signal.SIGKILL)
     wait_for(lambda: link._proc is not first and link.connected.is_set(), timeout=30,
              what="the link process restarted and reconnected")
-    batches += drop_batches(kiosk.hot, 10, 2, pages=PAGES)
+    batches += drop_batches(kiosk.hot, len(batches), 2, pages=PAGES)
     wait_indexed(db, docs=len(batches), pages=len(batches) * PAGES, timeout=TIMEOUT_S, agent=kiosk)
     kiosk.stop()
     assert_every_page_exactly_once(db, kiosk.spool, batches=batches, pages_per_batch=PAGES)
