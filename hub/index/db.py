@@ -12,7 +12,6 @@ import os
 import queue
 import sqlite3
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -370,6 +369,7 @@ class WalSync:
         self._todo: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._fd: int | None = None
+        self._stopping = threading.Event()  # seen also while a failing fsync is retried
         self.last_error = ""
 
     def start(self) -> None:
@@ -381,7 +381,9 @@ class WalSync:
         self._todo.put(callback)
 
     def stop(self) -> None:
-        """Sync what was committed, run what waited on it, and end the thread."""
+        """Sync what was committed, run what waited on it, and end the thread (giving up,
+        without running it, if the disk still refuses)."""
+        self._stopping.set()
         self._todo.put(None)
         if self._thread:
             self._thread.join(timeout=60)
@@ -438,9 +440,8 @@ class WalSync:
                         if str(e) != self.last_error:
                             log.error("could not sync the index to disk (retrying each second): %s", e)
                         self.last_error = str(e)
-                        if stopping:
+                        if stopping or self._stopping.wait(1.0):
                             return
-                        time.sleep(1.0)
                 for callback in waiting:
                     try:
                         callback()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
 from hub.index import WalSync, open_index
 
@@ -77,3 +78,14 @@ def test_nothing_is_acknowledged_while_the_disk_refuses_the_sync(tmp_path, monke
     sync.after(lambda: events.append("ack"))
     sync.stop()
     assert events == [] and "No space" in sync.last_error
+    # ... also when the stop comes while it is already retrying.
+    sync = WalSync(path)
+    sync.start()
+    sync.after(lambda: events.append("ack"))
+    deadline = time.monotonic() + 10
+    while not sync.last_error and time.monotonic() < deadline:
+        time.sleep(0.01)
+    began = time.monotonic()
+    sync.stop()
+    assert time.monotonic() - began < 5 and not sync._thread.is_alive()
+    assert events == []
