@@ -54,7 +54,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from hub.dedup.match import recheck_pending, recheck_proposed
+    from hub.dedup.match import finish_recheck
     from hub.index import open_index
     from hub.ingest.files import import_file
 
@@ -79,9 +79,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         else:
             dup = f" duplicate of {', '.join(res.duplicate_of)}" if res.duplicate_of else ""
             print(f"{res.source}: {res.document_id}{dup}")
-    if recheck_pending(db):  # what the ingester does when idle: re-check older proposals
-        with db.conn:
-            recheck_proposed(db)
+    finish_recheck(db)
     return 0 if not failed else (2 if failed == len(args.files) else 1)
 
 

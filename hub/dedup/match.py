@@ -50,9 +50,9 @@ from hub.index.db import rows as fetch_rows
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Match", "NewMatter", "Resubmission", "SameMatter", "Verdict", "clusters", "identities_conflict",
-           "match_document", "numbers_conflict", "recheck_pending", "recheck_proposed", "register", "signature",
-           "signature_bytes"]
+__all__ = ["Match", "NewMatter", "Resubmission", "SameMatter", "Verdict", "clusters", "finish_recheck",
+           "identities_conflict", "match_document", "numbers_conflict", "recheck_pending", "recheck_proposed",
+           "register", "signature", "signature_bytes"]
 
 MIN_JACCARD = 0.22  # weighted: boilerplate counts less (see boilerplate.py)
 MIN_CONTAINMENT = 0.40
@@ -391,14 +391,25 @@ def recheck_proposed(db: sqlite_utils.Database, *, limit: int | None = None,
     return False
 
 
+def finish_recheck(db: sqlite_utils.Database) -> None:
+    """Re-check what is left of older proposals at once, in one transaction (what the ingester
+    does in its idle time, for callers that have none: ``hub import``, the benchmark)."""
+    if recheck_pending(db):
+        with db.conn:
+            recheck_proposed(db)
+
+
+_STALE_READ = 16  # proposals read per query by _stale_proposals
+
+
 def _stale_proposals(db: sqlite_utils.Database, gen: int) -> Iterator[tuple[str, str]]:
     """Undecided proposals made under a generation older than ``gen``, read a few at a time: the
     caller stamps each one it re-checks, which takes it out of the next read."""
     while True:
         stale = db.execute("select doc_a, doc_b from duplicate_pairs where decision = 'proposed' and boiler_gen < ? "
-                           "limit 16", [gen]).fetchall()
+                           "limit ?", [gen, _STALE_READ]).fetchall()
         yield from stale
-        if len(stale) < 16:
+        if len(stale) < _STALE_READ:
             return
 
 

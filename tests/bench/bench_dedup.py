@@ -89,7 +89,7 @@ def run_project(docs: list[Doc], texts: dict[str, str], workdir: Path) -> tuple[
     from edge.fingerprint import fingerprint
     from edge.fingerprint.identity import identity_keys
     from hub.dedup import clusters, match_document
-    from hub.dedup.match import recheck_pending, recheck_proposed
+    from hub.dedup.match import finish_recheck
     from hub.index import open_index
     from hub.index.documents import NewDocument, insert_document
 
@@ -102,9 +102,7 @@ def run_project(docs: list[Doc], texts: dict[str, str], workdir: Path) -> tuple[
                                              fingerprint=fingerprint(text), identity_keys=identity_keys(text),
                                              page_count=text.count("\f") + 1))
             match_document(db, d.name)
-    if recheck_pending(db):  # what the ingester does when idle: finish re-checking older proposals
-        with db.conn:
-            recheck_proposed(db)
+    finish_recheck(db)
     elapsed = (time.perf_counter() - t0) / len(docs)
     links = {frozenset((a, b)) for a, b in db.execute("select doc_a, doc_b from citizen_links")}
     return _pairs_from_groups(clusters(db)), links, elapsed
