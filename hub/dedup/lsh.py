@@ -1,16 +1,20 @@
-"""LSH band index of MinHash signatures in the city index (table ``dedup_lsh``).
+"""LSH band index of MinHash signatures in the city index (tables ``dedup_lsh``, ``dedup_lsh_hot``).
 
 64 bands of 2 rows: a pair collides in some band with probability 1-(1-J^2)^64 —
 0.92 at Jaccard 0.2, 0.9996 at 0.35. Two noisy scans of one letter at 8% OCR error
 share only ~0.35-0.5 of their shingles, so the bands must be this sensitive. Form
 phrases are already out of the signature (fingerprint v2) and bands won only by learned
-template text are not indexed; buckets that still collect many documents are read only
-in part, and candidates are ranked by the bands they share, each weighed by its rarity.
+template text are not indexed. A bucket that fills up to ``HOT`` documents holds a common
+phrasing, like a stop word: it is marked hot, emptied and no longer indexed or read (at a
+million generated petitions, 10,000 of 1.4M buckets, holding half of all band rows).
+Candidates are ranked by the bands they share, each weighed by its rarity.
 One row per band: (key, doc) in a WITHOUT ROWID table, the band number mixed into a
 47-bit key (a 6-byte SQLite integer; chance collisions between 64M keys stay < 1 in
 1,000 lookups) and the document as a small integer — about 16 bytes per band on disk.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import sqlite_utils
@@ -19,14 +23,12 @@ from edge.fingerprint.minhash import NUM_PERM
 
 BANDS = 64
 ROWS = NUM_PERM // BANDS
-# Members read per bucket (the newest): a bucket this full holds a template sentence or a
-# collective petition, whose copies also share many other bands with each other.
-BUCKET_READ = 100
+# A bucket shared by this many documents is a common phrasing: a document in it weighs 1/200
+# of a band, and a matter's own wording fills buckets far smaller. Reading such buckets was
+# most of a lookup at a million documents.
+HOT = 200
 # Documents kept per lookup, those sharing the rarest bands first.
 MAX_CANDIDATES = 100
-# Bucket sizes are counted up to this: a bucket this full weighs next to nothing, and counting
-# further was a seventh of a lookup at a million documents.
-SIZE_LIMIT = 200
 
 
 def band_keys(sig: np.ndarray) -> list[int]:
@@ -50,32 +52,77 @@ def keys(sig: np.ndarray, template: np.ndarray | None = None) -> list[int]:
     return [k for k, b in zip(keys, boiler.tolist(), strict=True) if not b]
 
 
-def add(db: sqlite_utils.Database, n: int, band_keys: list[int]) -> None:
-    """Index document number ``n`` under its band :func:`keys`."""
-    db.conn.executemany("insert or ignore into dedup_lsh (key, doc) values (?, ?)", [(k, n) for k in band_keys])
+@dataclass(frozen=True)
+class Lookup:
+    """What a lookup found: candidate documents (best first) and the size of each bucket it
+    read (the hot ones left out), which :func:`add` needs to know which buckets fill up."""
+
+    candidates: list[int]
+    sizes: dict[int, int]
 
 
-def candidates_sql(db: sqlite_utils.Database, n: int, band_keys: list[int]) -> tuple[str, list]:
-    """An SQL subquery (and its parameters) giving the documents that best share the band :func:`keys`.
+def _marks(values: list) -> str:
+    return ",".join("?" * len(values))
+
+
+def _live(db: sqlite_utils.Database, band_keys: list[int]) -> list[int]:
+    """The keys of ``band_keys`` whose buckets are not hot."""
+    if not band_keys:
+        return []
+    hot = {k for (k,) in db.conn.execute(f"select key from dedup_lsh_hot where key in ({_marks(band_keys)})",
+                                         band_keys)}
+    return [k for k in dict.fromkeys(band_keys) if k not in hot]
+
+
+def lookup(db: sqlite_utils.Database, n: int, band_keys: list[int]) -> Lookup:
+    """Documents that best share the band :func:`keys`, document ``n`` itself left out.
 
     Each shared band counts by how rare it is: a bucket of ``k`` documents gives each of
     them ``1/k``. A matter's own wording fills small buckets, so its copies rank first even
-    in an index of millions where common phrasings fill large ones. Each bucket gives at
-    most its ``BUCKET_READ`` newest members and the best ``MAX_CANDIDATES`` documents are
-    kept, so a lookup's cost stays bounded. Template-only bands are left out; so is the
-    document itself. The statement that reads the candidates' fingerprints runs this as
-    its subquery, so the bucket rows never come back to Python.
+    in an index of millions where common phrasings fill large ones. Hot buckets are not read
+    and the best ``MAX_CANDIDATES`` documents are kept, so a lookup reads fewer than
+    ``HOT`` rows per band and its cost stays bounded as the index grows.
     """
-    if not band_keys:
-        return "select null where 0", []
-    sizes = db.conn.execute(
-        "select " + ", ".join(["(select count(*) from (select 1 from dedup_lsh where key = ? limit ?))"] * len(band_keys)),
-        [x for k in band_keys for x in (k, SIZE_LIMIT)]).fetchone()
-    used = [(k, 1.0 / size) for k, size in zip(band_keys, sizes, strict=True) if size]
-    if not used:
-        return "select null where 0", []
-    bucket = "select doc, ? as w from (select doc from dedup_lsh where key = ? order by doc desc limit ?)"
-    sql = (f"select doc from ({' union all '.join([bucket] * len(used))}) where doc != ? "
-           "group by doc order by sum(w) desc, doc desc limit ?")
-    params = [x for k, w in used for x in (w, k, BUCKET_READ)]
-    return sql, [*params, n, MAX_CANDIDATES]
+    live = _live(db, band_keys)
+    sizes = dict.fromkeys(live, 0)
+    if not live:
+        return Lookup([], sizes)
+    rows = db.conn.execute(f"select key, doc from dedup_lsh where key in ({_marks(live)})", live).fetchall()
+    if not rows:
+        return Lookup([], sizes)
+    pairs = np.array(rows, dtype=np.int64)
+    bucket, at, count = np.unique(pairs[:, 0], return_inverse=True, return_counts=True)
+    sizes.update(zip(bucket.tolist(), count.tolist(), strict=True))
+    docs, which = np.unique(pairs[:, 1], return_inverse=True)
+    score = np.bincount(which, weights=1.0 / count[at], minlength=docs.size)
+    score[docs == n] = -1.0
+    order = np.lexsort((-docs, -score))[:MAX_CANDIDATES]  # best first; the newest first among equals
+    return Lookup([d for d, s in zip(docs[order].tolist(), score[order].tolist(), strict=True) if s > 0], sizes)
+
+
+def add(db: sqlite_utils.Database, n: int, band_keys: list[int], sizes: dict[int, int] | None = None) -> None:
+    """Index document number ``n`` under its band :func:`keys`, hot buckets left out.
+
+    ``sizes`` are the bucket sizes a :func:`lookup` for these keys just read; without them
+    they are counted here. A bucket this document fills to ``HOT`` is marked hot and emptied.
+    """
+    if sizes is None:
+        live = _live(db, band_keys)
+        sizes = {k: db.conn.execute("select count(*) from (select 1 from dedup_lsh where key = ? limit ?)",
+                                    [k, HOT]).fetchone()[0] for k in live}
+    full = [k for k, size in sizes.items() if size + 1 >= HOT]
+    db.conn.executemany("insert or ignore into dedup_lsh (key, doc) values (?, ?)",
+                        [(k, n) for k, size in sizes.items() if size + 1 < HOT])
+    if full:
+        db.conn.executemany("insert or ignore into dedup_lsh_hot (key) values (?)", [(k,) for k in full])
+        db.conn.executemany("delete from dedup_lsh where key = ?", [(k,) for k in full])
+
+
+def mark_hot(db: sqlite_utils.Database) -> int:
+    """Mark every bucket holding ``HOT`` documents or more hot and empty it (after band rows
+    were written in bulk); return how many buckets were marked."""
+    before = db.conn.execute("select count(*) from dedup_lsh_hot").fetchone()[0]
+    db.conn.execute("insert or ignore into dedup_lsh_hot (key) select key from dedup_lsh group by key "
+                    "having count(*) >= ?", [HOT])
+    db.conn.execute("delete from dedup_lsh where key in (select key from dedup_lsh_hot)")
+    return db.conn.execute("select count(*) from dedup_lsh_hot").fetchone()[0] - before

@@ -133,11 +133,13 @@ def refingerprint(db: sqlite_utils.Database, doc_id: str, text: str | None,
     return n, fp
 
 
-def index_bands(db: sqlite_utils.Database, n: int, band_keys: list[int], template: np.ndarray, count: int) -> None:
+def index_bands(db: sqlite_utils.Database, n: int, band_keys: list[int], template: np.ndarray, count: int,
+                sizes: dict[int, int] | None = None) -> None:
     """Make document ``n`` findable by later lookups: its band keys (when it has enough text to
-    judge) and its template mask as learned now, for their estimates."""
+    judge; ``sizes`` as its own lookup read them) and its template mask as learned now, for
+    their estimates."""
     if count >= MIN_SHINGLES:
-        lsh.add(db, n, band_keys)
+        lsh.add(db, n, band_keys, sizes)
     db.execute("update dedup_docs set tmask = ? where n = ?", [np.packbits(template).tobytes(), n])
 
 
@@ -164,12 +166,15 @@ def _estimates(sig: np.ndarray, template: np.ndarray, size: int, sigs: np.ndarra
     return j, c
 
 
-def _candidates(db: sqlite_utils.Database, doc: dict, template: np.ndarray, band_keys: list[int]) -> list[dict]:
-    """Candidates whose MinHash estimate can pass, best first (all documents with the very same text included)."""
+def _candidates(db: sqlite_utils.Database, doc: dict, template: np.ndarray, found: lsh.Lookup) -> list[dict]:
+    """Candidates of a band lookup whose MinHash estimate can pass, best first (all documents
+    with the very same text included)."""
     sig = doc["sig"]
-    bands, params = lsh.candidates_sql(db, doc["n"], band_keys)
-    rows = db.conn.execute(f"select n, sig, tmask, shingles, keys from dedup_docs where n in ({bands}) "
-                           "and fp = ? and shingles >= ?", [*params, FINGERPRINT_VERSION, MIN_SHINGLES]).fetchall()
+    rows = []
+    if found.candidates:
+        rows = db.conn.execute(f"select n, sig, tmask, shingles, keys from dedup_docs where n in "
+                               f"({','.join('?' * len(found.candidates))}) and fp = ? and shingles >= ?",
+                               [*found.candidates, FINGERPRINT_VERSION, MIN_SHINGLES]).fetchall()
     scored: list[tuple[float, int]] = []
     if rows:
         sigs = np.frombuffer(b"".join(r[1] for r in rows), dtype="<u4").reshape(len(rows), -1)
@@ -309,10 +314,12 @@ def match_document(db: sqlite_utils.Database, doc_id: str) -> Verdict:
     template = boiler.template_mask(codes)
     band_keys = lsh.keys(sig, template)
     found: list[Match] = []
-    judged = doc["shingle_count"] >= MIN_SHINGLES
-    if judged:
+    sizes = None
+    if doc["shingle_count"] >= MIN_SHINGLES:
         verifier = Verifier(db, doc, boiler)
-        candidates = _candidates(db, doc, template, band_keys)
+        looked = lsh.lookup(db, n, band_keys)
+        sizes = looked.sizes
+        candidates = _candidates(db, doc, template, looked)
         rejected = _rejected(db, doc_id) if candidates else set()
         for other in candidates:
             if other["doc_id"] in rejected:
@@ -320,7 +327,7 @@ def match_document(db: sqlite_utils.Database, doc_id: str) -> Verdict:
             m = verifier.check(other)
             if m:
                 found.append(m)
-    index_bands(db, n, band_keys, template, doc["shingle_count"])
+    index_bands(db, n, band_keys, template, doc["shingle_count"], sizes)
     now = _now()
     gen = boilerplate.generation(db)
     keys = id_keys(doc["identity_keys"])

@@ -214,6 +214,15 @@ def _m008_stale_proposals(db: sqlite_utils.Database) -> None:
                "where decision = 'proposed'")
 
 
+def _m009_hot_buckets(db: sqlite_utils.Database) -> None:
+    # LSH buckets filled by a common phrasing are marked hot and no longer read or indexed
+    # (``lsh.HOT``): they held half of all band rows at a million documents.
+    from hub.dedup.lsh import mark_hot
+
+    db.execute("create table if not exists dedup_lsh_hot (key integer primary key)")
+    mark_hot(db)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_core", _m001_core),
     ("002_page_pdf", _m002_page_pdf),
@@ -224,6 +233,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("006_fts_on_text_only", _m006_fts_on_text_only),
     ("007_fts_insert_by_writer", _m007_fts_insert_by_writer),
     ("008_stale_proposals", _m008_stale_proposals),
+    ("009_hot_buckets", _m009_hot_buckets),
 ]
 
 

@@ -106,6 +106,7 @@ def build(path: Path, n: int, seed: int) -> float:
         for lo in range(0, flat.size, 1_000_000):
             db.conn.executemany("insert or ignore into dedup_lsh (key, doc) values (?, ?)",
                                 zip(flat[lo:lo + 1_000_000].tolist(), docs[lo:lo + 1_000_000].tolist(), strict=True))
+        lsh.mark_hot(db)
     print(file=sys.stderr)
     db.conn.close()
     return time.perf_counter() - t0

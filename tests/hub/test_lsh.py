@@ -1,0 +1,73 @@
+"""The LSH band index: rarer shared bands rank first, buckets of a common phrasing go hot."""
+from __future__ import annotations
+
+from hub.dedup import lsh
+from hub.index import open_index
+from hub.ingest.files import import_file
+
+
+def _bucket(db, key: int) -> list[int]:
+    return [d for (d,) in db.conn.execute("select doc from dedup_lsh where key = ? order by doc", [key])]
+
+
+def _hot(db) -> set[int]:
+    return {k for (k,) in db.conn.execute("select key from dedup_lsh_hot")}
+
+
+def test_a_rare_shared_band_outweighs_common_ones(tmp_path):
+    db = open_index(tmp_path / "index.db")
+    lsh.add(db, 1, [10, 11])  # shares one band that no one else has
+    for n in range(2, 52):  # 50 documents share two common bands
+        lsh.add(db, n, [20, 21])
+    found = lsh.lookup(db, 99, [10, 20, 21])
+    assert found.candidates[0] == 1
+    assert found.sizes == {10: 1, 20: 50, 21: 50}
+    assert len(found.candidates) == 51
+    lsh.add(db, 99, [10])
+    assert lsh.lookup(db, 99, [10]).candidates == [1]  # never itself
+
+
+def test_a_bucket_filled_by_a_common_phrasing_goes_hot_and_is_no_longer_read(tmp_path):
+    db = open_index(tmp_path / "index.db")
+    for n in range(1, lsh.HOT):
+        lsh.add(db, n, [7, 1000 + n])
+    assert len(_bucket(db, 7)) == lsh.HOT - 1 and not _hot(db)
+    looked = lsh.lookup(db, lsh.HOT, [7, 1000 + lsh.HOT])
+    lsh.add(db, lsh.HOT, [7, 1000 + lsh.HOT], looked.sizes)  # fills it
+    assert _hot(db) == {7} and _bucket(db, 7) == []
+    assert _bucket(db, 1000 + lsh.HOT) == [lsh.HOT]
+    # Later documents are neither indexed nor looked up there; their own bands still find them.
+    lsh.add(db, 500, [7, 1005])
+    assert _bucket(db, 7) == []
+    found = lsh.lookup(db, 501, [7, 1005])
+    assert found.candidates == [500, 5] and 7 not in found.sizes
+
+
+def test_buckets_written_in_bulk_are_marked_hot(tmp_path):
+    db = open_index(tmp_path / "index.db")
+    db.conn.executemany("insert into dedup_lsh (key, doc) values (?, ?)",
+                        [(3, n) for n in range(1, lsh.HOT + 1)] + [(4, 1), (4, 2)])
+    assert lsh.mark_hot(db) == 1
+    assert _hot(db) == {3} and _bucket(db, 3) == [] and _bucket(db, 4) == [1, 2]
+    assert lsh.mark_hot(db) == 0
+
+
+def test_a_copy_is_found_through_its_own_wording_when_its_common_bands_are_hot(tmp_path):
+    letter = ("Kính gửi Ủy ban nhân dân phường Láng. Tôi là Đỗ Minh Châu, CCCD 001090011223. "
+              "Tôi khiếu nại Quyết định số 556/QĐ-UBND về bồi thường thửa đất số 31 tờ bản đồ 4, "
+              "vì gia đình tôi chưa nhận được khoản hỗ trợ tái định cư như đã hứa từ năm 2019. ") * 3
+    (tmp_path / "a.txt").write_text(letter, encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Tôi gửi lại đơn lần hai.\n" + letter, encoding="utf-8")
+    db = open_index(tmp_path / "index.db")
+    first = import_file(db, tmp_path / "a.txt")
+    keys = _keys_of(db, first.document_id)
+    with db.conn:  # as if half of its phrasings were everyone's
+        for k in keys[::2]:
+            db.conn.execute("insert into dedup_lsh_hot (key) values (?)", [k])
+            db.conn.execute("delete from dedup_lsh where key = ?", [k])
+    assert import_file(db, tmp_path / "b.txt").duplicate_of == (first.document_id,)
+
+
+def _keys_of(db, doc_id: str) -> list[int]:
+    n = db.execute("select n from dedup_docs where doc_id = ?", [doc_id]).fetchone()[0]
+    return [k for (k,) in db.conn.execute("select key from dedup_lsh where doc = ?", [n])]
