@@ -82,10 +82,16 @@ def specific_numbers(text: str, *, particulars: bool = True, keys: Iterable[str]
         if digits in citizen or any(len(digits) >= 9 and (digits.endswith(c) or c.endswith(digits))
                                     for c in citizen):
             continue
-        if len(digits) >= 9 and n.isdigit():  # an ID or phone number without its cue word
-            continue
+        if len(digits) >= 9 and n.isdigit() and not _grouped_amount(m.group(0), n):
+            continue  # an ID or phone number without its cue word
         out.add(n)
     return out
+
+
+def _grouped_amount(raw: str, n: str) -> bool:
+    """Is ``raw`` an amount written in groups of thousands (49.000.000.000), not an ID or
+    phone number? Nine digits and more are common in amounts of đồng."""
+    return n.endswith("000") and any(sep in raw for sep in ".,")
 
 
 def _close(a: str, b: str) -> bool:

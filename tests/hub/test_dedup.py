@@ -135,3 +135,23 @@ def test_identity_read_in_the_other_letter_and_numbers_that_all_differ():
     assert garbled_dates("Ngày 23/09/20t5, tôi đến bộ phận một cửa") == {(23, 9, None)}
     assert numbers_all_differ({"23/9"}, {"10/11/2025", "675"}, {(23, 9, None)}, ())
     assert not numbers_all_differ({"23/9"}, {"23/9/2025", "675"}, {(23, 9, None)}, ())
+
+
+def test_amounts_in_groups_of_thousands_are_numbers_of_the_matter():
+    from hub.dedup.evidence import numbers_all_differ, specific_numbers
+    from hub.dedup.verify import compare_passages, passages
+
+    # Nine digits and more: an amount when written in groups, an ID or phone number otherwise.
+    found = specific_numbers("Còn lại 49.000.000.000 đồng, căn hộ 2206. Gọi 0981774300 hoặc 001.156.758.024")
+    assert found == {"49000000000", "2206"}
+    # One citizen's two letters about two buildings' maintenance funds.
+    assert numbers_all_differ(specific_numbers("căn hộ 2206, còn lại 49.000.000.000 đồng"),
+                              specific_numbers("khoảng 524 hộ, còn lại 13.000.000.000 đồng"))
+    # In one sentence, two amounts in as many thousands that differ in their own digits are two
+    # amounts, not OCR (the tolerance for long ID numbers is two digits) ...
+    fund = "Đến nay chủ đầu tư mới bàn giao một phần quỹ bảo trì, còn lại khoảng {} đồng chưa quyết toán.\n"
+    assert compare_passages(passages(fund.format("49.000.000.000")),
+                            passages(fund.format("13.000.000.000"))).conflicts == 1
+    # ... while a misread zero or a dropped one still reads as the same amount.
+    for copy in ("49.000.0O0.000", "49.000.000.00"):
+        assert compare_passages(passages(fund.format("49.000.000.000")), passages(fund.format(copy))).conflicts == 0
