@@ -193,25 +193,40 @@ def numbers_all_differ(a: set[str], b: set[str], garbled_a: Iterable[PartialDate
 
 
 PartialDate = tuple[int | None, int | None, int | None]
-# dd/mm/yyyy with a look-alike-proof letter in one part: "07/0b/2025", "23/09/20t5".
-_GARBLED_DATE = re.compile(r"(?<![0-9A-Za-z])([0-9A-Za-z]{1,2})/([0-9A-Za-z]{1,2})/([0-9A-Za-z]{4})(?![0-9A-Za-z])")
+# dd/mm/yyyy with a look-alike-proof letter in one part ("07/0b/2025", "23/09/20t5"), or a year
+# of three digits ("03/12/202").
+_GARBLED_DATE = re.compile(r"(?<![0-9A-Za-z])([0-9A-Za-z]{1,2})/([0-9A-Za-z]{1,2})/([0-9A-Za-z]{3,4})(?![0-9A-Za-z])")
 
 
 def garbled_dates(text: str) -> frozenset[PartialDate]:
     """Dates of ``text`` (particulars lines left out) whose day, month or year OCR garbled
-    beyond reading: (day, month, year) with None for the part that cannot be read."""
+    beyond reading: (day, month, year) with None for the part that cannot be read. A year
+    that lost a digit (03/12/202) is unread too."""
     out = set()
     for m in _GARBLED_DATE.finditer(_matter_plain(text)):
         parts = [g.translate(_DIGITLIKE) for g in m.group(1, 2, 3)]
-        unread = [x for x in parts if not x.isdigit()]
+        unread = [x for x in parts if not x.isdigit() or len(x) == 3]
         if len(unread) != 1 or not any(c.isdigit() for c in unread[0]):
             continue  # a whole date (already a number), or too little of one (or not a date)
-        d, mo, y = (int(x) if x.isdigit() else None for x in parts)
-        if y is None and not parts[2].startswith(("19", "20")):
+        d, mo, y = (int(x) if x not in unread else None for x in parts)
+        if y is None and not _may_be_year(parts[2]):
             continue  # too little of a year to tell a date
         if (d is None or 1 <= d <= 31) and (mo is None or 1 <= mo <= 12) and (y is None or 1900 <= y <= 2100):
             out.add((d, mo, y))
     return frozenset(out)
+
+
+def _may_be_year(part: str) -> bool:
+    """Could four characters with one of them garbled (20t5, d025), or three digits with one
+    dropped (202), be a year 1900-2100?"""
+    if len(part) == 3 and part.isdigit():
+        years = (part[:i] + d + part[i:] for i in range(4) for d in "0123456789")
+    else:
+        odd = [i for i, c in enumerate(part) if not c.isdigit()]
+        if len(odd) != 1:
+            return False
+        years = (part[:odd[0]] + d + part[odd[0] + 1:] for d in "0123456789")
+    return any(1900 <= int(y) <= 2100 for y in years)
 
 
 def _date_parts(date: str) -> PartialDate:

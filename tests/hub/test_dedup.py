@@ -133,6 +133,13 @@ def test_identity_read_in_the_other_letter_and_numbers_that_all_differ():
     assert garbled_dates("ngày 07/09/2025, số 12/ab/2025") == frozenset()  # whole, or too little read
     # A year garbled (20t5): the day and month still tell another visit, or may be this one.
     assert garbled_dates("Ngày 23/09/20t5, tôi đến bộ phận một cửa") == {(23, 9, None)}
+    assert garbled_dates("Ngày 03/12/d025, tôi đến bộ phận một cửa") == {(3, 12, None)}
+    assert garbled_dates("Ngày 03/12/d0x5, số 4/5/x300") == frozenset()  # two characters garbled; no year
+    # A year that lost a digit: the day and month still tell another visit, or may be this one.
+    assert garbled_dates("Ngày 03/12/202, tôi đến bộ phận một cửa; số 4/5/456") == {(3, 12, None)}
+    assert numbers_all_differ({"3/12/202"}, {"28/8/2025", "13/11/2025"}, {(3, 12, None)}, ())
+    assert not numbers_all_differ({"3/12/202"}, {"3/12/2025", "13/11/2025"}, {(3, 12, None)}, ())
+
     assert numbers_all_differ({"23/9"}, {"10/11/2025", "675"}, {(23, 9, None)}, ())
     assert not numbers_all_differ({"23/9"}, {"23/9/2025", "675"}, {(23, 9, None)}, ())
 
