@@ -17,20 +17,35 @@ from hub.index.db import rows as query
 MAX_PER_KEY = 50
 
 
-def link(db: sqlite_utils.Database, n: int, doc_id: str, keys: Sequence[str], exclude: set[str],
-         found_at: str) -> tuple[CitizenLink, ...]:
-    """Index ``keys`` for document ``n`` and record links to earlier documents holding them."""
-    shared: dict[str, list[str]] = {}
+def sharing(db: sqlite_utils.Database, n: int, keys: Sequence[str]) -> dict[str, list[int]]:
+    """The other documents (by number) holding each of ``keys``, for keys held by no more than
+    ``MAX_PER_KEY`` documents."""
+    out: dict[str, list[int]] = {}
     for key in keys:
-        rows = db.execute("select x.doc_id from dedup_identity i join dedup_docs x on x.n = i.doc "
-                          "where i.key = ? and i.doc != ? limit ?", [key, n, MAX_PER_KEY + 1]).fetchall()
-        if len(rows) > MAX_PER_KEY:
-            continue
-        for (other,) in rows:
-            if other not in exclude:
-                shared.setdefault(other, []).append(key)
+        docs = [d for (d,) in db.conn.execute("select doc from dedup_identity where key = ? and doc != ? limit ?",
+                                              [key, n, MAX_PER_KEY + 1])]
+        if docs and len(docs) <= MAX_PER_KEY:
+            out[key] = docs
+    return out
+
+
+def link(db: sqlite_utils.Database, n: int, doc_id: str, keys: Sequence[str], exclude: set[str],
+         found_at: str, shared: dict[str, list[int]] | None = None) -> tuple[CitizenLink, ...]:
+    """Index ``keys`` for document ``n`` and record links to earlier documents holding them
+    (``shared``: what :func:`sharing` gave for them, when already asked)."""
+    if shared is None:
+        shared = sharing(db, n, keys)
+    numbers = sorted({d for docs in shared.values() for d in docs})
+    ids = dict(db.conn.execute(f"select n, doc_id from dedup_docs where n in ({','.join('?' * len(numbers))})",
+                               numbers)) if numbers else {}
+    by_doc: dict[str, list[str]] = {}
+    for key, docs in shared.items():
+        for d in docs:
+            other = ids.get(d)
+            if other is not None and other not in exclude:
+                by_doc.setdefault(other, []).append(key)
     db.conn.executemany("insert or ignore into dedup_identity (key, doc) values (?, ?)", [(k, n) for k in keys])
-    links = tuple(CitizenLink(other, tuple(sorted(ks))) for other, ks in sorted(shared.items()))
+    links = tuple(CitizenLink(other, tuple(sorted(ks))) for other, ks in sorted(by_doc.items()))
     for lk in links:
         a, b = sorted((doc_id, lk.doc_id))
         db.execute("insert or ignore into citizen_links (doc_a, doc_b, keys, found_at) values (?, ?, ?, ?)",

@@ -1,7 +1,8 @@
 """Duplicate matching in the city index: LSH candidates, then verification on the texts.
 
 1. Candidates: documents sharing an LSH band of the MinHash signature (``lsh``), plus
-   any document with the very same normalized text.
+   the citizen's other letters (the same ID or phone number) and any document with the
+   very same normalized text.
 2. A cheap MinHash estimate drops candidates that cannot pass; the rest are verified on
    the exact shingle sets with boilerplate discounted (``verify``, ``boilerplate``).
 3. A pair passes on Jaccard (copies, re-typed letters) *or* containment (cover page,
@@ -166,15 +167,15 @@ def _estimates(sig: np.ndarray, template: np.ndarray, size: int, sigs: np.ndarra
     return j, c
 
 
-def _candidates(db: sqlite_utils.Database, doc: dict, template: np.ndarray, found: lsh.Lookup) -> list[dict]:
-    """Candidates of a band lookup whose MinHash estimate can pass, best first (all documents
-    with the very same text included)."""
+def _candidates(db: sqlite_utils.Database, doc: dict, template: np.ndarray, numbers: list[int]) -> list[dict]:
+    """Of the documents ``numbers``, those whose MinHash estimate can pass, best first (all
+    documents with the very same text included)."""
     sig = doc["sig"]
     rows = []
-    if found.candidates:
+    if numbers:
         rows = db.conn.execute(f"select n, sig, tmask, shingles, keys from dedup_docs where n in "
-                               f"({','.join('?' * len(found.candidates))}) and fp = ? and shingles >= ?",
-                               [*found.candidates, FINGERPRINT_VERSION, MIN_SHINGLES]).fetchall()
+                               f"({','.join('?' * len(numbers))}) and fp = ? and shingles >= ?",
+                               [*numbers, FINGERPRINT_VERSION, MIN_SHINGLES]).fetchall()
     scored: list[tuple[float, int]] = []
     if rows:
         sigs = np.frombuffer(b"".join(r[1] for r in rows), dtype="<u4").reshape(len(rows), -1)
@@ -315,11 +316,16 @@ def match_document(db: sqlite_utils.Database, doc_id: str) -> Verdict:
     band_keys = lsh.keys(sig, template)
     found: list[Match] = []
     sizes = None
+    keys = id_keys(doc["identity_keys"])
+    kin = citizens.sharing(db, n, keys)
     if doc["shingle_count"] >= MIN_SHINGLES:
         verifier = Verifier(db, doc, boiler)
         looked = lsh.lookup(db, n, band_keys)
         sizes = looked.sizes
-        candidates = _candidates(db, doc, template, looked)
+        # The bands, and the citizen's other letters: a copy whose own wording is all common
+        # phrasing (or hidden by noise) is still found through the ID or phone number it gives.
+        same_citizen = [d for docs in kin.values() for d in docs]
+        candidates = _candidates(db, doc, template, list(dict.fromkeys([*same_citizen, *looked.candidates])))
         rejected = _rejected(db, doc_id) if candidates else set()
         for other in candidates:
             if other["doc_id"] in rejected:
@@ -330,8 +336,7 @@ def match_document(db: sqlite_utils.Database, doc_id: str) -> Verdict:
     index_bands(db, n, band_keys, template, doc["shingle_count"], sizes)
     now = _now()
     gen = boilerplate.generation(db)
-    keys = id_keys(doc["identity_keys"])
-    links = citizens.link(db, n, doc_id, keys, {m.doc_id for m in found}, now)
+    links = citizens.link(db, n, doc_id, keys, {m.doc_id for m in found}, now, kin)
     found.sort(key=lambda m: (-m.similarity, -m.containment, m.doc_id))
     for m in found:
         a, b = sorted((doc_id, m.doc_id))

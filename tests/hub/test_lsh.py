@@ -1,6 +1,8 @@
 """The LSH band index: rarer shared bands rank first, buckets of a common phrasing go hot."""
 from __future__ import annotations
 
+import pytest
+
 from hub.dedup import lsh
 from hub.index import open_index
 from hub.ingest.files import import_file
@@ -52,17 +54,22 @@ def test_buckets_written_in_bulk_are_marked_hot(tmp_path):
     assert lsh.mark_hot(db) == 0
 
 
-def test_a_copy_is_found_through_its_own_wording_when_its_common_bands_are_hot(tmp_path):
-    letter = ("Kính gửi Ủy ban nhân dân phường Láng. Tôi là Đỗ Minh Châu, CCCD 001090011223. "
-              "Tôi khiếu nại Quyết định số 556/QĐ-UBND về bồi thường thửa đất số 31 tờ bản đồ 4, "
-              "vì gia đình tôi chưa nhận được khoản hỗ trợ tái định cư như đã hứa từ năm 2019. ") * 3
-    (tmp_path / "a.txt").write_text(letter, encoding="utf-8")
-    (tmp_path / "b.txt").write_text("Tôi gửi lại đơn lần hai.\n" + letter, encoding="utf-8")
+LETTER = ("Kính gửi Ủy ban nhân dân phường Láng. Tôi là Đỗ Minh Châu, CCCD 001090011223. "
+          "Tôi khiếu nại Quyết định số 556/QĐ-UBND về bồi thường thửa đất số 31 tờ bản đồ 4, "
+          "vì gia đình tôi chưa nhận được khoản hỗ trợ tái định cư như đã hứa từ năm 2019. ") * 3
+
+
+@pytest.mark.parametrize("hot", ["half", "all"])
+def test_a_copy_is_found_when_its_common_bands_are_hot(tmp_path, hot):
+    """Through its own wording when half its bands are hot; when all are, through the ID number
+    it gives (the citizen's other letters are always candidates)."""
+    (tmp_path / "a.txt").write_text(LETTER, encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Tôi gửi lại đơn lần hai.\n" + LETTER, encoding="utf-8")
     db = open_index(tmp_path / "index.db")
     first = import_file(db, tmp_path / "a.txt")
     keys = _keys_of(db, first.document_id)
-    with db.conn:  # as if half of its phrasings were everyone's
-        for k in keys[::2]:
+    with db.conn:  # as if these phrasings were everyone's
+        for k in keys[::2] if hot == "half" else keys:
             db.conn.execute("insert into dedup_lsh_hot (key) values (?)", [k])
             db.conn.execute("delete from dedup_lsh where key = ?", [k])
     assert import_file(db, tmp_path / "b.txt").duplicate_of == (first.document_id,)
