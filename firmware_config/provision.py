@@ -233,7 +233,7 @@ def probe() -> bool:
 def set_password(
     *, passwd_file: Path, username: str, password: str, timeout_s: float = MOSQUITTO_PASSWD_TIMEOUT_S
 ) -> None:
-    """Add or update ``username`` in the Mosquitto password file (hashed by mosquitto_passwd -b)."""
+    """Add or update ``username`` in the Mosquitto password file (hashed by mosquitto_passwd)."""
     binary = mosquitto_passwd_path()
     if binary is None:
         raise ProvisionError(
@@ -245,11 +245,15 @@ def set_password(
             f"{passwd_file} does not exist; run `provision.py broker --dir {passwd_file.parent}` first",
             code="broker_not_provisioned",
         )
-    # -b puts the password on the command line for a moment; acceptable on a technician's
-    # root shell, and the only non-interactive mode mosquitto_passwd 2.0 offers.
+    if any(c in password for c in "\r\n\0"):
+        raise ProvisionError("a broker password cannot hold a line break", code="invalid_password",
+                             message_vi="Mật khẩu không được chứa ký tự xuống dòng.")
+    # The password goes in on stdin, as typed at its two prompts: with -b it would be on the
+    # command line, which any user of the machine can read while the program runs.
     try:
         proc = subprocess.run(
-            [binary, "-b", str(passwd_file), username, password],
+            [binary, str(passwd_file), username],
+            input=f"{password}\n{password}\n",
             capture_output=True,
             text=True,
             timeout=timeout_s,

@@ -392,6 +392,25 @@ def test_mosquitto_passwd_timeout_is_translated(tmp_path: Path, monkeypatch: pyt
     assert err.value.code == "mosquitto_passwd_timeout"
 
 
+def test_the_password_goes_to_mosquitto_passwd_on_stdin_not_on_its_command_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # What any user could read in the process list while it runs: its arguments.
+    spy = tmp_path / "mosquitto_passwd"
+    spy.write_text(f'#!/bin/sh\necho "$@" > {tmp_path}/argv\ncat > {tmp_path}/stdin\n'
+                   f'exec {provision.mosquitto_passwd_path()} "$@" < {tmp_path}/stdin\n')
+    spy.chmod(0o755)
+    real_file = tmp_path / "passwd"
+    real_file.write_text("")
+    monkeypatch.setattr(provision, "mosquitto_passwd_path", lambda: str(spy))
+    provision.set_password(passwd_file=real_file, username="k01", password="s3cret-Pw")
+    assert "s3cret-Pw" not in (tmp_path / "argv").read_text()
+    assert (tmp_path / "stdin").read_text() == "s3cret-Pw\ns3cret-Pw\n"
+    assert real_file.read_text().startswith("k01:$7$")  # hashed by the real program
+    with pytest.raises(provision.ProvisionError) as err:
+        provision.set_password(passwd_file=real_file, username="k01", password="two\nlines")
+    assert err.value.code == "invalid_password"
+
+
 def test_every_command_has_help() -> None:
     for command in ([], ["broker"], ["device"], ["hub"]):
         r = run_cli(*command, "--help")
