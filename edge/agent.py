@@ -215,10 +215,14 @@ class Agent:
 
     # -- page workers --------------------------------------------------------------------------
     def _warm_up(self) -> None:
+        # Each on its own: whichever fails, the first page pays for it; nothing else changes.
         try:
             ocr.prestart(self.ctx.lang, self.cfg.ocr_workers)
+        except Exception:
+            log.exception("starting the OCR engines ahead of the first page")
+        try:
             log.info("page pipeline warmed up in %.2f s", warm_up(self.ctx))
-        except Exception:  # the first page then pays for it; nothing else changes
+        except Exception:
             log.exception("pipeline warm-up")
 
     def _worker_loop(self) -> None:
