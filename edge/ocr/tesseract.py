@@ -44,6 +44,9 @@ ENGINE_SCRIPT = Path(__file__).with_name("_engine.py")
 ENGINE_START_TIMEOUT_S = 30.0
 # Tesseract's own deadline ends a page cleanly; this much later the process is killed.
 ENGINE_KILL_GRACE_S = 5.0
+# After an engine could not start, pages run the command for this long before it is tried
+# again: a start that timed out under a burst of load should not slow the kiosk for good.
+ENGINE_RETRY_S = 600.0
 
 
 @dataclass(frozen=True)
@@ -242,7 +245,16 @@ class _Engines:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._idle: dict[str, list[Engine]] = {}
-        self.unavailable = ""  # why the engine cannot run here: pages then use the command
+        self._unavailable, self._since = "", 0.0
+
+    @property
+    def unavailable(self) -> str:
+        """Why the engine cannot run here ('' when it can): pages then use the command, until
+        ``ENGINE_RETRY_S`` after it last failed to start."""
+        if self._unavailable and time.monotonic() - self._since >= ENGINE_RETRY_S:
+            log.info("trying the kept-running Tesseract engine again")
+            self._unavailable = ""
+        return self._unavailable
 
     @contextmanager
     def engine(self, lang: str) -> Iterator[Engine]:
@@ -275,9 +287,10 @@ class _Engines:
                 self._idle.setdefault(lang, []).append(eng)
 
     def disable(self, reason: str) -> None:
-        if not self.unavailable:
-            log.warning("%s; each page runs the tesseract command instead (~80 ms slower)", reason)
-        self.unavailable = reason
+        if not self._unavailable:
+            log.warning("%s; each page runs the tesseract command instead (~80 ms slower) for %.0f min",
+                        reason, ENGINE_RETRY_S / 60)
+        self._unavailable, self._since = reason, time.monotonic()
 
     def close(self) -> None:
         with self._lock:

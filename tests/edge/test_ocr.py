@@ -4,6 +4,7 @@ executable where the engine cannot run)."""
 from __future__ import annotations
 
 import io
+import logging
 import time
 
 import numpy as np
@@ -126,11 +127,17 @@ def test_crashing_tesseract_fails_that_page_and_the_next_page_gets_a_new_one(
     assert not engines.unavailable
 
 
-def test_without_the_engine_each_page_runs_the_tesseract_command(fake_engine, engines, caplog):
+def test_without_the_engine_each_page_runs_the_tesseract_command(fake_engine, engines, caplog, monkeypatch):
     fake_engine("""echo '{"ready": false, "error": "no libtesseract.so.5"}'""")
     assert "Cửa Nam" in recognize(gray_page(), dpi=200, timeout_s=60).text
     assert "libtesseract" in engines.unavailable
     assert "tesseract command instead" in caplog.text
+    # A while later the engine is tried again (a start may have failed under a burst of load).
+    caplog.set_level(logging.INFO, logger="edge.ocr.tesseract")
+    monkeypatch.setattr(tesseract, "ENGINE_RETRY_S", 0.0)
+    monkeypatch.setattr(tesseract, "engine_command", REAL_COMMAND)
+    assert "Cửa Nam" in recognize(gray_page(), dpi=200, timeout_s=60).text
+    assert not engines.unavailable and "trying the kept-running" in caplog.text
 
 
 def test_hanging_tesseract_command_is_stopped_at_the_timeout(fake_engine, fake_tesseract):
