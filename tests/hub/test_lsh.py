@@ -19,12 +19,15 @@ def _hot(db) -> set[int]:
 def test_a_rare_shared_band_outweighs_common_ones(tmp_path):
     db = open_index(tmp_path / "index.db")
     lsh.add(db, 1, [10, 11])  # shares one band that no one else has
-    for n in range(2, 52):  # 50 documents share two common bands
+    for n in range(2, 32):  # 30 documents share two common bands
         lsh.add(db, n, [20, 21])
     found = lsh.lookup(db, 99, [10, 20, 21])
     assert found.candidates[0] == 1
-    assert found.sizes == {10: 1, 20: 50, 21: 50}
-    assert len(found.candidates) == 51
+    assert found.sizes == {10: 1, 20: 30, 21: 30}
+    assert found.candidates[1:4] == [31, 30, 29]  # the newest first among equals
+    for n in range(32, 32 + lsh.MAX_CANDIDATES):
+        lsh.add(db, n, [20])
+    assert len(lsh.lookup(db, 99, [10, 20]).candidates) == lsh.MAX_CANDIDATES
     lsh.add(db, 99, [10])
     assert lsh.lookup(db, 99, [10]).candidates == [1]  # never itself
 
