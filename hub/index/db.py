@@ -167,6 +167,8 @@ def _m005_fingerprints(db: sqlite_utils.Database) -> None:
         db.execute(f"alter table dedup_docs add column {column} {typ}")
     from hub.dedup.reindex import reindex_all
 
+    # Bands are written the current way (``lsh.add``), which reads the hot buckets (009).
+    db.execute("create table if not exists dedup_lsh_hot (key integer primary key)")
     reindex_all(db)
 
 

@@ -81,3 +81,28 @@ def test_a_copy_is_found_when_its_common_bands_are_hot(tmp_path, hot):
 def _keys_of(db, doc_id: str) -> list[int]:
     n = db.execute("select n from dedup_docs where doc_id = ?", [doc_id]).fetchone()[0]
     return [k for (k,) in db.conn.execute("select key from dedup_lsh where doc = ?", [n])]
+
+
+def test_an_index_from_before_the_fingerprint_table_is_reindexed_on_opening(tmp_path):
+    import sqlite3
+
+    import sqlite_utils
+
+    from hub.index import db as index_db
+
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(sqlite3.connect(str(path)))
+    done = [m for m in index_db.MIGRATIONS if m[0] < "005"]
+    old["_migrations"].create({"name": str, "applied_at": str}, pk="name")
+    for name, step in done:
+        step(old)
+        old["_migrations"].insert({"name": name, "applied_at": "2026-01-01T00:00:00+00:00"})
+    for doc_id in ("a", "b"):
+        old["documents"].insert({"doc_id": doc_id, "source": "import", "text": LETTER, "text_fold": None,
+                                 "received_at": "2026-01-01T00:00:00+00:00", "page_count": 1,
+                                 "identity_keys": '["cccd:001090011223"]'})
+    old.conn.commit()
+    old.conn.close()
+    db = open_index(path)
+    assert db.execute("select count(*) from dedup_docs").fetchone()[0] == 2
+    assert _keys_of(db, "a") and _bucket(db, _keys_of(db, "a")[0]) == [1, 2]
