@@ -18,15 +18,24 @@ MAX_PER_KEY = 50
 
 
 def sharing(db: sqlite_utils.Database, n: int, keys: Sequence[str]) -> dict[str, list[int]]:
-    """The other documents (by number) holding each of ``keys``, for keys held by no more than
-    ``MAX_PER_KEY`` documents."""
+    """The other documents (by number, newest first) holding each of ``keys``: all of them, or
+    for a key on more than ``MAX_PER_KEY`` documents the newest ``MAX_PER_KEY + 1`` (see
+    :func:`crowded`)."""
     out: dict[str, list[int]] = {}
     for key in keys:
-        docs = [d for (d,) in db.conn.execute("select doc from dedup_identity where key = ? and doc != ? limit ?",
-                                              [key, n, MAX_PER_KEY + 1])]
-        if docs and len(docs) <= MAX_PER_KEY:
+        docs = [d for (d,) in db.conn.execute("select doc from dedup_identity where key = ? and doc != ? "
+                                              "order by doc desc limit ?", [key, n, MAX_PER_KEY + 1])]
+        if docs:
             out[key] = docs
     return out
+
+
+def crowded(docs: list[int]) -> bool:
+    """Is a key on these documents (as :func:`sharing` gives them) on too many to say who
+    wrote them: an office hotline printed on a form, a lawyer's phone, or a citizen who has
+    written very often? Such keys link no documents; their newest letters are still
+    candidates for matching."""
+    return len(docs) > MAX_PER_KEY
 
 
 def link(db: sqlite_utils.Database, n: int, doc_id: str, keys: Sequence[str], exclude: set[str],
@@ -35,6 +44,7 @@ def link(db: sqlite_utils.Database, n: int, doc_id: str, keys: Sequence[str], ex
     (``shared``: what :func:`sharing` gave for them, when already asked)."""
     if shared is None:
         shared = sharing(db, n, keys)
+    shared = {key: docs for key, docs in shared.items() if not crowded(docs)}
     numbers = sorted({d for docs in shared.values() for d in docs})
     ids = dict(db.conn.execute(f"select n, doc_id from dedup_docs where n in ({','.join('?' * len(numbers))})",
                                numbers)) if numbers else {}

@@ -324,7 +324,7 @@ def match_document(db: sqlite_utils.Database, doc_id: str) -> Verdict:
         sizes = looked.sizes
         # The bands, and the citizen's other letters: a copy whose own wording is all common
         # phrasing (or hidden by noise) is still found through the ID or phone number it gives.
-        same_citizen = [d for docs in kin.values() for d in docs]
+        same_citizen = [d for docs in kin.values() for d in docs[:citizens.MAX_PER_KEY]]
         candidates = _candidates(db, doc, template, list(dict.fromkeys([*same_citizen, *looked.candidates])))
         rejected = _rejected(db, doc_id) if candidates else set()
         for other in candidates:

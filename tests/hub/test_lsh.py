@@ -106,3 +106,26 @@ def test_an_index_from_before_the_fingerprint_table_is_reindexed_on_opening(tmp_
     db = open_index(path)
     assert db.execute("select count(*) from dedup_docs").fetchone()[0] == 2
     assert _keys_of(db, "a") and _bucket(db, _keys_of(db, "a")[0]) == [1, 2]
+
+
+def test_a_citizen_who_wrote_very_often_still_has_a_copy_found_through_the_id(tmp_path):
+    """Over 50 letters with one ID: the ID links none of them (it may be a hotline printed on a
+    form), but the newest letters holding it are still candidates."""
+    from hub.dedup import citizens
+
+    db = open_index(tmp_path / "index.db")
+    letters = []
+    for i in range(citizens.MAX_PER_KEY + 5):
+        text = LETTER.replace("556/QĐ", f"{600 + i}/QĐ").replace("thửa đất số 31", f"thửa đất số {100 + i}")
+        (tmp_path / f"{i}.txt").write_text(text, encoding="utf-8")
+        letters.append((text, import_file(db, tmp_path / f"{i}.txt").document_id))
+    text, last = letters[-1]
+    with db.conn:  # its bands all filled by the citizen's many letters
+        for k in _keys_of(db, last):
+            db.conn.execute("insert into dedup_lsh_hot (key) values (?)", [k])
+            db.conn.execute("delete from dedup_lsh where key = ?", [k])
+    (tmp_path / "copy.txt").write_text("Tôi gửi lại đơn lần hai.\n" + text, encoding="utf-8")
+    copy = import_file(db, tmp_path / "copy.txt")
+    assert copy.duplicate_of == (last,)
+    copy = copy.document_id
+    assert not db.execute("select count(*) from citizen_links where doc_a = ? or doc_b = ?", [copy, copy]).fetchone()[0]
