@@ -165,21 +165,20 @@ def _same_number(x: str, ys: set[str]) -> bool:
             return True
         if len(x) == len(y) and _written_date(x) and _written_date(y):
             continue  # another digit in a date; a digit dropped (12/2025 read 1/2025) may be OCR
-        a, b = _significant(x, y)
-        most = 2 if min(len(a), len(b)) >= 9 else 1 if max(len(a), len(b)) >= 4 else 0
-        if most and Levenshtein.distance(a, b, score_cutoff=most) <= most:
+        if _amounts(x, y):  # one digit, not the two allowed in long ID numbers
+            most = 1
+        else:
+            most = 2 if min(len(x), len(y)) >= 9 else 1 if max(len(x), len(y)) >= 4 else 0
+        if most and Levenshtein.distance(x, y, score_cutoff=most) <= most:
             return True
     return False
 
 
-def _significant(x: str, y: str) -> tuple[str, str]:
-    """Two amounts in as many thousands (49.000.000.000 and 13.000.000.000) without their
-    zeros, so that a tolerance meant for long ID numbers does not take two digits for OCR;
-    other numbers as they are."""
+def _amounts(x: str, y: str) -> bool:
+    """Two amounts in as many thousands (49.000.000.000 and 13.000.000.000): OCR may have
+    misread one of their digits, not two."""
     zeros = len(x) - len(x.rstrip("0"))
-    if zeros >= 3 and len(y) == len(x) and len(y) - len(y.rstrip("0")) == zeros:
-        return x[:-zeros], y[:-zeros]
-    return x, y
+    return zeros >= 3 and len(y) == len(x) and len(y) - len(y.rstrip("0")) == zeros
 
 
 # The letter's own date line ("Hà Nội, ngày 3 tháng 1 năm 2026"): a re-sent copy has another.
