@@ -86,18 +86,25 @@ def lookup(db: sqlite_utils.Database, n: int, band_keys: list[int]) -> Lookup:
     and the best ``MAX_CANDIDATES`` documents are kept, so a lookup reads fewer than
     ``HOT`` rows per band and its cost stays bounded as the index grows.
     """
-    live = _live(db, band_keys)
-    sizes = dict.fromkeys(live, 0)
-    if not live:
-        return Lookup([], sizes)
-    rows = db.conn.execute(f"select key, doc from dedup_lsh where key in ({_marks(live)})", live).fetchall()
+    wanted = list(dict.fromkeys(band_keys))
+    if not wanted:
+        return Lookup([], {})
+    # One statement: each bucket's members as one text (a third faster than a row each, ~340
+    # rows a lookup), and the hot keys among them, with no members (their buckets are empty).
+    marks = _marks(wanted)
+    rows = db.conn.execute(f"select key, group_concat(doc) from dedup_lsh where key in ({marks}) group by key "
+                           f"union all select key, null from dedup_lsh_hot where key in ({marks})",
+                           [*wanted, *wanted]).fetchall()
+    hot = {key for key, docs in rows if docs is None}
+    rows = [(key, docs) for key, docs in rows if docs is not None and key not in hot]
+    sizes = {k: 0 for k in wanted if k not in hot}
     if not rows:
         return Lookup([], sizes)
-    pairs = np.array(rows, dtype=np.int64)
-    bucket, at, count = np.unique(pairs[:, 0], return_inverse=True, return_counts=True)
-    sizes.update(zip(bucket.tolist(), count.tolist(), strict=True))
-    docs, which = np.unique(pairs[:, 1], return_inverse=True)
-    score = np.bincount(which, weights=1.0 / count[at], minlength=docs.size)
+    members = [np.array(docs.split(","), dtype=np.int64) for _, docs in rows]
+    count = np.array([m.size for m in members])
+    sizes.update(zip([key for key, _ in rows], count.tolist(), strict=True))
+    docs, which = np.unique(np.concatenate(members), return_inverse=True)
+    score = np.bincount(which, weights=np.repeat(1.0 / count, count), minlength=docs.size)
     score[docs == n] = -1.0
     order = np.lexsort((-docs, -score))[:MAX_CANDIDATES]  # best first; the newest first among equals
     return Lookup([d for d, s in zip(docs[order].tolist(), score[order].tolist(), strict=True) if s > 0], sizes)
