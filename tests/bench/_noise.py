@@ -13,6 +13,8 @@ import unicodedata
 _GLYPHS = {"m": "rn", "0": "O", "O": "0", "1": "l", "l": "1", "5": "S", "8": "B", "i": "l", "I": "l",
            "đ": "d", "Đ": "D", "ơ": "o", "ư": "u", "Ơ": "O", "Ư": "U", "c": "e", "e": "c", "n": "u", "u": "n"}
 _LETTERS = "abcdeghiklmnopqrstuvxy"
+# One digit read as another, as OCR may (1/7, 3/8, 5/6, 0/8): only with ``digit_swaps``.
+_DIGITS = {"0": "8", "1": "7", "2": "7", "3": "8", "4": "9", "5": "6", "6": "5", "7": "1", "8": "3", "9": "8"}
 
 
 def _marks(ch: str, rng: random.Random) -> str:
@@ -27,8 +29,15 @@ def _marks(ch: str, rng: random.Random) -> str:
     return unicodedata.normalize("NFC", base + "".join(keep[:2]))
 
 
-def ocr_noise(text: str, rate: float, rng: random.Random) -> str:
-    """``text`` as an OCR engine with character error rate ``rate`` might have read it."""
+def ocr_noise(text: str, rate: float, rng: random.Random, digit_swaps: float = 0.0) -> str:
+    """``text`` as an OCR engine with character error rate ``rate`` might have read it.
+
+    With ``digit_swaps`` that share of the errors a digit gets (as often as a plain letter)
+    read it as another digit, before the errors above; the default noise never does.
+    """
+    if digit_swaps:
+        text = "".join(_DIGITS[ch] if ch in _DIGITS and rng.random() < rate * 0.49 * digit_swaps else ch
+                       for ch in text)
     out: list[str] = []
     i = 0
     while i < len(text):

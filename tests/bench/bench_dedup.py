@@ -125,7 +125,7 @@ def run_datasketch(docs: list[Doc], texts: dict[str, str]) -> tuple[set, float]:
     return pairs, (time.perf_counter() - t0) / len(docs)
 
 
-def quality(matters: int, seed: int, rates: tuple[float, ...], explain: bool) -> list[dict]:
+def quality(matters: int, seed: int, rates: tuple[float, ...], explain: bool, digit_swaps: float = 0.0) -> list[dict]:
     docs = labelled_corpus(matters, seed)
     random.Random(seed).shuffle(docs)
     by = {d.name: d for d in docs}
@@ -138,7 +138,7 @@ def quality(matters: int, seed: int, rates: tuple[float, ...], explain: bool) ->
     rows = []
     for rate in rates:
         rng = random.Random(f"noise:{seed}:{rate}")
-        texts = {d.name: ocr_noise(d.text, rate, rng) for d in docs}
+        texts = {d.name: ocr_noise(d.text, rate, rng, digit_swaps) for d in docs}
         with tempfile.TemporaryDirectory() as tmp:
             ours, links, s_ours = run_project(docs, texts, Path(tmp))
         theirs, s_theirs = run_datasketch(docs, texts)
@@ -176,14 +176,17 @@ def main(argv: list[str] | None = None) -> int:
                     help="build the scale index at PATH once and reuse it on later runs (measured on a copy)")
     ap.add_argument("--skip-quality", action="store_true", help="scale table only")
     ap.add_argument("--explain", action="store_true", help="print which variants were missed or wrongly merged")
+    ap.add_argument("--digit-swaps", type=float, default=0.0, metavar="SHARE",
+                    help="also read a digit as another digit in this share of a digit's errors (e.g. 0.3)")
     ap.add_argument("--json", action="store_true", help="print the rows as JSON too")
     args = ap.parse_args(argv)
     matters = args.matters or (120 if args.quick else 400)
     out: dict = {}
     if not args.skip_quality:
-        rows = quality(matters, args.seed, (0.03, 0.08), args.explain)
+        rows = quality(matters, args.seed, (0.03, 0.08), args.explain, args.digit_swaps)
         out["quality"] = rows
-        print(f"\nPairwise quality, {matters} matters × 7 documents, simulated OCR noise\n")
+        swaps = f", {args.digit_swaps:.0%} of digit errors a digit read as another" if args.digit_swaps else ""
+        print(f"\nPairwise quality, {matters} matters × 7 documents, simulated OCR noise{swaps}\n")
         print(_table(rows, [("noise", "noise", ""), ("tool", "tool", "<22"), ("precision", "precision", ".4f"),
                             ("recall", "recall", ".4f"), ("F1", "f1", ".4f"), ("true pairs", "true_pairs", ""),
                             ("hard negatives merged", "hard_neg_merged", ""),
