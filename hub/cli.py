@@ -134,7 +134,12 @@ def _cmd_user(args: argparse.Namespace) -> int:
 
     cfg = load_config(args.config)
     db = open_index(_db_path(args, cfg))
-    password = args.password or getpass.getpass("Mật khẩu / password: ")
+    if args.password:
+        password = args.password
+    elif sys.stdin.isatty():
+        password = getpass.getpass("Mật khẩu / password: ")
+    else:  # from a script: the first line of standard input, never on a command line
+        password = sys.stdin.readline().rstrip("\r\n")
     if len(password) < 8:
         raise HubError("password must have at least 8 characters")
     if db["users"].count_where("username = ?", [args.username]):
@@ -190,7 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
     cset.set_defaults(func=_cmd_cases_set)
     usr = with_db(sub.add_parser("user", help="create a panel user or change a password"))
     usr.add_argument("username")
-    usr.add_argument("--password", help="(default: asked for)")
+    usr.add_argument("--password", help="(default: asked for, or the first line of standard input when it is "
+                                        "not a terminal)")
     usr.add_argument("--name", help="display name")
     usr.set_defaults(func=_cmd_user)
     return p

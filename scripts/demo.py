@@ -131,9 +131,10 @@ def main() -> int:
         password_file.write_text(secrets.token_urlsafe(9))
         password_file.chmod(0o600)
     admin_password = password_file.read_text().strip()
-    subprocess.run([PY, "-m", "hub", *hub_cfg, "user", "admin", "--password", admin_password,
-                    "--name", "Quản trị viên"], check=True, env=env, cwd=ROOT,
-                   stdout=subprocess.DEVNULL)
+    # The password on standard input: on a command line it is visible to every user of the
+    # machine, and one starting with "-" would be taken for an option.
+    subprocess.run([PY, "-m", "hub", *hub_cfg, "user", "admin", "--name", "Quản trị viên"], check=True, env=env,
+                   cwd=ROOT, stdout=subprocess.DEVNULL, input=admin_password + "\n", text=True)
     start("hub-ingest", [PY, "-m", "hub", *hub_cfg, "ingest"])
     panel = start("hub-panel", [PY, "-m", "hub", *hub_cfg, "serve"])
     wait_port(args.panel_port, 30, panel, "hub panel", logs / "hub-panel.log")

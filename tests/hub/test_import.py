@@ -73,3 +73,15 @@ def test_pdf_with_text_layer(tmp_path):
     with pytest.raises(Exception) as e:
         import_file(db, empty)
     assert getattr(e.value, "code", "") == "import_failed"
+
+
+def test_a_panel_user_password_from_a_script_comes_on_standard_input(tmp_path):
+    """Not on a command line (visible to every user), and one starting with '-' is no option."""
+    from hub.panel.users import verify_user
+
+    db_path = tmp_path / "index.db"
+    out = subprocess.run([sys.executable, "-m", "hub", "user", "--db", str(db_path), "admin", "--name", "Quản trị"],
+                         input="-KHglPhVpe0d\n", capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert verify_user(open_index(db_path), "admin", "-KHglPhVpe0d")
+    assert not verify_user(open_index(db_path), "admin", "KHglPhVpe0d")
