@@ -68,15 +68,6 @@ def _marks(values: list) -> str:
     return ",".join("?" * len(values))
 
 
-def _live(db: sqlite_utils.Database, band_keys: list[int]) -> list[int]:
-    """The keys of ``band_keys`` whose buckets are not hot."""
-    if not band_keys:
-        return []
-    hot = {k for (k,) in db.conn.execute(f"select key from dedup_lsh_hot where key in ({_marks(band_keys)})",
-                                         band_keys)}
-    return [k for k in dict.fromkeys(band_keys) if k not in hot]
-
-
 def lookup(db: sqlite_utils.Database, n: int, band_keys: list[int]) -> Lookup:
     """Documents that best share the band :func:`keys`, document ``n`` itself left out.
 
@@ -113,13 +104,11 @@ def lookup(db: sqlite_utils.Database, n: int, band_keys: list[int]) -> Lookup:
 def add(db: sqlite_utils.Database, n: int, band_keys: list[int], sizes: dict[int, int] | None = None) -> None:
     """Index document number ``n`` under its band :func:`keys`, hot buckets left out.
 
-    ``sizes`` are the bucket sizes a :func:`lookup` for these keys just read; without them
-    they are counted here. A bucket this document fills to ``HOT`` is marked hot and emptied.
+    ``sizes`` are the bucket sizes a :func:`lookup` for these keys just read; without them a
+    lookup reads them here. A bucket this document fills to ``HOT`` is marked hot and emptied.
     """
     if sizes is None:
-        live = _live(db, band_keys)
-        sizes = {k: db.conn.execute("select count(*) from (select 1 from dedup_lsh where key = ? limit ?)",
-                                    [k, HOT]).fetchone()[0] for k in live}
+        sizes = lookup(db, n, band_keys).sizes
     full = [k for k, size in sizes.items() if size + 1 >= HOT]
     db.conn.executemany("insert or ignore into dedup_lsh (key, doc) values (?, ?)",
                         [(k, n) for k, size in sizes.items() if size + 1 < HOT])
