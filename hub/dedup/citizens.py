@@ -38,12 +38,15 @@ def crowded(docs: list[int]) -> bool:
     return len(docs) > MAX_PER_KEY
 
 
+def newest(shared: dict[str, list[int]]) -> list[int]:
+    """The documents :func:`sharing` gave, at most ``MAX_PER_KEY`` per key: candidates for matching."""
+    return [d for docs in shared.values() for d in docs[:MAX_PER_KEY]]
+
+
 def link(db: sqlite_utils.Database, n: int, doc_id: str, keys: Sequence[str], exclude: set[str],
-         found_at: str, shared: dict[str, list[int]] | None = None) -> tuple[CitizenLink, ...]:
-    """Index ``keys`` for document ``n`` and record links to earlier documents holding them
-    (``shared``: what :func:`sharing` gave for them, when already asked)."""
-    if shared is None:
-        shared = sharing(db, n, keys)
+         found_at: str, shared: dict[str, list[int]]) -> tuple[CitizenLink, ...]:
+    """Index ``keys`` for document ``n`` and record links to the earlier documents holding them
+    (``shared``, as :func:`sharing` gave them)."""
     shared = {key: docs for key, docs in shared.items() if not crowded(docs)}
     numbers = sorted({d for docs in shared.values() for d in docs})
     ids = dict(db.conn.execute(f"select n, doc_id from dedup_docs where n in ({','.join('?' * len(numbers))})",

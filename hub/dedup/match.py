@@ -167,15 +167,15 @@ def _estimates(sig: np.ndarray, template: np.ndarray, size: int, sigs: np.ndarra
     return j, c
 
 
-def _candidates(db: sqlite_utils.Database, doc: dict, template: np.ndarray, numbers: list[int]) -> list[dict]:
-    """Of the documents ``numbers``, those whose MinHash estimate can pass, best first (all
-    documents with the very same text included)."""
+def _candidates(db: sqlite_utils.Database, doc: dict, template: np.ndarray, others: list[int]) -> list[dict]:
+    """Of the documents numbered ``others``, those whose MinHash estimate can pass, best first
+    (all documents with the very same text included)."""
     sig = doc["sig"]
     rows = []
-    if numbers:
+    if others:
         rows = db.conn.execute(f"select n, sig, tmask, shingles, keys from dedup_docs where n in "
-                               f"({','.join('?' * len(numbers))}) and fp = ? and shingles >= ?",
-                               [*numbers, FINGERPRINT_VERSION, MIN_SHINGLES]).fetchall()
+                               f"({','.join('?' * len(others))}) and fp = ? and shingles >= ?",
+                               [*others, FINGERPRINT_VERSION, MIN_SHINGLES]).fetchall()
     scored: list[tuple[float, int]] = []
     if rows:
         sigs = np.frombuffer(b"".join(r[1] for r in rows), dtype="<u4").reshape(len(rows), -1)
@@ -324,8 +324,7 @@ def match_document(db: sqlite_utils.Database, doc_id: str) -> Verdict:
         sizes = looked.sizes
         # The bands, and the citizen's other letters: a copy whose own wording is all common
         # phrasing (or hidden by noise) is still found through the ID or phone number it gives.
-        same_citizen = [d for docs in kin.values() for d in docs[:citizens.MAX_PER_KEY]]
-        candidates = _candidates(db, doc, template, list(dict.fromkeys([*same_citizen, *looked.candidates])))
+        candidates = _candidates(db, doc, template, list(dict.fromkeys([*citizens.newest(kin), *looked.candidates])))
         rejected = _rejected(db, doc_id) if candidates else set()
         for other in candidates:
             if other["doc_id"] in rejected:
