@@ -157,6 +157,10 @@ def _m003_dedup(db: sqlite_utils.Database) -> None:
     db.execute("delete from lsh_bands")  # v1 band keys; documents are re-indexed by 005
 
 
+# LSH buckets filled by a common phrasing (``lsh.HOT``), no longer read or indexed.
+_HOT_BUCKETS = "create table if not exists dedup_lsh_hot (key integer primary key)"
+
+
 def _m005_fingerprints(db: sqlite_utils.Database) -> None:
     # Each document's fingerprint lives with its dedup number: a lookup reads a ~600-byte row
     # per candidate (signature, template mask, size, identity keys) instead of a document row
@@ -167,8 +171,7 @@ def _m005_fingerprints(db: sqlite_utils.Database) -> None:
         db.execute(f"alter table dedup_docs add column {column} {typ}")
     from hub.dedup.reindex import reindex_all
 
-    # Bands are written the current way (``lsh.add``), which reads the hot buckets (009).
-    db.execute("create table if not exists dedup_lsh_hot (key integer primary key)")
+    db.execute(_HOT_BUCKETS)  # bands are written the current way (``lsh.add``), which reads it
     reindex_all(db)
 
 
@@ -217,11 +220,10 @@ def _m008_stale_proposals(db: sqlite_utils.Database) -> None:
 
 
 def _m009_hot_buckets(db: sqlite_utils.Database) -> None:
-    # LSH buckets filled by a common phrasing are marked hot and no longer read or indexed
-    # (``lsh.HOT``): they held half of all band rows at a million documents.
+    # Hot buckets held half of all band rows at a million documents: mark and empty them.
     from hub.dedup.lsh import mark_hot
 
-    db.execute("create table if not exists dedup_lsh_hot (key integer primary key)")
+    db.execute(_HOT_BUCKETS)
     mark_hot(db)
 
 
