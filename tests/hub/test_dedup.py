@@ -139,7 +139,6 @@ def test_identity_read_in_the_other_letter_and_numbers_that_all_differ():
     assert garbled_dates("Ngày 03/12/202, tôi đến bộ phận một cửa; số 4/5/456") == {(3, 12, None)}
     assert numbers_all_differ({"3/12/202"}, {"28/8/2025", "13/11/2025"}, {(3, 12, None)}, ())
     assert not numbers_all_differ({"3/12/202"}, {"3/12/2025", "13/11/2025"}, {(3, 12, None)}, ())
-
     assert numbers_all_differ({"23/9"}, {"10/11/2025", "675"}, {(23, 9, None)}, ())
     assert not numbers_all_differ({"23/9"}, {"23/9/2025", "675"}, {(23, 9, None)}, ())
 
