@@ -277,7 +277,7 @@ class Verifier:
             found = compare_passages(self.derived(doc, "passages"), self.derived(other, "passages"), boiler,
                                      matter_only=True, need=SAME_CITIZEN_PASSAGES)
             # The same sentences about another visit, decision or parcel: another matter.
-            if found.containment < SAME_CITIZEN_PASSAGES or found.conflicts:
+            if found.containment < SAME_CITIZEN_PASSAGES or found.other_matter:
                 return None
             if numbers_all_differ(self.derived(doc, "matter numbers"), self.derived(other, "matter numbers"),
                                   self.derived(doc, "garbled dates"), self.derived(other, "garbled dates")):
@@ -295,7 +295,7 @@ class Verifier:
         # ... or, when the particulars agree (one citizen whose numbers were all misread), the
         # same sentence giving another number.
         elif compare_passages(self.derived(doc, "passages"), self.derived(other, "passages"), boiler,
-                              matter_only=True).conflicts:
+                              matter_only=True).other_matter:
             return None
         return Match(other["doc_id"], round(s.jaccard, 3), round(s.containment, 3), other["status"],
                      other["resolved_at"], other["case_ref"])

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz import fuzz
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import Levenshtein, Opcodes
 
 from edge.fingerprint.boilerplate import STOP_SHINGLES
 from edge.fingerprint.minhash import SHINGLE, shingles_at
@@ -115,13 +115,44 @@ def passages(text: str) -> Passages:
                     np.array(ends, dtype=np.intp), np.array([gives_particulars(t) for t in texts], dtype=bool))
 
 
+# Characters of the other text taken beyond the stretch a passage was found at, so that the
+# alignment sees a number cut at its edge whole.
+_MARGIN = 6
+# A single number one digit off in one sentence is taken for OCR's misreading (3 for 8, 1
+# for 7) only in letters giving at least this many other numbers of their own alike.
+MIN_AGREEING = 2
+# A number is the letter's own, not a template's (a decree every letter on the topic cites),
+# when the shingles over its digits weigh at least this much on average (boilerplate < 1).
+OWN_NUMBER_WEIGHT = 0.5
+
+
 @dataclass(frozen=True)
 class PassageMatch:
     """How much of the lighter text's passages the other holds (by weight, boilerplate
-    discounted), and how many of the passages it holds give other numbers there."""
+    discounted), and how many numbers of the passages it holds the other gives otherwise there.
+
+    ``slips`` counts those conflicts that one misread digit explains (one digit changed,
+    dropped or added: 29/09/2025 and 29/04/2025); ``agreeing``, counted only when there is a
+    slip, the letter's own numbers (not template text) the aligned passages give alike.
+    """
 
     containment: float
     conflicts: int
+    slips: int = 0
+    agreeing: int = 0
+
+    @property
+    def other_matter(self) -> bool:
+        """Does a sentence the two letters share give another number there?
+
+        A date or decision number one digit off is what OCR makes of a copy and also what a
+        citizen writes about another visit or decision, so it counts as OCR only once, and
+        only when the letters' other numbers agree (another matter gives other dates and
+        decisions throughout, not one digit of one of them).
+        """
+        if not self.conflicts:
+            return False
+        return self.conflicts > self.slips or self.slips > 1 or self.agreeing < MIN_AGREEING
 
 
 # A number in fingerprint form (no separators): digits, with single letters between them
@@ -130,20 +161,49 @@ _RUN = re.compile(r"\d(?:[a-z]?\d)*")
 _DIGITLIKE = str.maketrans("olisbzg", "0115826")
 
 
-def _numbers(text: str) -> tuple[set[str], set[str]]:
-    """The numbers of a passage: those read cleanly, and those with a misread digit in them
-    (look-alike letters read as digits, other letters dropped), three digits or more."""
-    clean, unsure = set(), set()
+def _runs(text: str) -> list[tuple[int, int, str, bool]]:
+    """The numbers of a text in fingerprint form: where each starts and ends, its digits (look-
+    alike letters read as digits, other letters dropped) and whether it was read cleanly."""
+    out = []
     for m in _RUN.finditer(text):
         run = m.group(0)
-        if run.isdigit():
-            if len(run) >= 3:
-                clean.add(run)
-        else:
-            digits = re.sub(r"[a-z]", "", run.translate(_DIGITLIKE))
-            if len(digits) >= 3:
-                unsure.add(digits)
-    return clean, unsure
+        clean = run.isdigit()
+        out.append((m.start(), m.end(), run if clean else re.sub(r"[a-z]", "", run.translate(_DIGITLIKE)), clean))
+    return out
+
+
+def _opposite(ops: Opcodes, start: int, end: int, other: str) -> tuple[str, bool] | None:
+    """What the other text gives where the alignment ``ops`` puts the characters ``start`` to
+    ``end`` of this one: the number there (stretched to its whole run of digits) and whether
+    it was read cleanly; None when it gives no digit there."""
+    lo, hi = len(other), -1
+    for op in ops:
+        if op.src_end < start or op.src_start > end:
+            continue
+        if op.tag == "insert":
+            if start < op.src_start < end:
+                lo, hi = min(lo, op.dest_start), max(hi, op.dest_end)
+            continue
+        a, b = max(start, op.src_start), min(end, op.src_end)
+        if a >= b:
+            continue
+        if op.tag == "equal":
+            lo, hi = min(lo, op.dest_start + a - op.src_start), max(hi, op.dest_start + b - op.src_start)
+        elif op.tag == "replace":
+            scale = (op.dest_end - op.dest_start) / (op.src_end - op.src_start)
+            lo = min(lo, op.dest_start + int((a - op.src_start) * scale))
+            hi = max(hi, op.dest_start + int(round((b - op.src_start) * scale)))
+    if hi <= lo:
+        return None
+    while lo > 0 and other[lo - 1].isdigit():
+        lo -= 1
+    while hi < len(other) and other[hi].isdigit():
+        hi += 1
+    stretch = other[lo:hi].strip("abcdefghijklmnopqrstuvwxyz")
+    if not stretch or not stretch[0].isdigit():
+        return None
+    clean = stretch.isdigit()
+    return (stretch if clean else re.sub(r"[a-z]", "", stretch.translate(_DIGITLIKE))), clean
 
 
 def _written_date(n: str) -> bool:
@@ -183,6 +243,17 @@ def _amounts(x: str, y: str) -> bool:
 
 # The letter's own date line ("Hà Nội, ngày 3 tháng 1 năm 2026"): a re-sent copy has another.
 _DATE_LINE = re.compile(r"^\w{0,30}ngay\w{0,4}thang\w{0,4}nam\w{0,6}$")
+# The same with its words misread ("hanoiugay5thang9nam2025", "ngay28than6nam025").
+_DATE_LINE_READ = re.compile(r"^[a-z]{0,30}\d{1,2}([a-z]{3,6})\d{1,2}([a-z]{2,4})\d[0-9a-z]{1,5}$")
+
+
+def _date_line(passage: str) -> bool:
+    """Is a passage (in fingerprint form) the letter's date line, its words read with a slip?"""
+    if _DATE_LINE.match(passage):
+        return True
+    m = _DATE_LINE_READ.match(passage)
+    return m is not None and (Levenshtein.distance(m.group(1), "thang", score_cutoff=1) <= 1
+                              and Levenshtein.distance(m.group(2), "nam", score_cutoff=1) <= 1)
 
 
 def compare_passages(a: Passages, b: Passages, boilerplate: Weights = NONE, *,
@@ -195,7 +266,9 @@ def compare_passages(a: Passages, b: Passages, boilerplate: Weights = NONE, *,
 
     A passage found with a number of its own where the other letter gives another number (a
     visit on 02/09/2025, not 17/09/2025; decision 474, not 512) is a conflict: the same
-    sentence about another instance. A number read in only one of the two is not: OCR
+    sentence about another instance. The two stretches are aligned character by character,
+    so each number is compared with what the other gives in its place, not with a number
+    of the sentence before. A number read in only one of the two is not a conflict: OCR
     garbles figures, and a re-sent letter adds a paragraph with its own dates.
     """
     wa, wb = a.weights(boilerplate), b.weights(boilerplate)
@@ -206,8 +279,9 @@ def compare_passages(a: Passages, b: Passages, boilerplate: Weights = NONE, *,
     if not wa.sum() or not b.texts:
         return PassageMatch(0.0, 0)
     total = float(wa.sum())
-    found, missed, conflicts = 0.0, 0.0, 0
-    for text, w in zip(a.texts, wa.tolist(), strict=True):
+    found, missed, conflicts, slips = 0.0, 0.0, 0, 0
+    alike: dict[str, int] = {}  # numbers given alike: where in ``a.whole`` each was read
+    for i, (text, w) in enumerate(zip(a.texts, wa.tolist(), strict=True)):
         if not w:
             continue
         hit = fuzz.partial_ratio_alignment(text, b.whole, score_cutoff=PASSAGE_FOUND)
@@ -217,13 +291,33 @@ def compare_passages(a: Passages, b: Passages, boilerplate: Weights = NONE, *,
                 break
             continue
         found += w
-        if _DATE_LINE.match(text):
+        if _date_line(text):
             continue
-        mine, mine_unsure = _numbers(text)
-        if mine:
-            theirs, theirs_unsure = _numbers(b.whole[max(0, hit.dest_start - 2):hit.dest_end + 2])
-            # Only numbers read cleanly on both sides can conflict; a misread one may be either.
-            if (any(not _same_number(x, theirs | theirs_unsure) for x in mine)
-                    and any(not _same_number(y, mine | mine_unsure) for y in theirs)):
+        runs = [r for r in _runs(text) if len(r[2]) >= 3]
+        if not any(clean for *_, clean in runs):
+            continue
+        lo, hi = max(0, hit.dest_start - _MARGIN), hit.dest_end + _MARGIN
+        ops = Levenshtein.opcodes(text, b.whole[lo:hi])
+        for start, end, x, clean in runs:
+            seen = _opposite(ops, start, end, b.whole[lo:hi])
+            if seen is None:
+                continue  # the other gives no number there (OCR garbled it, or the wording differs)
+            y, also_clean = seen
+            if x == y:
+                alike.setdefault(x, int(a.starts[i]) + start)
+            elif clean and also_clean and not _same_number(x, {y}):
+                # Only numbers read cleanly on both sides can conflict; a misread one may be either.
                 conflicts += 1
-    return PassageMatch(found / total, conflicts)
+                slips += Levenshtein.distance(x, y, score_cutoff=1) == 1
+    agreeing = sum(1 for at in alike.values() if _own_number(a, at, boilerplate)) if slips else 0
+    return PassageMatch(found / total, conflicts, slips, agreeing)
+
+
+def _own_number(p: Passages, at: int, boilerplate: Weights) -> bool:
+    """Is the number read at ``at`` in ``p.whole`` the letter's own, not template text? Judged
+    by the boilerplate weight of the shingles overlapping its digits."""
+    end = at
+    while end < len(p.whole) and p.whole[end].isdigit():
+        end += 1
+    codes = p.codes[max(0, at - SHINGLE + 1):min(end, p.codes.size)]
+    return not codes.size or float(boilerplate.of(codes).mean()) >= OWN_NUMBER_WEIGHT

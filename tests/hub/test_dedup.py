@@ -91,6 +91,44 @@ def test_passages_are_found_through_ocr_noise_and_other_numbers_conflict():
     assert compare_passages(passages(LETTER), passages(unrelated)).containment < 0.3
 
 
+def test_one_digit_misread_in_a_letter_whose_other_numbers_agree_is_ocr():
+    from hub.dedup.verify import compare_passages, passages
+
+    # OCR read 3 for 5 in one date; the decision and receipt numbers agree: one letter.
+    misread = LETTER.replace("02/09/2025", "02/09/2023")
+    found = compare_passages(passages(LETTER), passages(misread))
+    assert found.conflicts == 1 and found.slips == 1 and found.agreeing == 1
+    letter = LETTER + "Kèm theo Giấy tiếp nhận hồ sơ số 768/TNHS.\n"
+    found = compare_passages(passages(letter), passages(letter.replace("02/09/2025", "02/09/2023")))
+    assert found.slips == 1 and found.agreeing == 2 and not found.other_matter
+    # Two numbers one digit off, or one far off, are another matter.
+    two = letter.replace("02/09/2025", "02/09/2023").replace("531/QĐ", "537/QĐ")
+    assert compare_passages(passages(letter), passages(two)).other_matter
+    far = letter.replace("02/09/2025", "17/09/2025")
+    assert compare_passages(passages(letter), passages(far)).other_matter
+    # Another month one digit off with nothing else of its own alike: another period.
+    since = "Kể từ tháng 4/2024, xưởng mộc vận hành máy móc đến 2 giờ sáng, gây ồn cho cả ngõ.\n"
+    assert compare_passages(passages(since), passages(since.replace("4/2024", "8/2024"))).other_matter
+
+
+def test_a_number_misread_in_two_ocr_readings_is_one_slip_and_a_garbled_date_line_no_conflict():
+    from hub.dedup.verify import compare_passages, passages
+
+    # Two OCR readings of one letter (bench noise): the decision number is misread by one digit,
+    # the date and the parcel agree.
+    a = ("Số đđién thoại: 0794177173\nNaay tôi khiếu nại Quyết định số 663/QĐ-UBND ngày 27/05/2025 ve "
+         "bồi thường giải phóng mặt bằng dự án xay dựng trường tiểu học phường Kirn Liên đoi voi thửa đất "
+         "số 20, tờ bản đồ số 22 của gia đình toi.\n")
+    b = ("Số điện thoại: 079177173\nNay tôi khiếu nại Quyết địuh so 563/QĐ-UBND ugày 27/05/2025 về bồi "
+         "thường giả̀i phhóng mặt bằng dự án xây dựng trường tieu hòc phường Kim Lienđỏi vói thửa đat số 20, "
+         "tờ ban dô số 22 của gia đình tôl.\n")
+    found = compare_passages(passages(a), passages(b), matter_only=True)
+    assert found.conflicts == 1 and found.slips == 1
+    # The letter's own date line with its words misread is still its date line.
+    garbled = LETTER.replace("Hà Nội, ngày 3 tháng 1 năm 2026", "Hà Nội, ugay 28 thán 6 năm 025")
+    assert compare_passages(passages(LETTER), passages(garbled)).conflicts == 0
+
+
 def test_identity_read_in_the_other_letter_and_numbers_that_all_differ():
     from hub.dedup.evidence import (
         digit_runs,
