@@ -201,11 +201,12 @@ _GARBLED_DATE = re.compile(r"(?<![0-9A-Za-z])([0-9A-Za-z]{1,2})/([0-9A-Za-z]{1,2
 def garbled_dates(text: str) -> frozenset[PartialDate]:
     """Dates of ``text`` (particulars lines left out) whose day, month or year OCR garbled
     beyond reading: (day, month, year) with None for the part that cannot be read. A year
-    that lost a digit (03/12/202) is unread too."""
+    that lost a digit (03/12/202), and a part misread into no day, month or year (2/9/2125,
+    02/19/2025), are unread too."""
     out = set()
     for m in _GARBLED_DATE.finditer(_matter_plain(text)):
         parts = [g.translate(_DIGITLIKE) for g in m.group(1, 2, 3)]
-        unread = [x for x in parts if not x.isdigit() or len(x) == 3]
+        unread = [x for i, x in enumerate(parts) if not _reads_as(i, x)]
         if len(unread) != 1 or not any(c.isdigit() for c in unread[0]):
             continue  # a whole date (already a number), or too little of one (or not a date)
         d, mo, y = (int(x) if x not in unread else None for x in parts)
@@ -216,11 +217,22 @@ def garbled_dates(text: str) -> frozenset[PartialDate]:
     return frozenset(out)
 
 
+def _reads_as(part: int, digits: str) -> bool:
+    """Does the day (``part`` 0), month (1) or year (2) of a date read as one?"""
+    if not digits.isdigit():
+        return False
+    if part == 2:
+        return len(digits) == 4 and 1900 <= int(digits) <= 2100
+    return 1 <= int(digits) <= (31, 12)[part]
+
+
 def _may_be_year(part: str) -> bool:
-    """Could four characters with one of them garbled (20t5, d025), or three digits with one
-    dropped (202), be a year 1900-2100?"""
+    """Could four characters with one of them garbled (20t5, d025) or misread (2125), or three
+    digits with one dropped (202), be a year 1900-2100?"""
     if len(part) == 3 and part.isdigit():
         years = (part[:i] + d + part[i:] for i in range(4) for d in "0123456789")
+    elif part.isdigit():
+        years = (part[:i] + d + part[i + 1:] for i in range(len(part)) for d in "0123456789")
     else:
         odd = [i for i, c in enumerate(part) if not c.isdigit()]
         if len(odd) != 1:

@@ -179,6 +179,11 @@ def test_identity_read_in_the_other_letter_and_numbers_that_all_differ():
     assert not numbers_all_differ({"3/12/202"}, {"3/12/2025", "13/11/2025"}, {(3, 12, None)}, ())
     assert numbers_all_differ({"23/9"}, {"10/11/2025", "675"}, {(23, 9, None)}, ())
     assert not numbers_all_differ({"23/9"}, {"23/9/2025", "675"}, {(23, 9, None)}, ())
+    # A digit misread into no year (2125) or no month (19): what is left still tells.
+    assert garbled_dates("vào ngày 02/09/2125 tôi; ngày 02/19/2025") == {(2, 9, None), (2, None, 2025)}
+    assert garbled_dates("số 45/12/3456") == frozenset()  # neither day nor year: not a date
+    assert numbers_all_differ({"2/9/2125"}, {"17/9/2025"}, {(2, 9, None)}, ())
+    assert not numbers_all_differ({"2/9/2125"}, {"2/9/2025"}, {(2, 9, None)}, ())
 
 
 def test_amounts_in_groups_of_thousands_are_numbers_of_the_matter():
