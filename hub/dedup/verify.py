@@ -115,9 +115,6 @@ def passages(text: str) -> Passages:
                     np.array(ends, dtype=np.intp), np.array([gives_particulars(t) for t in texts], dtype=bool))
 
 
-# Characters of the other text taken beyond the stretch a passage was found at, so that the
-# alignment sees a number cut at its edge whole.
-_MARGIN = 6
 # A single number one digit off in one sentence is taken for OCR's misreading (3 for 8, 1
 # for 7) only in letters giving at least this many other numbers of their own alike.
 MIN_AGREEING = 2
@@ -172,10 +169,11 @@ def _runs(text: str) -> list[tuple[int, int, str, bool]]:
     return out
 
 
-def _opposite(ops: Opcodes, start: int, end: int, other: str) -> tuple[str, bool] | None:
-    """What the other text gives where the alignment ``ops`` puts the characters ``start`` to
-    ``end`` of this one: the number there (stretched to its whole run of digits) and whether
-    it was read cleanly; None when it gives no digit there."""
+def _opposite(ops: Opcodes, start: int, end: int, other: str, at: int) -> tuple[str, bool] | None:
+    """What the other text gives where the alignment ``ops`` (with its stretch starting at
+    ``at``) puts the characters ``start`` to ``end`` of this one: the number there (stretched
+    to its whole run of digits, which may go on past the stretch) and whether it was read
+    cleanly; None when it gives no digit there."""
     lo, hi = len(other), -1
     for op in ops:
         if op.src_end < start or op.src_start > end:
@@ -195,6 +193,10 @@ def _opposite(ops: Opcodes, start: int, end: int, other: str) -> tuple[str, bool
             hi = max(hi, op.dest_start + int(round((b - op.src_start) * scale)))
     if hi <= lo:
         return None
+    lo, hi = lo + at, hi + at
+    # Read cleanly only if every character set against this number's digits is a digit: one
+    # read as a letter there (4908 as h608) leaves the number unsure.
+    clean = other[lo:hi].isdigit()
     while lo > 0 and other[lo - 1].isdigit():
         lo -= 1
     while hi < len(other) and other[hi].isdigit():
@@ -202,7 +204,6 @@ def _opposite(ops: Opcodes, start: int, end: int, other: str) -> tuple[str, bool
     stretch = other[lo:hi].strip("abcdefghijklmnopqrstuvwxyz")
     if not stretch or not stretch[0].isdigit():
         return None
-    clean = stretch.isdigit()
     return (stretch if clean else re.sub(r"[a-z]", "", stretch.translate(_DIGITLIKE))), clean
 
 
@@ -296,10 +297,9 @@ def compare_passages(a: Passages, b: Passages, boilerplate: Weights = NONE, *,
         runs = [r for r in _runs(text) if len(r[2]) >= 3]
         if not any(clean for *_, clean in runs):
             continue
-        lo, hi = max(0, hit.dest_start - _MARGIN), hit.dest_end + _MARGIN
-        ops = Levenshtein.opcodes(text, b.whole[lo:hi])
+        ops = Levenshtein.opcodes(text, b.whole[hit.dest_start:hit.dest_end])
         for start, end, x, clean in runs:
-            seen = _opposite(ops, start, end, b.whole[lo:hi])
+            seen = _opposite(ops, start, end, b.whole, hit.dest_start)
             if seen is None:
                 continue  # the other gives no number there (OCR garbled it, or the wording differs)
             y, also_clean = seen
