@@ -111,6 +111,25 @@ def test_one_digit_misread_in_a_letter_whose_other_numbers_agree_is_ocr():
     assert compare_passages(passages(since), passages(since.replace("4/2024", "8/2024"))).other_matter
 
 
+def test_numbers_every_letter_on_the_topic_cites_do_not_vouch_for_a_misread_one():
+    import numpy as np
+
+    from hub.dedup.boilerplate import Weights
+    from hub.dedup.verify import compare_passages, passages
+
+    cited = "Căn cứ Nghị định số 43/2014/NĐ-CP và Thông tư số 256/2016/TT-BTC, tôi đề nghị xem xét lại.\n"
+    letter = LETTER + cited
+    other_month = letter.replace("02/09/2025", "02/09/2023")
+    found = compare_passages(passages(letter), passages(other_month))
+    assert found.slips == 1 and found.agreeing == 3 and not found.other_matter  # 531, 432014, 2562016
+    # Learned from the index: the citation is template text, cited by every letter on the topic.
+    template = passages(cited)
+    codes = np.unique(template.codes)
+    boiler = Weights(codes, np.full(codes.size, 0.05))
+    found = compare_passages(passages(letter), passages(other_month), boiler)
+    assert found.slips == 1 and found.agreeing == 1 and found.other_matter
+
+
 def test_a_number_misread_in_two_ocr_readings_is_one_slip_and_a_garbled_date_line_no_conflict():
     from hub.dedup.verify import compare_passages, passages
 
