@@ -24,6 +24,7 @@ import sqlite_utils
 
 from edge.fingerprint.minhash import winners
 from hub.dedup import recent
+from hub.index.db import marks
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +59,8 @@ def refresh(db: sqlite_utils.Database, *, seed: int | None = None) -> int:
     parts: list[np.ndarray] = []
     for i in range(0, len(ns), 500):
         chunk = ns[i:i + 500]
-        marks = ",".join("?" * len(chunk))
         for folded, sha in db.execute(f"select d.text_fold, d.text_sha256 from dedup_docs x join documents d "
-                                      f"on d.doc_id = x.doc_id where x.n in ({marks})", chunk):
+                                      f"on d.doc_id = x.doc_id where x.n in ({marks(chunk)})", chunk):
             if len(parts) >= SAMPLE:
                 break
             # Distinct per document, so counts are document frequencies.

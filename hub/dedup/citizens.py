@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import sqlite_utils
 
 from hub.dedup.verdicts import CitizenLink
+from hub.index.db import marks
 from hub.index.db import rows as query
 
 MAX_PER_KEY = 50
@@ -49,7 +50,7 @@ def link(db: sqlite_utils.Database, n: int, doc_id: str, keys: Sequence[str], ex
     (``shared``, as :func:`sharing` gave them)."""
     shared = {key: docs for key, docs in shared.items() if not crowded(docs)}
     numbers = sorted({d for docs in shared.values() for d in docs})
-    ids = dict(db.conn.execute(f"select n, doc_id from dedup_docs where n in ({','.join('?' * len(numbers))})",
+    ids = dict(db.conn.execute(f"select n, doc_id from dedup_docs where n in ({marks(numbers)})",
                                numbers)) if numbers else {}
     by_doc: dict[str, list[str]] = {}
     for key, docs in shared.items():

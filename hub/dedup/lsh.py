@@ -20,6 +20,7 @@ import numpy as np
 import sqlite_utils
 
 from edge.fingerprint.minhash import NUM_PERM
+from hub.index.db import marks
 
 BANDS = 64
 ROWS = NUM_PERM // BANDS
@@ -64,10 +65,6 @@ class Lookup:
     sizes: dict[int, int]
 
 
-def _marks(values: list) -> str:
-    return ",".join("?" * len(values))
-
-
 def lookup(db: sqlite_utils.Database, n: int, band_keys: list[int]) -> Lookup:
     """Documents that best share the band :func:`keys`, document ``n`` itself left out.
 
@@ -82,9 +79,9 @@ def lookup(db: sqlite_utils.Database, n: int, band_keys: list[int]) -> Lookup:
         return Lookup([], {})
     # One statement: each bucket's members as one text (a third faster than a row each, ~340
     # rows a lookup), and the hot keys among them, with no members (their buckets are empty).
-    marks = _marks(wanted)
-    rows = db.conn.execute(f"select key, group_concat(doc) from dedup_lsh where key in ({marks}) group by key "
-                           f"union all select key, null from dedup_lsh_hot where key in ({marks})",
+    placeholders = marks(wanted)
+    rows = db.conn.execute(f"select key, group_concat(doc) from dedup_lsh where key in ({placeholders}) group by key "
+                           f"union all select key, null from dedup_lsh_hot where key in ({placeholders})",
                            [*wanted, *wanted]).fetchall()
     hot = {key for key, docs in rows if docs is None}
     rows = [(key, docs) for key, docs in rows if docs is not None and key not in hot]

@@ -47,6 +47,7 @@ from hub.dedup.evidence import (
 )
 from hub.dedup.verdicts import Match, NewMatter, Resubmission, SameMatter, Verdict
 from hub.dedup.verify import Shingled, compare, compare_passages, passages
+from hub.index.db import marks
 from hub.index.db import rows as fetch_rows
 
 log = logging.getLogger(__name__)
@@ -174,7 +175,7 @@ def _candidates(db: sqlite_utils.Database, doc: dict, template: np.ndarray, othe
     rows = []
     if others:
         rows = db.conn.execute(f"select n, sig, tmask, shingles, keys from dedup_docs where n in "
-                               f"({','.join('?' * len(others))}) and fp = ? and shingles >= ?",
+                               f"({marks(others)}) and fp = ? and shingles >= ?",
                                [*others, FINGERPRINT_VERSION, MIN_SHINGLES]).fetchall()
     scored: list[tuple[float, int]] = []
     if rows:
@@ -196,8 +197,7 @@ def _candidates(db: sqlite_utils.Database, doc: dict, template: np.ndarray, othe
     best = [n for _, n in scored[:MAX_VERIFY]]
     out: dict[str, dict] = {}
     if best:
-        marks = ",".join("?" * len(best))
-        for r in fetch_rows(db, _DETAIL_SQL + f" where doc_id in (select doc_id from dedup_docs where n in ({marks}))",
+        for r in fetch_rows(db, _DETAIL_SQL + f" where doc_id in (select doc_id from dedup_docs where n in ({marks(best)}))",
                           best):
             out[r["doc_id"]] = r
     for r in fetch_rows(db, _DETAIL_SQL + " where text_sha256 = ? and doc_id != ? limit 50",

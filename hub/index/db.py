@@ -12,7 +12,7 @@ import os
 import queue
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -278,6 +278,11 @@ def open_index(path: str | Path) -> sqlite_utils.Database:
     except (sqlite3.Error, OSError) as e:
         raise IndexError_(f"cannot open city index {path}: {e}") from e
     return db
+
+
+def marks(values: Sequence) -> str:
+    """Placeholders for ``values`` in an SQL ``in (...)`` list: ``?,?,?``."""
+    return ",".join("?" * len(values))
 
 
 def rows(db: sqlite_utils.Database, sql: str, params: list | dict | None = None) -> list[dict]:

@@ -5,6 +5,7 @@ from flask import Blueprint, render_template, request
 from markupsafe import Markup, escape
 
 from edge.fingerprint.normalize import fold
+from hub.index.db import marks
 from hub.index.search import search as search_index
 from hub.panel.db import get_db
 from hub.panel.documents import first_lines
@@ -60,10 +61,9 @@ def index() -> str:
         results = search_index(db, q, limit=LIMIT)
         if results:
             ids = [r["doc_id"] for r in results]
-            marks = ",".join("?" * len(ids))
             texts = {
                 r["doc_id"]: r["text"]
-                for r in db.query(f"select doc_id, text from documents where doc_id in ({marks})", ids)
+                for r in db.query(f"select doc_id, text from documents where doc_id in ({marks(ids)})", ids)
             }
             for r in results:
                 text = texts.get(r["doc_id"], "")
