@@ -206,14 +206,13 @@ def garbled_dates(text: str) -> frozenset[PartialDate]:
     out = set()
     for m in _GARBLED_DATE.finditer(_matter_plain(text)):
         parts = [g.translate(_DIGITLIKE) for g in m.group(1, 2, 3)]
-        unread = [x for i, x in enumerate(parts) if not _reads_as(i, x)]
-        if len(unread) != 1 or not any(c.isdigit() for c in unread[0]):
+        unread = [i for i, x in enumerate(parts) if not _reads_as(i, x)]
+        if len(unread) != 1 or not any(c.isdigit() for c in parts[unread[0]]):
             continue  # a whole date (already a number), or too little of one (or not a date)
-        d, mo, y = (int(x) if x not in unread else None for x in parts)
-        if y is None and not _may_be_year(parts[2]):
+        if unread == [2] and not _may_be_year(parts[2]):
             continue  # too little of a year to tell a date
-        if (d is None or 1 <= d <= 31) and (mo is None or 1 <= mo <= 12) and (y is None or 1900 <= y <= 2100):
-            out.add((d, mo, y))
+        d, mo, y = (None if i in unread else int(x) for i, x in enumerate(parts))
+        out.add((d, mo, y))
     return frozenset(out)
 
 

@@ -14,6 +14,7 @@ share found in the other reads about the same at 3% and at 8% noise.
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -158,15 +159,16 @@ _RUN = re.compile(r"\d(?:[a-z]?\d)*")
 _DIGITLIKE = str.maketrans("olisbzg", "0115826")
 
 
+def _digits(run: str) -> str:
+    """The digits of a number in fingerprint form: look-alike letters read as digits, other
+    letters dropped."""
+    return run if run.isdigit() else re.sub(r"[a-z]", "", run.translate(_DIGITLIKE))
+
+
 def _runs(text: str) -> list[tuple[int, int, str, bool]]:
-    """The numbers of a text in fingerprint form: where each starts and ends, its digits (look-
-    alike letters read as digits, other letters dropped) and whether it was read cleanly."""
-    out = []
-    for m in _RUN.finditer(text):
-        run = m.group(0)
-        clean = run.isdigit()
-        out.append((m.start(), m.end(), run if clean else re.sub(r"[a-z]", "", run.translate(_DIGITLIKE)), clean))
-    return out
+    """The numbers of a text in fingerprint form: where each starts and ends, its digits
+    (:func:`_digits`) and whether it was read cleanly."""
+    return [(m.start(), m.end(), _digits(m.group(0)), m.group(0).isdigit()) for m in _RUN.finditer(text)]
 
 
 def _opposite(ops: Opcodes, start: int, end: int, other: str, at: int) -> tuple[str, bool] | None:
@@ -201,10 +203,10 @@ def _opposite(ops: Opcodes, start: int, end: int, other: str, at: int) -> tuple[
         lo -= 1
     while hi < len(other) and other[hi].isdigit():
         hi += 1
-    stretch = other[lo:hi].strip("abcdefghijklmnopqrstuvwxyz")
-    if not stretch or not stretch[0].isdigit():
+    stretch = other[lo:hi].strip(string.ascii_lowercase)  # fingerprint form: digits are what is left
+    if not stretch:
         return None
-    return (stretch if clean else re.sub(r"[a-z]", "", stretch.translate(_DIGITLIKE))), clean
+    return (stretch if clean else _digits(stretch)), clean
 
 
 def _written_date(n: str) -> bool:
