@@ -130,6 +130,17 @@ def test_numbers_every_letter_on_the_topic_cites_do_not_vouch_for_a_misread_one(
     assert found.slips == 1 and found.agreeing == 1 and found.other_matter
 
 
+def test_numbers_are_compared_where_the_sentences_align():
+    from hub.dedup.verify import compare_passages, passages
+
+    # The same numbers in other places: parcel 352 on map 118 is another parcel than 118 on 352.
+    a = "Gia đình tôi sử dụng thửa đất số 118, tờ bản đồ số 352, diện tích 240 m2 từ năm 1995.\n"
+    b = a.replace("số 118, tờ bản đồ số 352", "số 352, tờ bản đồ số 118")
+    found = compare_passages(passages(a), passages(b))
+    assert found.conflicts == 2 and found.other_matter
+    assert compare_passages(passages(a), passages(a)).conflicts == 0
+
+
 def test_a_number_misread_in_two_ocr_readings_is_one_slip_and_a_garbled_date_line_no_conflict():
     from hub.dedup.verify import compare_passages, passages
 
