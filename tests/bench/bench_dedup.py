@@ -125,9 +125,8 @@ def run_datasketch(docs: list[Doc], texts: dict[str, str]) -> tuple[set, float]:
     return pairs, (time.perf_counter() - t0) / len(docs)
 
 
-def quality(matters: int, seed: int, rates: tuple[float, ...], explain: bool, digit_swaps: float = 0.0) -> list[dict]:
-    docs = labelled_corpus(matters, seed)
-    random.Random(seed).shuffle(docs)
+def _evaluate(docs: list[Doc], texts: dict[str, str], label: str, explain: bool) -> list[dict]:
+    """Match ``texts`` with this project and with datasketch; score both against the labels."""
     by = {d.name: d for d in docs}
     truth = {frozenset((a.name, b.name)) for a, b in itertools.combinations(docs, 2) if a.matter == b.matter}
     citizen_truth = {frozenset((a.name, b.name)) for a, b in itertools.combinations(docs, 2)
@@ -135,25 +134,48 @@ def quality(matters: int, seed: int, rates: tuple[float, ...], explain: bool, di
     hard = {frozenset((a.name, b.name)) for a, b in itertools.combinations(docs, 2)
             if a.matter.split("-b")[0].split("-c")[0] == b.matter.split("-b")[0].split("-c")[0]
             and a.matter != b.matter}
+    with tempfile.TemporaryDirectory() as tmp:
+        ours, links, s_ours = run_project(docs, texts, Path(tmp))
+    theirs, s_theirs = run_datasketch(docs, texts)
+    rows = []
+    for tool, pred, s in (("donthu (this project)", ours, s_ours), ("datasketch MinHashLSH", theirs, s_theirs)):
+        p, r, f = _score(pred, truth)
+        rows.append({"noise": label, "tool": tool, "docs": len(docs), "true_pairs": len(truth),
+                     "precision": p, "recall": r, "f1": f, "hard_neg_merged": len(pred & hard),
+                     "ms_per_doc": s * 1e3,
+                     "citizen_links": f"{len(links & citizen_truth)}/{len(citizen_truth)}"
+                     if tool.startswith("donthu") else "—"})
+        if explain and tool.startswith("donthu"):
+            from collections import Counter
+            fn = Counter(tuple(sorted(by[x].variant for x in pr)) for pr in truth - pred)
+            fp = Counter(tuple(sorted(by[x].variant for x in pr)) for pr in pred - truth)
+            print(f"  noise {label} missed: {dict(fn)}\n  noise {label} wrong: {dict(fp)}")
+    return rows
+
+
+def quality(matters: int, seed: int, rates: tuple[float, ...], explain: bool, digit_swaps: float = 0.0) -> list[dict]:
+    """Both tools on the labelled corpus under simulated OCR noise at each of ``rates``."""
+    docs = labelled_corpus(matters, seed)
+    random.Random(seed).shuffle(docs)
     rows = []
     for rate in rates:
         rng = random.Random(f"noise:{seed}:{rate}")
         texts = {d.name: ocr_noise(d.text, rate, rng, digit_swaps) for d in docs}
-        with tempfile.TemporaryDirectory() as tmp:
-            ours, links, s_ours = run_project(docs, texts, Path(tmp))
-        theirs, s_theirs = run_datasketch(docs, texts)
-        for tool, pred, s in (("donthu (this project)", ours, s_ours), ("datasketch MinHashLSH", theirs, s_theirs)):
-            p, r, f = _score(pred, truth)
-            rows.append({"noise": f"{rate:.0%}", "tool": tool, "docs": len(docs), "true_pairs": len(truth),
-                         "precision": p, "recall": r, "f1": f, "hard_neg_merged": len(pred & hard),
-                         "ms_per_doc": s * 1e3,
-                         "citizen_links": f"{len(links & citizen_truth)}/{len(citizen_truth)}"
-                         if tool.startswith("donthu") else "—"})
-            if explain and tool.startswith("donthu"):
-                from collections import Counter
-                fn = Counter(tuple(sorted(by[x].variant for x in pr)) for pr in truth - pred)
-                fp = Counter(tuple(sorted(by[x].variant for x in pr)) for pr in pred - truth)
-                print(f"  noise {rate:.0%} missed: {dict(fn)}\n  noise {rate:.0%} wrong: {dict(fp)}")
+        rows += _evaluate(docs, texts, f"{rate:.0%}", explain)
+    return rows
+
+
+def real_quality(matters: int, seed: int, scan_noise: tuple[float, ...], cache: Path, explain: bool,
+                 dpi: int = 300) -> list[dict]:
+    """Both tools on the labelled corpus printed, scanned and read by the appliance's pipeline."""
+    from tests.bench._real_ocr import corpus_texts
+
+    rows = []
+    for noise in scan_noise:
+        labelled, texts = corpus_texts(matters, seed, noise, cache, dpi)
+        docs = [Doc(d["name"], d["matter"], d["citizen"], d["variant"], d["truth"]) for d in labelled]
+        random.Random(seed).shuffle(docs)
+        rows += _evaluate(docs, texts, f"scan {noise:g}, {dpi} dpi", explain)
     return rows
 
 
@@ -178,11 +200,27 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--explain", action="store_true", help="print which variants were missed or wrongly merged")
     ap.add_argument("--digit-swaps", type=float, default=0.0, metavar="SHARE",
                     help="also read a digit as another digit in this share of a digit's errors (e.g. 0.3)")
+    ap.add_argument("--real-ocr", type=Path, metavar="CACHE",
+                    help="quality on the corpus printed, scanned and read by Tesseract through the appliance's "
+                         "pipeline (default 40 matters; pages and texts kept under CACHE), instead of simulated noise")
+    ap.add_argument("--scan-noise", type=float, nargs="+", default=[0.5, 1.0], metavar="LEVEL",
+                    help="scan noise levels for --real-ocr (samplegen: 0.5 typical kiosk, 1.0 poor)")
+    ap.add_argument("--scan-dpi", type=int, default=300, metavar="DPI", help="scan resolution for --real-ocr")
     ap.add_argument("--json", action="store_true", help="print the rows as JSON too")
     args = ap.parse_args(argv)
     matters = args.matters or (120 if args.quick else 400)
     out: dict = {}
-    if not args.skip_quality:
+    if args.real_ocr and not args.skip_quality:
+        matters = args.matters or 40
+        rows = real_quality(matters, args.seed, tuple(args.scan_noise), args.real_ocr, args.explain,
+                            args.scan_dpi)
+        out["quality"] = rows
+        print(f"\nPairwise quality, {matters} matters × 7 documents, printed, scanned and read by Tesseract\n")
+        print(_table(rows, [("scan", "noise", ""), ("tool", "tool", "<22"), ("precision", "precision", ".4f"),
+                            ("recall", "recall", ".4f"), ("F1", "f1", ".4f"), ("true pairs", "true_pairs", ""),
+                            ("hard negatives merged", "hard_neg_merged", ""),
+                            ("same-citizen links", "citizen_links", ""), ("ms/doc", "ms_per_doc", ".2f")]))
+    elif not args.skip_quality:
         rows = quality(matters, args.seed, (0.03, 0.08), args.explain, args.digit_swaps)
         out["quality"] = rows
         swaps = f", {args.digit_swaps:.0%} of digit errors a digit read as another" if args.digit_swaps else ""
