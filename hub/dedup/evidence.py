@@ -216,6 +216,36 @@ def garbled_dates(text: str) -> frozenset[PartialDate]:
     return frozenset(out)
 
 
+# A petition reports what has happened and asks for what should: it may name a date of the
+# year after it was written (a deadline, an appointment), seldom one later. A date past that
+# is a year OCR misread (2025 read 2028; 5 for 8 and 6 for 8 are among Tesseract's commonest
+# digit confusions).
+HORIZON_YEARS = 1
+
+
+def horizon(*received_at: str | None) -> int | None:
+    """The last year the letters received at these times (ISO) could name: ``HORIZON_YEARS``
+    after the latest of them; None when none is known."""
+    years = [int(r[:4]) for r in received_at if r and r[:4].isdigit()]
+    return max(years) + HORIZON_YEARS if years else None
+
+
+def past_horizon(numbers: set[str], garbled: Iterable[PartialDate],
+                 last_year: int | None) -> tuple[set[str], frozenset[PartialDate]]:
+    """``numbers`` and ``garbled`` dates (as :func:`specific_numbers` and :func:`garbled_dates`
+    give them) with each date or month whose year lies past ``last_year`` (:func:`horizon`)
+    moved to the garbled ones, its year unread: 11/11/2028 in a letter received in 2026 is
+    11/11 of a year OCR misread."""
+    out, partial = set(), set(garbled)
+    for n in numbers:
+        parts = n.split("/")
+        if last_year is not None and _is_date(n) and int(parts[-1]) > last_year:
+            partial.add((int(parts[0]), int(parts[1]), None) if len(parts) == 3 else (None, int(parts[0]), None))
+        else:
+            out.add(n)
+    return out, frozenset(partial)
+
+
 def _reads_as(part: int, digits: str) -> bool:
     """Does the day (``part`` 0), month (1) or year (2) of a date read as one?"""
     if not digits.isdigit():

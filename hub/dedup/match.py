@@ -35,6 +35,7 @@ from hub.dedup import boilerplate, citizens, lsh, recent
 from hub.dedup.evidence import (
     digit_runs,
     garbled_dates,
+    horizon,
     id_keys,
     identities_conflict,
     identity_in_text,
@@ -42,6 +43,7 @@ from hub.dedup.evidence import (
     numbers_all_differ,
     numbers_conflict,
     numbers_disagree,
+    past_horizon,
     shares_identity,
     specific_numbers,
 )
@@ -79,7 +81,7 @@ PRE_CONTAINMENT_CITIZEN = 0.18
 
 # A candidate's details, read only for those whose MinHash estimate can pass.
 _DETAIL_SQL = ("select doc_id, text_sha256, identity_keys, coalesce(status, 'received') as status, resolved_at, "
-               "case_ref from documents")
+               "case_ref, received_at from documents")
 # At most this many candidates (best estimates first) are verified on their text: a matter
 # is handed in a few times, not a hundred, and the bound keeps a lookup's cost bounded.
 MAX_VERIFY = 100
@@ -110,19 +112,19 @@ def register(db: sqlite_utils.Database, doc_id: str, fp: Fingerprint, keys: tupl
 
 def _load(db: sqlite_utils.Database, doc_id: str) -> dict:
     """A stored document with its fingerprint, refingerprinted if an older kiosk sent it."""
-    row = db.execute("select x.n, x.fp, x.shingles, x.sig, d.text, d.text_fold, d.text_sha256, d.identity_keys "
-                     "from documents d left join dedup_docs x on x.doc_id = d.doc_id where d.doc_id = ?",
-                     [doc_id]).fetchone()
+    row = db.execute("select x.n, x.fp, x.shingles, x.sig, d.text, d.text_fold, d.text_sha256, d.identity_keys, "
+                     "d.received_at from documents d left join dedup_docs x on x.doc_id = d.doc_id "
+                     "where d.doc_id = ?", [doc_id]).fetchone()
     if row is None:
         raise KeyError(doc_id)
-    n, fp_version, count, sig, text, folded, sha, keys = row
+    n, fp_version, count, sig, text, folded, sha, keys, received_at = row
     if n is None or fp_version != FINGERPRINT_VERSION:
         # The hub holds the text: an older fingerprint is recomputed here, as the kiosk would now.
         n, fp = refingerprint(db, doc_id, text, keys)
         count, sig, sha = fp.shingle_count, signature_bytes(fp.minhash), fp.text_sha256
     return {"doc_id": doc_id, "n": n, "shingle_count": count, "sig": signature(sig), "text": text,
             "text_fold": folded if folded is not None else fold(text or ""), "text_sha256": sha,
-            "identity_keys": keys}
+            "identity_keys": keys, "received_at": received_at}
 
 
 def refingerprint(db: sqlite_utils.Database, doc_id: str, text: str | None,
@@ -267,6 +269,8 @@ class Verifier:
         weak = s.jaccard < MIN_JACCARD and s.containment < MIN_CONTAINMENT
         if weak and s.containment < NOISY_CONTAINMENT:
             return None
+        # A date past the year after the letters were received is a year OCR misread.
+        last_year = horizon(doc.get("received_at"), other.get("received_at"))
         same_citizen = (shares_identity(doc["identity_keys"], other["identity_keys"])
                         or identity_in_text(doc["identity_keys"], self.derived(other, "runs"))
                         or identity_in_text(other["identity_keys"], self.derived(doc, "runs")))
@@ -275,12 +279,15 @@ class Verifier:
             # judge the rest of the letter on its own, passage by passage (which also finds
             # a copy whose shingles OCR noise has hidden).
             found = compare_passages(self.derived(doc, "passages"), self.derived(other, "passages"), boiler,
-                                     matter_only=True, need=SAME_CITIZEN_PASSAGES)
+                                     matter_only=True, need=SAME_CITIZEN_PASSAGES, horizon=last_year)
             # The same sentences about another visit, decision or parcel: another matter.
             if found.containment < SAME_CITIZEN_PASSAGES or found.other_matter:
                 return None
-            if numbers_all_differ(self.derived(doc, "matter numbers"), self.derived(other, "matter numbers"),
-                                  self.derived(doc, "garbled dates"), self.derived(other, "garbled dates")):
+            mine, my_garbled = past_horizon(self.derived(doc, "matter numbers"), self.derived(doc, "garbled dates"),
+                                            last_year)
+            theirs, their_garbled = past_horizon(self.derived(other, "matter numbers"),
+                                                 self.derived(other, "garbled dates"), last_year)
+            if numbers_all_differ(mine, theirs, my_garbled, their_garbled):
                 return None
         # Letters not known to be one citizen's: too little in common, unless noise hid a copy
         # (a letter whose ID and phone numbers were all misread) ...
@@ -290,12 +297,13 @@ class Verifier:
             return None
         # ... or other decision, parcel, house number or dates, or another person's birth date
         # and house number (the ID numbers were not read): another matter of the same kind ...
-        elif numbers_disagree(self.derived(doc, "numbers"), self.derived(other, "numbers")):
+        elif numbers_disagree(past_horizon(self.derived(doc, "numbers"), (), last_year)[0],
+                              past_horizon(self.derived(other, "numbers"), (), last_year)[0]):
             return None
         # ... or, when the particulars agree (one citizen whose numbers were all misread), the
         # same sentence giving another number.
         elif compare_passages(self.derived(doc, "passages"), self.derived(other, "passages"), boiler,
-                              matter_only=True).other_matter:
+                              matter_only=True, horizon=last_year).other_matter:
             return None
         return Match(other["doc_id"], round(s.jaccard, 3), round(s.containment, 3), other["status"],
                      other["resolved_at"], other["case_ref"])

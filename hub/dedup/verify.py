@@ -218,6 +218,13 @@ def _written_date(n: str) -> bool:
     return 1 <= int(day) <= 31 and 1 <= int(month) <= 12
 
 
+def _beyond(n: str, horizon: int | None) -> bool:
+    """Is ``n`` (digits in fingerprint form) a date or month written in full whose year lies
+    past ``horizon``, the last year a letter could mention: a year OCR misread (2025 read
+    2028), since a petition reports what has happened."""
+    return horizon is not None and _written_date(n) and int(n[-4:]) > horizon
+
+
 def _same_number(x: str, ys: set[str]) -> bool:
     """Is ``x`` one of ``ys`` as OCR may give it: a piece of it (a misread letter split it), one
     digit dropped, added or misread, or (from nine digits on) two. Two dates or months written
@@ -260,7 +267,7 @@ def _date_line(passage: str) -> bool:
 
 
 def compare_passages(a: Passages, b: Passages, boilerplate: Weights = NONE, *,
-                     matter_only: bool = False, need: float = 0.0) -> PassageMatch:
+                     matter_only: bool = False, need: float = 0.0, horizon: int | None = None) -> PassageMatch:
     """Find the lighter text's passages in the other, OCR errors allowed; where one is found,
     compare the numbers of the two aligned stretches. With ``matter_only`` the passages giving
     the petitioner's particulars are left out (for two letters of one citizen they agree
@@ -272,7 +279,8 @@ def compare_passages(a: Passages, b: Passages, boilerplate: Weights = NONE, *,
     sentence about another instance. The two stretches are aligned character by character,
     so each number is compared with what the other gives in its place, not with a number
     of the sentence before. A number read in only one of the two is not a conflict: OCR
-    garbles figures, and a re-sent letter adds a paragraph with its own dates.
+    garbles figures, and a re-sent letter adds a paragraph with its own dates. Nor is a date
+    whose year lies past ``horizon`` (see :func:`evidence.horizon`): OCR misread that year.
     """
     wa, wb = a.weights(boilerplate), b.weights(boilerplate)
     if matter_only:
@@ -307,7 +315,8 @@ def compare_passages(a: Passages, b: Passages, boilerplate: Weights = NONE, *,
             y, also_clean = seen
             if x == y:
                 alike.setdefault(x, int(a.starts[i]) + start)
-            elif clean and also_clean and not _same_number(x, {y}):
+            elif clean and also_clean and not _same_number(x, {y}) and not _beyond(x, horizon) \
+                    and not _beyond(y, horizon):
                 # Only numbers read cleanly on both sides can conflict; a misread one may be either.
                 conflicts += 1
                 slips += Levenshtein.distance(x, y, score_cutoff=1) == 1

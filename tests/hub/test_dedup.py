@@ -159,6 +159,38 @@ def test_a_number_misread_in_two_ocr_readings_is_one_slip_and_a_garbled_date_lin
     assert compare_passages(passages(LETTER), passages(garbled)).conflicts == 0
 
 
+def test_a_date_past_the_year_after_receipt_is_a_misread_year(tmp_path):
+    from hub.dedup.evidence import horizon, past_horizon
+    from hub.dedup.verify import compare_passages, passages
+
+    # Tesseract read 2025 as 2028 in a copy (real OCR of a generated scan, 200 dpi); a letter
+    # received in 2026 reports no visit in 2028.
+    assert horizon("2026-03-02T08:00:00+00:00", "2025-12-30T08:00:00+00:00", None) == 2027
+    assert horizon(None, "") is None
+    assert past_horizon({"11/11/2028", "11/2029", "11/11/2027", "531"}, {(2, None, 2025)}, 2027) == (
+        {"11/11/2027", "531"}, {(11, 11, None), (None, 11, None), (2, None, 2025)})
+    misread = LETTER.replace("02/09/2025", "02/09/2028")
+    assert compare_passages(passages(LETTER), passages(misread)).other_matter
+    assert not compare_passages(passages(LETTER), passages(misread), horizon=2027).conflicts
+    # A year that could be true is another visit, as before.
+    assert compare_passages(passages(LETTER), passages(LETTER.replace("02/09/2025", "02/09/2027")),
+                            horizon=2027).other_matter
+    # End to end: one citizen's letter whose only date of its own OCR misread into a later year.
+    head = ("Họ và tên: Phạm Thị Lan\nSố CCCD: 001186004521\nSố điện thoại: 0912456789\n"
+            "Tôi làm đơn này phản ánh thái độ của cán bộ Ủy ban nhân dân phường Dịch Vọng trong việc "
+            "chứng thực hợp đồng chuyển nhượng nhà đất của gia đình tôi.\n")
+    visit = ("Tôi đã nhiều lần đến Ủy ban nhân dân phường Dịch Vọng, lần gần nhất vào ngày {}.\n"
+             "Cán bộ tiếp nhận có thái độ quát nạt, không hướng dẫn cụ thể mà chỉ nói hồ sơ chưa đạt.\n"
+             "Đề nghị Chủ tịch Ủy ban nhân dân quận xem xét, chấn chỉnh cán bộ và trả lời tôi bằng văn bản.\n")
+    for name, date in (("a", "11/11/2025"), ("b", "11/11/2028"), ("c", "11/11/2024")):
+        (tmp_path / f"{name}.txt").write_text(head + visit.format(date), encoding="utf-8")
+    db = open_index(tmp_path / "index.db")
+    ids = {name: import_file(db, tmp_path / f"{name}.txt").document_id for name in "abc"}
+    pairs = {frozenset(r) for r in db.execute("select doc_a, doc_b from duplicate_pairs")}
+    assert frozenset((ids["a"], ids["b"])) in pairs  # 2028: a misread 2025 (or 2024: for review)
+    assert frozenset((ids["a"], ids["c"])) not in pairs  # 2024: another visit
+
+
 def test_identity_read_in_the_other_letter_and_numbers_that_all_differ():
     from hub.dedup.evidence import (
         digit_runs,
