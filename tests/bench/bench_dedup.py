@@ -3,6 +3,7 @@
     python -m tests.bench.bench_dedup            # full: 400 matters ×2 noise levels, 1,000,000-document index
     python -m tests.bench.bench_dedup --quick    # 120 matters, 100,000-document index
     python -m tests.bench.bench_dedup --skip-quality --keep-index /var/tmp/city-1m.db   # build once, re-measure
+    python -m tests.bench.bench_dedup --skip-scale --real-ocr /var/tmp/realocr   # printed, scanned, real OCR
 
 Quality: the project's generator writes originals, rescans, re-sent, edited and
 cover-page copies and hard negatives (same citizen other matter; same template other
@@ -11,7 +12,9 @@ person); every document is passed through simulated OCR noise (tests/bench/_nois
 the pairs of ``python -m hub duplicates`` (clusters) are scored against the labels. The
 reference, datasketch MinHashLSH (threshold 0.5, 128 permutations, character 5-grams of
 the plain text), indexes the same noisy texts in the same run; its pairs are the
-query answers.
+query answers. With ``--real-ocr`` the texts are instead what the appliance's page
+pipeline and Tesseract read from the corpus typeset and scan-simulated by samplegen
+(``_real_ocr``): slower (about two pages a second), so fewer matters, cached on disk.
 
 Scale: an index of N documents (generated petitions with their fingerprints computed
 beforehand, as kiosks send them) is built with the hub's own insert and matching, then
@@ -210,21 +213,18 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     matters = args.matters or (120 if args.quick else 400)
     out: dict = {}
-    if args.real_ocr and not args.skip_quality:
-        matters = args.matters or 40
-        rows = real_quality(matters, args.seed, tuple(args.scan_noise), args.real_ocr, args.explain,
-                            args.scan_dpi)
+    if not args.skip_quality:
+        if args.real_ocr:
+            matters = args.matters or 40
+            rows = real_quality(matters, args.seed, tuple(args.scan_noise), args.real_ocr, args.explain,
+                                args.scan_dpi)
+            how = "printed, scanned and read by Tesseract"
+        else:
+            rows = quality(matters, args.seed, (0.03, 0.08), args.explain, args.digit_swaps)
+            swaps = f", {args.digit_swaps:.0%} of digit errors a digit read as another" if args.digit_swaps else ""
+            how = f"simulated OCR noise{swaps}"
         out["quality"] = rows
-        print(f"\nPairwise quality, {matters} matters × 7 documents, printed, scanned and read by Tesseract\n")
-        print(_table(rows, [("scan", "noise", ""), ("tool", "tool", "<22"), ("precision", "precision", ".4f"),
-                            ("recall", "recall", ".4f"), ("F1", "f1", ".4f"), ("true pairs", "true_pairs", ""),
-                            ("hard negatives merged", "hard_neg_merged", ""),
-                            ("same-citizen links", "citizen_links", ""), ("ms/doc", "ms_per_doc", ".2f")]))
-    elif not args.skip_quality:
-        rows = quality(matters, args.seed, (0.03, 0.08), args.explain, args.digit_swaps)
-        out["quality"] = rows
-        swaps = f", {args.digit_swaps:.0%} of digit errors a digit read as another" if args.digit_swaps else ""
-        print(f"\nPairwise quality, {matters} matters × 7 documents, simulated OCR noise{swaps}\n")
+        print(f"\nPairwise quality, {matters} matters × 7 documents, {how}\n")
         print(_table(rows, [("noise", "noise", ""), ("tool", "tool", "<22"), ("precision", "precision", ".4f"),
                             ("recall", "recall", ".4f"), ("F1", "f1", ".4f"), ("true pairs", "true_pairs", ""),
                             ("hard negatives merged", "hard_neg_merged", ""),
