@@ -4,12 +4,12 @@ The simulated noise of ``_noise`` is character edits on the generator's text. He
 generator's labelled corpus is typeset in its fonts and sizes, scanned by the scan simulator
 (skew, blur, speckle, lid edges, JPEG; ``noise`` as samplegen's: 0.5 a typical kiosk, 1.0 a
 poor one) and every page goes through the appliance's own page pipeline (deskew, clean,
-Tesseract ``vie``), so the errors are Tesseract's: whole words or lines lost, headers and
-stamps read as garbage, numbers split or joined, a page's lines in another order.
+Tesseract ``vie``), so the errors are Tesseract's own: which characters, digits and line
+breaks it gets wrong, and how often, rather than a model of them.
 
 Pages are read in two worker processes (``OMP_THREAD_LIMIT=1``, one Tesseract each) and the
 texts are kept in ``ocr.json`` beside the corpus, so a second run with the same matters,
-seed and noise reads no page again.
+seed, noise and resolution reads no page again (a page the pipeline failed is read again).
 """
 from __future__ import annotations
 
@@ -59,8 +59,10 @@ def corpus_texts(matters: int, seed: int, noise: float, cache: Path, dpi: int = 
         ctx = multiprocessing.get_context("spawn")
         with ctx.Pool(WORKERS, initializer=_init) as pool:
             for k, (path, text, code) in enumerate(pool.imap_unordered(_read, [(str(root / f), dpi) for f in todo], chunksize=1), 1):
-                pages[str(Path(path).relative_to(root))] = text
-                failed += bool(code)
+                if code:
+                    failed += 1
+                else:
+                    pages[str(Path(path).relative_to(root))] = text
                 print(f"\r  OCR {k}/{len(todo)} pages", end="", file=sys.stderr, flush=True)
                 if k % 50 == 0:  # an interrupted run keeps what it read
                     texts_file.write_text(json.dumps(pages, ensure_ascii=False), encoding="utf-8")
@@ -68,5 +70,5 @@ def corpus_texts(matters: int, seed: int, noise: float, cache: Path, dpi: int = 
         print(f"\n  read {len(todo)} pages in {time.perf_counter() - t0:.0f} s ({failed} failed)", file=sys.stderr)
     docs = [{"name": d.name, "matter": d.matter_id, "citizen": d.citizen_id, "variant": d.variant,
              "truth": d.text} for d in manifest.documents]
-    texts = {d.name: "\f".join(pages[p.file] for p in d.pages) for d in manifest.documents}
+    texts = {d.name: "\f".join(pages.get(p.file, "") for p in d.pages) for d in manifest.documents}
     return docs, texts
