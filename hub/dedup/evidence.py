@@ -52,6 +52,19 @@ def gives_particulars(fingerprint_form: str) -> bool:
     return _PARTICULARS_FP.match(fingerprint_form) is not None
 
 
+_LONG_CUES = tuple(sorted({c.replace(" ", "") for c in _CUES if len(c.replace(" ", "")) >= 6}))
+
+
+def may_give_particulars(fingerprint_form: str) -> bool:
+    """:func:`gives_particulars`, or a passage starting with a cue of six letters or more
+    that OCR misread by one letter ("diachhi", "solienthoai"): it may be a particulars line."""
+    if gives_particulars(fingerprint_form):
+        return True
+    head = fingerprint_form[:16]
+    return any(Levenshtein.distance(cue, head[:k], score_cutoff=1) <= 1
+               for cue in _LONG_CUES for k in (len(cue) - 1, len(cue), len(cue) + 1))
+
+
 @functools.lru_cache(maxsize=64)
 def _matter_plain(text: str) -> str:
     """``text`` stripped of diacritics, without the lines giving the petitioner's particulars

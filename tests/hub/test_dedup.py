@@ -191,6 +191,59 @@ def test_a_date_past_the_year_after_receipt_is_a_misread_year(tmp_path):
     assert frozenset((ids["a"], ids["c"])) not in pairs  # 2024: another visit
 
 
+VENUE = ("Tôi xin phản ánh việc quán bia Thành Đạt tại số 135 phố Hạ Đình hoạt động gây ồn ào kéo dài đến nửa đêm.\n"
+         "Quán bia Thành Đạt mở nhạc công suất lớn, khách hát hò và la hét đến 1 giờ sáng hôm sau.\n"
+         "Nước thải của quán chưa qua xử lý chảy thẳng ra cống chung, mùi hôi bốc lên nồng nặc vào buổi tối.\n"
+         "Ngày 02/09/2025 tổ dân phố đã lập Biên bản số 95/BB-VPHC và quán bị phạt 8.000.000 đồng.\n"
+         "Sau khi bị xử phạt, quán vẫn tiếp tục hoạt động như cũ, không có biện pháp khắc phục nào.\n"
+         "Gia đình tôi có người già và trẻ nhỏ, nhiều đêm liền không thể ngủ được vì tiếng ồn.\n"
+         "Tôi đề nghị Ủy ban nhân dân phường Hạ Đình kiểm tra, xử lý dứt điểm và trả lời tôi bằng văn bản.\n")
+CALLED = "Chúng tôi đã nhiều lần gọi điện báo công an phường nhưng chỉ được vài hôm thì tình trạng lại tái diễn.\n"
+
+
+def test_sentences_in_other_words_and_a_reworded_paragraph(tmp_path):
+    from hub.dedup.verify import compare_passages, passages
+
+    # Re-typed by the writer with two sentences reworded: less of it is found, every number agrees.
+    edited = VENUE.replace(VENUE.splitlines(keepends=True)[1], "Theo máy đo của người dân, độ ồn có lúc vượt xa "
+                           "quy chuẩn cho phép, kéo dài suốt nhiều giờ.\n").replace(VENUE.splitlines(keepends=True)[2],
+                                                                                   CALLED)
+    found = compare_passages(passages(VENUE), passages(edited))
+    assert 0.6 < found.containment < 0.75 and not found.conflicts and found.agreeing >= 2 and not found.reworded
+    # One citizen's complaint about another venue at the same address: the same sentences,
+    # numbers and all, with the venue in other words.
+    other = VENUE.replace("bia Thành Đạt", "karaoke Hải Đăng").replace(VENUE.splitlines(keepends=True)[2], CALLED)
+    found = compare_passages(passages(VENUE), passages(other))
+    assert found.containment > 0.75 and not found.conflicts and found.reworded == 2
+    # OCR errors, even many in a row, are not other words.
+    noisy = VENUE.replace("mở nhạc công suất lớn", "rnở nhac cộng suát 1ớn").replace("Hạ Đình hoạt", "Ha Đìnb hoat")
+    assert not compare_passages(passages(VENUE), passages(noisy)).reworded
+    # End to end, for one citizen's letters.
+    head = "Họ và tên: Nguyễn Văn Hùng\nSố CCCD: 001085012345\nSố điện thoại: 0987654321\n"
+    for name, body in (("a", VENUE), ("b", edited), ("c", other)):
+        (tmp_path / f"{name}.txt").write_text(head + body, encoding="utf-8")
+    db = open_index(tmp_path / "index.db")
+    ids = {name: import_file(db, tmp_path / f"{name}.txt").document_id for name in "abc"}
+    pairs = {frozenset(r) for r in db.execute("select doc_a, doc_b from duplicate_pairs")}
+    assert pairs == {frozenset((ids["a"], ids["b"]))}
+    links = {frozenset(r) for r in db.execute("select doc_a, doc_b from citizen_links")}
+    assert frozenset((ids["a"], ids["c"])) in links
+
+
+def test_the_citizens_own_numbers_do_not_vouch_even_when_ocr_misread_the_cue():
+    from hub.dedup.evidence import may_give_particulars
+    from hub.dedup.verify import compare_passages, passages
+
+    assert may_give_particulars("diachhiphong1907toaa1so127") and may_give_particulars("solienthoai0976178610")
+    assert not may_give_particulars("toilamdonnaytocao") and not may_give_particulars("cosodabilapbienban")
+    # Both letters' address lines with the cue misread ("Dịa ehỉ"): taken for the matter, their
+    # house numbers read alike in both, yet say nothing of the matter.
+    address = "Dịa ehỉ thường trú: phòng 1907, tòa A1, số 127 phố Kiến Hưng, quận Hà Đông\n"
+    a = address + VENUE
+    found = compare_passages(passages(a), passages(a.replace("02/09/2025", "02/09/2023")), matter_only=True)
+    assert found.slips == 1 and found.agreeing == 2  # 135 and 8000000; not 1907 and 127
+
+
 def test_identity_read_in_the_other_letter_and_numbers_that_all_differ():
     from hub.dedup.evidence import (
         digit_runs,
