@@ -5,6 +5,8 @@ beforehand (as kiosks send them), in two worker processes. The timed phase then 
 fresh process with the hub's default SQLite settings: each document goes through the
 hub's own ``insert_document`` + ``match_document``, committed in transactions of ``BATCH``
 documents as the ingester commits whatever has arrived (up to 200 messages) at once.
+A second timed phase, on other arrivals, stores and indexes each document as matching
+does but judges no candidate: what the index's storage alone allows.
 """
 from __future__ import annotations
 
@@ -112,8 +114,35 @@ def build(path: Path, n: int, seed: int) -> float:
     return time.perf_counter() - t0
 
 
-def measure(path: Path, n: int, seed: int) -> dict:
-    """Timed phase (run in a fresh process): insert-with-matching rate, match latency, RSS."""
+def _storage_only(db, doc_id: str) -> None:
+    """What ``match_document`` does in the index, without judging any candidate: read the
+    document, its template mask and band keys, look up its bands and the citizen's letters,
+    read the candidates' signatures, index its bands and identity keys."""
+    from hub.dedup import boilerplate, citizens, lsh, match, recent
+    from hub.dedup.evidence import id_keys
+    from hub.index.db import marks
+
+    doc = match._load(db, doc_id)
+    codes = recent.shingles(doc["text_sha256"], lambda: doc["text_fold"])
+    template = boilerplate.current(db).template_mask(codes)
+    keys = lsh.keys(doc["sig"], template)
+    ids = id_keys(doc["identity_keys"])
+    kin = citizens.sharing(db, doc["n"], ids)
+    looked = lsh.lookup(db, doc["n"], keys)
+    others = list(dict.fromkeys([*citizens.newest(kin), *looked.candidates]))
+    if others:
+        db.conn.execute(f"select n, sig, tmask, shingles, keys from dedup_docs where n in ({marks(others)})",
+                        others).fetchall()
+    match.index_bands(db, doc["n"], keys, template, doc["shingle_count"], looked.sizes)
+    citizens.link(db, doc["n"], doc_id, ids, set(), match._now(), kin)
+
+
+def measure(path: Path, n: int, seed: int, *, storage_only: bool = False) -> dict:
+    """Timed phase (run in a fresh process): insert-with-matching rate, match latency, RSS.
+
+    With ``storage_only`` each document is stored and indexed as matching does it, but no
+    candidate is judged (:func:`_storage_only`): what the index's storage alone allows, on
+    other arrivals than the main phase's."""
     from edge.fingerprint import fingerprint
     from edge.fingerprint.identity import identity_keys
     from hub.dedup import NewMatter, match_document
@@ -122,15 +151,16 @@ def measure(path: Path, n: int, seed: int) -> dict:
     from hub.ingest.subscriber import WRITER_CACHE_MB
     from tests.bench._noise import ocr_noise
 
-    rng = random.Random(f"measure:{seed}")
+    tag = "storage" if storage_only else "new"
+    rng = random.Random(f"measure:{seed}" + (":storage" if storage_only else ""))
     arrivals = []
     for k in range(MEASURE):
         if rng.random() < DUP_SHARE:
             src = rng.randrange(n)
             text, want = ocr_noise(_text(seed, src), 0.03, rng), f"doc-{src:08d}"
         else:
-            text, want = _text(seed, n + k), None
-        arrivals.append((f"new-{k:06d}", text, fingerprint(text), identity_keys(text), want))
+            text, want = _text(seed, n + k + (MEASURE if storage_only else 0)), None
+        arrivals.append((f"{tag}-{k:06d}", text, fingerprint(text), identity_keys(text), want))
     db = open_index(path)
     # Set up as the ingester's writer is: its page cache, each commit fsynced by a thread of
     # its own, checkpoints in another.
@@ -151,6 +181,10 @@ def measure(path: Path, n: int, seed: int) -> dict:
                 insert_document(db, NewDocument(doc_id=doc_id, source="kiosk", text=text, fingerprint=fp,
                                                 identity_keys=ids, page_count=1))
                 t1 = time.perf_counter()
+                if storage_only:
+                    _storage_only(db, doc_id)
+                    match_ms.append((time.perf_counter() - t1) * 1e3)
+                    continue
                 verdict = match_document(db, doc_id)
                 match_ms.append((time.perf_counter() - t1) * 1e3)
                 if want:
@@ -209,7 +243,13 @@ def scale(n: int, *, seed: int = 5, keep: Path | None = None) -> list[dict]:
                               f"print(json.dumps(measure(Path({str(path)!r}), {n}, {seed})))"],
                              capture_output=True, text=True, check=True, cwd=Path(__file__).parents[2])
         m = json.loads(out.stdout.strip().splitlines()[-1])
-        s = sizes(path, n + MEASURE)
+        # Then, in another fresh process on the same copy, the storage steps alone.
+        out = subprocess.run([sys.executable, "-c", "import json,sys; from pathlib import Path; "
+                              "from tests.bench._scale import measure; "
+                              f"print(json.dumps(measure(Path({str(path)!r}), {n}, {seed}, storage_only=True)))"],
+                             capture_output=True, text=True, check=True, cwd=Path(__file__).parents[2])
+        floor = json.loads(out.stdout.strip().splitlines()[-1])
+        s = sizes(path, n + 2 * MEASURE)
     text = re.sub(r"\s+", " ", " ".join(_text(seed, i) for i in range(3)))[:3000]
     best = []
     for _ in range(5):
@@ -222,6 +262,7 @@ def scale(n: int, *, seed: int = 5, keep: Path | None = None) -> list[dict]:
         {"measure": "bulk load (fingerprints in 2 workers)", "value": "reused" if built is None else f"{built:.0f} s",
          "target": ""},
         {"measure": "insert + match, docs/s (one core)", "value": f"{m['rate']:,.0f}", "target": "≥ 2,000"},
+        {"measure": "  storage alone, nothing judged, docs/s", "value": f"{floor['rate']:,.0f}", "target": ""},
         {"measure": "match_document p50", "value": f"{m['p50']:.2f} ms", "target": ""},
         {"measure": "match_document p99", "value": f"{m['p99']:.2f} ms", "target": "≤ 20 ms"},
         {"measure": "noisy copies found among arrivals", "value": f"{m['found']}/{m['dups']}", "target": ""},
