@@ -69,15 +69,15 @@ SAME_CITIZEN_PASSAGES = 0.75
 # ... or this share, when the letter was re-typed with a paragraph reworded: no number
 # differs, at least ``verify.MIN_AGREEING`` of the letter's own numbers read alike, and no
 # sentence found gives other words (a name, a place, a task) in a stretch. At 3% noise (seed
-# 5) copies of one matter held 0.60-0.75 of the passages in 101 pairs, 42 of them with two
-# own numbers alike; another matter of one citizen's on one template with two own numbers
-# alike (the same house number: two venues at one address, seed 7) gave other words.
+# 5) copies of one matter held 0.60-0.75 of the passages in 101 pairs, 47 of them so; of one
+# citizen's other matters on one template none was (seeds 5 and 7, 3% and 8%), once the
+# citizen's own numbers stopped vouching and other words were looked for.
 REWORDED_PASSAGES = 0.60
 # A sentence found in the other letter with a stretch in other words ("quán bia Thành Đạt"
 # for "quán karaoke Hải Đăng"; "đăng ký khai sinh" for "xác nhận nguồn gốc đất") makes one
 # template another matter of one citizen: no pair of copies of one matter had one at 3% or
 # 8% noise (seeds 5 and 7, 4,000 pairs each); of the pairs of one citizen's two matters with
-# 0.60 of the passages found and no number differing, a third did.
+# 0.60 of the passages found and no number differing, a third to a half did.
 REWORDED_OTHER = 1
 # Shingle overlap this low or lower is another text whatever the noise; between this and the
 # bounds above, noise may have hidden a copy of one citizen's letter, and its passages decide.
