@@ -75,8 +75,8 @@ SAME_CITIZEN_PASSAGES = 0.75
 REWORDED_PASSAGES = 0.60
 # A sentence found in the other letter with a stretch in other words ("quán bia Thành Đạt"
 # for "quán karaoke Hải Đăng"; "đăng ký khai sinh" for "xác nhận nguồn gốc đất") makes one
-# template another matter of one citizen: no pair of copies of one matter had one at 3% or
-# 8% noise (seeds 5 and 7, 4,000 pairs each); of the pairs of one citizen's two matters with
+# template another matter of one citizen: no pair of copies of one matter had one (seed 5 at
+# 3% noise, seed 7 at 3% and 8%; 4,000 pairs each); of the pairs of one citizen's two matters with
 # 0.60 of the passages found and no number differing, a third to a half did.
 REWORDED_OTHER = 1
 # Shingle overlap this low or lower is another text whatever the noise; between this and the
