@@ -78,6 +78,9 @@ class Passages:
     starts: np.ndarray
     ends: np.ndarray
     particulars: np.ndarray  # passages giving the petitioner's name, birth, ID, address, phone
+    # The digits of the numbers on passages that may give the particulars, their cue word
+    # misread or not (``evidence.may_give_particulars``): the citizen's own house, phone, ID.
+    citizen_numbers: frozenset[str] = frozenset()
     _weights: dict = field(default_factory=dict, compare=False, repr=False)
 
     def weights(self, boilerplate: Weights) -> np.ndarray:
@@ -112,8 +115,10 @@ def passages(text: str) -> Passages:
             starts.append(a)
             ends.append(b)
         at += len(f)
+    citizen = frozenset(r[2] for t in texts if _RUN.search(t) and may_give_particulars(t) for r in _runs(t))
     return Passages(tuple(texts), whole, codes, kept, np.array(starts, dtype=np.intp),
-                    np.array(ends, dtype=np.intp), np.array([gives_particulars(t) for t in texts], dtype=bool))
+                    np.array(ends, dtype=np.intp), np.array([gives_particulars(t) for t in texts], dtype=bool),
+                    citizen)
 
 
 # A single number one digit off in one sentence is taken for OCR's misreading (3 for 8, 1
@@ -309,10 +314,12 @@ def compare_passages(a: Passages, b: Passages, boilerplate: Weights = NONE, *,
         # are not cut at the stretch's ends.
         lo, hi = max(0, hit.dest_start - REWORDED_MARGIN), hit.dest_end + REWORDED_MARGIN
         reworded += _reworded(Levenshtein.opcodes(text, b.whole[lo:hi]), text, b.whole[lo:hi])
-        ops = Levenshtein.opcodes(text, b.whole[hit.dest_start:hit.dest_end])
         runs = [r for r in _runs(text) if len(r[2]) >= 3]
         if not any(clean for *_, clean in runs):
             continue
+        # Numbers are set against the found stretch alone: with the margin, a tie in the
+        # alignment may set a number's last digit against the next sentence.
+        ops = Levenshtein.opcodes(text, b.whole[hit.dest_start:hit.dest_end])
         for start, end, x, clean in runs:
             seen = _opposite(ops, start, end, b.whole, hit.dest_start)
             if seen is None:
@@ -328,7 +335,7 @@ def compare_passages(a: Passages, b: Passages, boilerplate: Weights = NONE, *,
     # The citizen's own numbers (house, phone, ID) agree in every letter of theirs: given on
     # what may be a particulars line of either letter (its cue word misread, "diachhi" for
     # "địa chỉ", the line is taken for the matter), they do not vouch for the matter.
-    citizen = {r[2] for p in (a, b) for t in p.texts if may_give_particulars(t) for r in _runs(t)}
+    citizen = a.citizen_numbers | b.citizen_numbers
     agreeing = sum(1 for x, at in alike.items() if x not in citizen and _own_number(a, at, boilerplate))
     return PassageMatch(found / total, conflicts, slips, agreeing, reworded)
 
