@@ -199,6 +199,16 @@ def measure(path: Path, n: int, seed: int, *, storage_only: bool = False) -> dic
             "rss_mb": _peak_rss_mb()}
 
 
+def _measure_apart(path: Path, n: int, seed: int, *, storage_only: bool = False) -> dict:
+    """:func:`measure` in a fresh process (no page cache or heap carried over from building)."""
+    out = subprocess.run([sys.executable, "-c", "import json; from pathlib import Path; "
+                          "from tests.bench._scale import measure; "
+                          f"print(json.dumps(measure(Path({str(path)!r}), {n}, {seed}, "
+                          f"storage_only={storage_only})))"],
+                         capture_output=True, text=True, check=True, cwd=Path(__file__).parents[2])
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def _peak_rss_mb() -> float:
     """This process's peak resident memory (VmHWM: unlike ru_maxrss it does not carry over the
     parent's memory from before exec)."""
@@ -238,17 +248,8 @@ def scale(n: int, *, seed: int = 5, keep: Path | None = None) -> list[dict]:
                 built = build(keep, n, seed)
             print(f"  measuring on a copy of {keep}", file=sys.stderr)
             shutil.copyfile(keep, path)
-        out = subprocess.run([sys.executable, "-c", "import json,sys; from pathlib import Path; "
-                              "from tests.bench._scale import measure; "
-                              f"print(json.dumps(measure(Path({str(path)!r}), {n}, {seed})))"],
-                             capture_output=True, text=True, check=True, cwd=Path(__file__).parents[2])
-        m = json.loads(out.stdout.strip().splitlines()[-1])
-        # Then, in another fresh process on the same copy, the storage steps alone.
-        out = subprocess.run([sys.executable, "-c", "import json,sys; from pathlib import Path; "
-                              "from tests.bench._scale import measure; "
-                              f"print(json.dumps(measure(Path({str(path)!r}), {n}, {seed}, storage_only=True)))"],
-                             capture_output=True, text=True, check=True, cwd=Path(__file__).parents[2])
-        floor = json.loads(out.stdout.strip().splitlines()[-1])
+        m = _measure_apart(path, n, seed)
+        floor = _measure_apart(path, n, seed, storage_only=True)  # then the storage steps alone, same copy
         s = sizes(path, n + 2 * MEASURE)
     text = re.sub(r"\s+", " ", " ".join(_text(seed, i) for i in range(3)))[:3000]
     best = []
