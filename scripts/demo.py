@@ -57,6 +57,20 @@ def wait_port(port: int, timeout: float, proc: subprocess.Popen, name: str, log:
     sys.exit(f"{name} did not open port {port} within {timeout:.0f} s; see {log}")
 
 
+def panel_admin(hub_cfg: list[str], password_file: Path, env: dict[str, str]) -> str:
+    """Create (or reset) the panel's ``admin`` with the password kept in ``password_file``
+    (made on first run, readable by root alone); return the password."""
+    if not password_file.exists():
+        password_file.write_text(secrets.token_urlsafe(9))
+        password_file.chmod(0o600)
+    password = password_file.read_text().strip()
+    # The password on standard input: on a command line it is visible to every user of the
+    # machine, and one starting with "-" would be taken for an option.
+    subprocess.run([PY, "-m", "hub", *hub_cfg, "user", "admin", "--name", "Quản trị viên"], check=True, env=env,
+                   cwd=ROOT, stdout=subprocess.DEVNULL, input=password + "\n", text=True)
+    return password
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--scanner", choices=("hotfolder", "sane"), default="hotfolder",
@@ -126,15 +140,7 @@ def main() -> int:
 
     # 2. hub: operator account, ingester, panel
     hub_cfg = ["--config", str(work / "etc" / "hub.toml")]
-    password_file = work / "etc" / "panel-admin.password"
-    if not password_file.exists():
-        password_file.write_text(secrets.token_urlsafe(9))
-        password_file.chmod(0o600)
-    admin_password = password_file.read_text().strip()
-    # The password on standard input: on a command line it is visible to every user of the
-    # machine, and one starting with "-" would be taken for an option.
-    subprocess.run([PY, "-m", "hub", *hub_cfg, "user", "admin", "--name", "Quản trị viên"], check=True, env=env,
-                   cwd=ROOT, stdout=subprocess.DEVNULL, input=admin_password + "\n", text=True)
+    admin_password = panel_admin(hub_cfg, work / "etc" / "panel-admin.password", env)
     start("hub-ingest", [PY, "-m", "hub", *hub_cfg, "ingest"])
     panel = start("hub-panel", [PY, "-m", "hub", *hub_cfg, "serve"])
     wait_port(args.panel_port, 30, panel, "hub panel", logs / "hub-panel.log")
