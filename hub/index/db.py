@@ -227,6 +227,27 @@ def _m009_hot_buckets(db: sqlite_utils.Database) -> None:
     mark_hot(db)
 
 
+def _m010_fields_reference(db: sqlite_utils.Database) -> None:
+    # What a person reads a petition by: a human reference number per document
+    # (``K01-081226-0007``: kiosk, date, sequence; imports get their own prefix), and the
+    # structured fields read from its text (petitioner, ID number, phone, address, kind,
+    # addressee, letter date, subject), with how sure the reading is and who corrected it.
+    # One row per document; ``source`` is 'ocr' (read from the text), 'clerk' (corrected on
+    # the kiosk) or 'operator' (corrected on the panel).
+    if "reference" not in db["documents"].columns_dict:
+        db.execute("alter table documents add column reference text")
+    db.execute("create unique index if not exists documents_reference on documents (reference) "
+               "where reference is not null")
+    db["document_fields"].create(
+        {"doc_id": str, "name": str, "id_number": str, "phone": str, "address": str, "kind": str,
+         "addressee": str, "letter_date": str, "subject": str, "confidence": str, "source": str,
+         "updated_at": str, "updated_by": str},
+        pk="doc_id", if_not_exists=True,
+    )
+    db["document_fields"].create_index(["id_number"], if_not_exists=True)
+    db["document_fields"].create_index(["kind"], if_not_exists=True)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_core", _m001_core),
     ("002_page_pdf", _m002_page_pdf),
@@ -238,6 +259,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("007_fts_insert_by_writer", _m007_fts_insert_by_writer),
     ("008_stale_proposals", _m008_stale_proposals),
     ("009_hot_buckets", _m009_hot_buckets),
+    ("010_fields_reference", _m010_fields_reference),
 ]
 
 
