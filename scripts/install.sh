@@ -15,6 +15,8 @@ packages=(
   sane-utils libsane1
   fonts-dejavu-core fonts-liberation fonts-liberation2
 )
+# The screens' tests drive a real browser: Debian's Chromium (Playwright cannot download its own here).
+[ $want_test = 1 ] && packages+=(chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -13,6 +13,26 @@ from tests.broker import Broker, start_broker
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Debian's Chromium under Playwright (one per test session); see ``tests/browser.py``."""
+    from tests.browser import chromium
+
+    with chromium() as b:
+        yield b
+
+
+def screenshot(page: object, name: str) -> Path:
+    """Save a full-page screenshot of ``page`` as a test artefact; return its path."""
+    from tests.browser import artifacts_dir
+
+    path = artifacts_dir() / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
+    return path
+
+
 PASSWORDS = {"hub": "hub-secret-1", "k01": "k01-secret-1", "k02": "k02-secret-1"}
 
 
