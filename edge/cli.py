@@ -1,4 +1,4 @@
-"""Command line of the appliance: ``python -m edge {process,run,doctor}``.
+"""Command line of the appliance: ``python -m edge {process,run,doctor,support-bundle}``.
 
 Only parses arguments, calls the library and maps errors to exit codes.
 """
@@ -88,30 +88,25 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_doctor(args: argparse.Namespace) -> int:
-    from edge import ocr, scanner
-    from edge.uplink.mqtt import BrokerSettings
-    from edge.uplink.mqtt import probe as mqtt_probe
+    from edge.diagnostics import FAIL, checks
+
+    results = checks(load_config(args.config), broker=not args.offline)
+    if args.json:
+        print(json.dumps([c.__dict__ for c in results], ensure_ascii=False))
+    else:
+        for c in results:
+            hint = f"  ({c.hint_vi})" if c.hint_vi else ""
+            print(f"{ {'ok': 'OK ', 'warn': 'WARN'}.get(c.level, 'FAIL')} {c.name}: {c.detail}{hint}")
+    return 1 if any(c.level == FAIL for c in results) else 0
+
+
+def _cmd_support_bundle(args: argparse.Namespace) -> int:
+    from edge.diagnostics import support_bundle
 
     cfg = load_config(args.config)
-    checks: list[tuple[str, bool, str]] = []
-    r = ocr.probe(lang=cfg.ocr.lang)
-    checks.append(("tesseract", r.ok, r.detail))
-    if cfg.scanner.source == "sane":
-        s = scanner.probe(device=cfg.scanner.device, sane_config_dir=cfg.scanner.sane_config_dir)
-        checks.append(("scanner", s.ok, s.detail))
-    else:
-        folder = cfg.scanner.hotfolder
-        checks.append(("hot folder", folder.is_dir(), str(folder)))
-    ok, detail = mqtt_probe(settings=BrokerSettings(
-        host=cfg.mqtt.host, port=cfg.mqtt.port, username=cfg.mqtt.username,
-        password=cfg.mqtt.password, tls=cfg.mqtt.tls,
-        ca_file=str(cfg.mqtt.ca_file) if cfg.mqtt.ca_file else None,
-        cert_file=str(cfg.mqtt.cert_file) if cfg.mqtt.cert_file else None,
-        key_file=str(cfg.mqtt.key_file) if cfg.mqtt.key_file else None))
-    checks.append(("broker", ok, detail))
-    for name, good, text in checks:
-        print(f"{'OK ' if good else 'FAIL'} {name}: {text}")
-    return 0 if all(c[1] for c in checks) else 1
+    out = args.out or Path(f"donthu-support-{cfg.device.id}-{time.strftime('%Y%m%d-%H%M%S')}.tar.gz")
+    print(support_bundle(cfg, out, broker=not args.offline))
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -129,8 +124,16 @@ def build_parser() -> argparse.ArgumentParser:
     pr.set_defaults(func=_cmd_process)
     ru = sub.add_parser("run", help="run the appliance (scanner or hot folder, pipeline, uplink, kiosk screen)")
     ru.set_defaults(func=_cmd_run)
-    do = sub.add_parser("doctor", help="check tesseract, scanner and broker")
+    do = sub.add_parser("doctor", help="check what a technician checks on site: tesseract, scanner and "
+                        "feeder (or hot folder), broker login, certificates, clock, disk")
+    do.add_argument("--json", action="store_true", help="one JSON list of checks")
+    do.add_argument("--offline", action="store_true", help="skip the broker login")
     do.set_defaults(func=_cmd_doctor)
+    sb = sub.add_parser("support-bundle", help="write a .tar.gz of checks, software, settings and logs "
+                        "for support (no petition text, no images, no secrets)")
+    sb.add_argument("--out", type=Path, help="file to write (default: donthu-support-<id>-<time>.tar.gz)")
+    sb.add_argument("--offline", action="store_true", help="skip the broker login")
+    sb.set_defaults(func=_cmd_support_bundle)
     return p
 
 

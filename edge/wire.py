@@ -150,6 +150,9 @@ class StatusMessage(_Message):
     state: str
     boot_id: str
     config_version: int = 0  # desired-config version the kiosk has applied (0 = none yet)
+    # What the kiosk runs (``edge.inventory.software``): version, build, tesseract, tessdata,
+    # fingerprint, os, python. Short strings or small integers only (``_software``).
+    software: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -191,6 +194,28 @@ def _build(cls: type, data: dict[str, Any]) -> Any:
         return cls(**{k: v for k, v in data.items() if k in names})
     except TypeError as e:
         raise WireError(f"{cls.__name__}: {e}") from e
+
+
+SOFTWARE_KEYS = ("version", "build", "tesseract", "tessdata", "fingerprint", "os", "python")
+
+
+def _software(value: Any) -> dict[str, Any]:
+    """A status message's software inventory: known keys, short strings or small integers."""
+    if not isinstance(value, dict):
+        raise WireError("software is not an object")
+    out: dict[str, Any] = {}
+    for key in SOFTWARE_KEYS:
+        item = value.get(key)
+        if item is None:
+            continue
+        if isinstance(item, bool) or not isinstance(item, str | int):
+            raise WireError(f"software.{key} is not a string or an integer")
+        if isinstance(item, int) and not 0 <= item < 2**31:
+            raise WireError(f"software.{key} is out of range")
+        if isinstance(item, str) and (len(item) > 80 or not item.isprintable()):
+            raise WireError(f"software.{key} is too long or not printable")
+        out[key] = item
+    return out
 
 
 def from_json(payload: bytes, *, kind: str | None = None) -> Message:
@@ -245,8 +270,10 @@ def from_json(payload: bytes, *, kind: str | None = None) -> Message:
         elif cls is PageImageMessage:
             data["image"] = base64.b64decode(data["image"], validate=True)
             data["pdf"] = base64.b64decode(data.get("pdf", ""), validate=True)
-        elif cls is StatusMessage and data.get("state") not in ("online", "offline"):
-            raise WireError(f"status state {data.get('state')!r} is not online/offline")
+        elif cls is StatusMessage:
+            if data.get("state") not in ("online", "offline"):
+                raise WireError(f"status state {data.get('state')!r} is not online/offline")
+            data["software"] = _software(data.get("software", {}))
     except WireError:
         raise
     except (KeyError, TypeError, ValueError, AttributeError) as e:

@@ -248,6 +248,12 @@ def _m010_fields_reference(db: sqlite_utils.Database) -> None:
     db["document_fields"].create_index(["kind"], if_not_exists=True)
 
 
+def _m011_software(db: sqlite_utils.Database) -> None:
+    # Each kiosk's software as its last status message gave it (``edge.inventory``): JSON.
+    if "software" not in db["devices"].columns_dict:
+        db.execute("alter table devices add column software text")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_core", _m001_core),
     ("002_page_pdf", _m002_page_pdf),
@@ -260,6 +266,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("008_stale_proposals", _m008_stale_proposals),
     ("009_hot_buckets", _m009_hot_buckets),
     ("010_fields_reference", _m010_fields_reference),
+    ("011_software", _m011_software),
 ]
 
 
