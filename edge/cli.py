@@ -1,4 +1,4 @@
-"""Command line of the appliance: ``python -m edge {process,run,doctor,support-bundle}``.
+"""Command line of the appliance: ``python -m edge {process,run,doctor,support-bundle,enroll}``.
 
 Only parses arguments, calls the library and maps errors to exit codes.
 """
@@ -109,6 +109,39 @@ def _cmd_support_bundle(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_enroll(args: argparse.Namespace) -> int:
+    import getpass
+    import shutil
+    import subprocess
+
+    from edge import enrollment
+
+    # The one-time code is a secret: read at a prompt or from standard input, never argv.
+    text = getpass.getpass("Mã đăng ký (enrollment code): ") if sys.stdin.isatty() else sys.stdin.readline()
+    try:
+        code = enrollment.parse_code(text)
+        if args.id and args.id != code.device_id:
+            raise enrollment.EnrollError(
+                f"the code is for device {code.device_id!r}, not {args.id!r}", code="wrong_device",
+                message_vi=f"Mã này dành cho thiết bị {code.device_id}, không phải {args.id}.")
+        bundle = enrollment.request_credentials(code, hub_url=args.hub or "")
+    except enrollment.EnrollError as e:
+        print(f"error: {e}\n{e.message_vi}", file=sys.stderr)
+        return e.exit_code
+    path = enrollment.write_config(bundle, config_dir=args.config_dir, data_dir=args.data_dir,
+                                   owner=args.owner)
+    print(f"enrolled {code.device_id}: {path} written")
+    if args.no_start:
+        return 0
+    systemctl = shutil.which("systemctl")
+    if systemctl and Path("/run/systemd/system").is_dir():
+        done = subprocess.run([systemctl, "enable", "--now", "donthu-edge"], timeout=60, check=False)
+        return 0 if done.returncode == 0 else 1
+    print("systemd is not running here: start the appliance with "
+          f"`python -m edge --config {path} run`")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m edge``."""
     p = argparse.ArgumentParser(prog="python -m edge", description="Petition kiosk appliance.")
@@ -134,6 +167,15 @@ def build_parser() -> argparse.ArgumentParser:
     sb.add_argument("--out", type=Path, help="file to write (default: donthu-support-<id>-<time>.tar.gz)")
     sb.add_argument("--offline", action="store_true", help="skip the broker login")
     sb.set_defaults(func=_cmd_support_bundle)
+    en = sub.add_parser("enroll", help="enroll this appliance with a one-time code from the hub "
+                        "(read at a prompt or from standard input), write its config and start it")
+    en.add_argument("--hub", help="the hub's address (default: the one in the code), e.g. http://10.20.0.1:8080")
+    en.add_argument("--id", help="refuse a code made for another device id")
+    en.add_argument("--config-dir", type=Path, default=Path("/etc/donthu"), help="where edge.toml goes")
+    en.add_argument("--data-dir", type=Path, default=Path("/var/lib/donthu-edge"), help="[device] data_dir")
+    en.add_argument("--owner", default="donthu-edge", help="service user owning the secrets")
+    en.add_argument("--no-start", action="store_true", help="do not enable and start donthu-edge")
+    en.set_defaults(func=_cmd_enroll)
     return p
 
 

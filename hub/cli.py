@@ -1,4 +1,4 @@
-"""Command line of the hub: ``python -m hub {ingest,serve,import,duplicates,cases,user}``.
+"""Command line of the hub: ``python -m hub {ingest,serve,import,duplicates,cases,device,user}``.
 
 Only parses arguments, calls the library and maps errors to exit codes.
 """
@@ -151,6 +151,43 @@ def _cmd_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_device(args: argparse.Namespace) -> int:
+    from edge.enrollment import EnrollError
+    from hub.fleet import enroll
+    from hub.index.db import open_index
+
+    cfg = load_config(args.config)
+    db = open_index(_db_path(args, cfg))
+    by = getpass.getuser()
+    try:
+        if args.device_command == "add":
+            code, expires = enroll.add_device(db, cfg, device_id=args.device_id, name=args.name or "",
+                                              point=args.point or "", by=by)
+            text = code.text()
+            if args.qr:
+                import segno
+
+                segno.make(text, error="m").save(str(args.qr), scale=6)
+            # The code is shown once, to the technician at this terminal; never logged.
+            print(f"Mã đăng ký cho {args.device_id} (hết hạn {expires}):\n\n  {text}\n")
+            if args.qr:
+                print(f"QR: {args.qr}")
+            print("Trên thiết bị: python -m edge enroll   (rồi nhập mã)")
+        elif args.device_command == "retire":
+            enroll.retire(db, cfg, device_id=args.device_id, by=by)
+            print(f"{args.device_id} retired: its broker login no longer works")
+        else:
+            items = enroll.enrollments(db)
+            if args.json:
+                print(enroll.to_json(items))
+            for e in [] if args.json else items:
+                print(f"{e.device_id:20} {e.state:9} {e.name} {e.point}".rstrip())
+    except EnrollError as e:
+        print(f"error: {e}\n{e.message_vi}", file=sys.stderr)
+        return e.exit_code
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m hub``."""
     p = argparse.ArgumentParser(prog="python -m hub", description="City petition hub.")
@@ -193,6 +230,22 @@ def build_parser() -> argparse.ArgumentParser:
     cset.add_argument("--resolved-on", help="resolution date YYYY-MM-DD (needed for resolved)")
     cset.add_argument("--by", default="cli", help="who is recorded as making the change")
     cset.set_defaults(func=_cmd_cases_set)
+    dev = sub.add_parser("device", help="enroll, list and retire kiosks (run on the broker host)")
+    dsub = dev.add_subparsers(dest="device_command", required=True)
+    dadd = with_db(dsub.add_parser("add", help="register a kiosk and print its one-time enrollment code",
+                                   description="Registers ID on the broker ([fleet] broker_dir), seals its "
+                                   "credentials under a new one-time code ([fleet] code_hours) and prints the code."))
+    dadd.add_argument("device_id", metavar="ID")
+    dadd.add_argument("--name", help="display name, e.g. 'Phường Hàng Bạc - quầy 1'")
+    dadd.add_argument("--point", help="reception point")
+    dadd.add_argument("--qr", type=Path, help="also write the code as a QR image (.png or .svg)")
+    dadd.set_defaults(func=_cmd_device)
+    dret = with_db(dsub.add_parser("retire", help="lock a kiosk out of the broker now"))
+    dret.add_argument("device_id", metavar="ID")
+    dret.set_defaults(func=_cmd_device)
+    dlist = with_db(dsub.add_parser("list", help="kiosks given a code: pending, enrolled, expired, retired"))
+    dlist.add_argument("--json", action="store_true", help="one JSON list")
+    dlist.set_defaults(func=_cmd_device)
     usr = with_db(sub.add_parser("user", help="create a panel user or change a password"))
     usr.add_argument("username")
     usr.add_argument("--password", help="(default: asked for, or the first line of standard input when it is "

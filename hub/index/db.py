@@ -254,6 +254,20 @@ def _m011_software(db: sqlite_utils.Database) -> None:
         db.execute("alter table devices add column software text")
 
 
+def _m012_enrollments(db: sqlite_utils.Database) -> None:
+    # One-time enrollment codes (``hub.fleet.enroll``): a hash of the code's proof and the
+    # credentials sealed under the code's key, never the code itself; attempts for the rate limit.
+    db["device_enrollments"].create(
+        {"device_id": str, "name": str, "point": str, "proof_sha256": str, "sealed": str,
+         "created_at": str, "created_by": str, "expires_at": str, "used_at": str, "used_from": str,
+         "failures": int, "retired_at": str, "retired_by": str},
+        pk="device_id", defaults={"failures": 0}, if_not_exists=True,
+    )
+    db["enroll_attempts"].create({"id": int, "at": str, "remote": str, "device_id": str, "ok": int},
+                                 pk="id", if_not_exists=True)
+    db["enroll_attempts"].create_index(["remote", "at"], if_not_exists=True)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_core", _m001_core),
     ("002_page_pdf", _m002_page_pdf),
@@ -267,6 +281,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("009_hot_buckets", _m009_hot_buckets),
     ("010_fields_reference", _m010_fields_reference),
     ("011_software", _m011_software),
+    ("012_enrollments", _m012_enrollments),
 ]
 
 
