@@ -1,4 +1,4 @@
-"""Command line of the appliance: ``python -m edge {process,run,doctor,support-bundle,enroll}``.
+"""Command line of the appliance: ``python -m edge {process,run,doctor,support-bundle,enroll,update-guard}``.
 
 Only parses arguments, calls the library and maps errors to exit codes.
 """
@@ -142,6 +142,16 @@ def _cmd_enroll(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_update_guard(args: argparse.Namespace) -> int:
+    from edge import update
+
+    cfg = load_config(args.config)
+    state = update.guard(cfg.update_root, max_attempts=cfg.update.max_attempts)
+    if state is not None:
+        print(state.summary())
+    return 0  # never stop the service from starting: rolling back is the point
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m edge``."""
     p = argparse.ArgumentParser(prog="python -m edge", description="Petition kiosk appliance.")
@@ -176,6 +186,9 @@ def build_parser() -> argparse.ArgumentParser:
     en.add_argument("--owner", default="donthu-edge", help="service user owning the secrets")
     en.add_argument("--no-start", action="store_true", help="do not enable and start donthu-edge")
     en.set_defaults(func=_cmd_enroll)
+    ug = sub.add_parser("update-guard", help="before each start (the unit's ExecStartPre): go back to the "
+                        "previous release when a new one did not prove healthy in time")
+    ug.set_defaults(func=_cmd_update_guard)
     return p
 
 

@@ -196,7 +196,8 @@ def _build(cls: type, data: dict[str, Any]) -> Any:
         raise WireError(f"{cls.__name__}: {e}") from e
 
 
-SOFTWARE_KEYS = ("version", "build", "tesseract", "tessdata", "fingerprint", "os", "python")
+SOFTWARE_KEYS = ("version", "build", "tesseract", "tessdata", "fingerprint", "os", "python",
+                 "update")  # update: the last update's state, e.g. "rolled_back 0.2.0: …"
 
 
 def _software(value: Any) -> dict[str, Any]:
@@ -293,7 +294,9 @@ CONFIG_KEYS: dict[str, type] = {
 }
 # send_metrics: report now; resend_outbox: publish every unacknowledged message again now;
 # prune_spool: drop delivered page images now; restart: the service restarts the agent.
-COMMANDS = ("send_metrics", "resend_outbox", "prune_spool", "restart")
+COMMANDS = ("send_metrics", "resend_outbox", "prune_spool", "restart", "update")
+# update: install a release side by side and switch to it when idle (``edge.update``); its
+# ``args`` are checked by ``check_update_args``.
 
 
 def config_topic(device_id: str) -> str:
@@ -324,6 +327,7 @@ class Command(_Message):
     action: str
     expires_at: str
     issued_by: str = ""
+    args: dict[str, Any] = field(default_factory=dict)  # only ``update`` has any
 
 
 @dataclass(frozen=True)
@@ -357,6 +361,28 @@ def check_settings(settings: Any) -> dict[str, Any]:
     return out
 
 
+RELEASE_VERSION_RE = re.compile(r"^[0-9][0-9A-Za-z.+_-]{0,39}$")
+SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+MAX_RELEASE_BYTES = 64 * 2**20
+
+
+def check_update_args(args: Any) -> dict[str, Any]:
+    """An update command's arguments: ``version``, ``url`` (http/https), ``sha256``, ``size``."""
+    if not isinstance(args, dict):
+        raise WireError("update arguments are not an object")
+    version, url, sha, size = (args.get(k) for k in ("version", "url", "sha256", "size"))
+    if not isinstance(version, str) or not RELEASE_VERSION_RE.match(version):
+        raise WireError("update version is missing or malformed")
+    if (not isinstance(url, str) or len(url) > 500 or not url.startswith(("http://", "https://"))
+            or any(c in url for c in "\r\n\0 ")):
+        raise WireError("update url is missing or not http(s)")
+    if not isinstance(sha, str) or not SHA256_RE.match(sha):
+        raise WireError("update sha256 is missing or malformed")
+    if isinstance(size, bool) or not isinstance(size, int) or not 0 < size <= MAX_RELEASE_BYTES:
+        raise WireError(f"update size must be 1..{MAX_RELEASE_BYTES} bytes")
+    return {"version": version, "url": url, "sha256": sha, "size": size}
+
+
 def parse_control(payload: bytes) -> DesiredConfig | Command:
     """Decode a hub→kiosk message (desired config or command), validated."""
     msg = from_json(payload)
@@ -368,5 +394,10 @@ def parse_control(payload: bytes) -> DesiredConfig | Command:
     if isinstance(msg, Command):
         if msg.action not in COMMANDS:
             raise WireError(f"unknown command {msg.action!r}")
-        return msg
+        args = check_update_args(msg.args) if msg.action == "update" else {}
+        if msg.action != "update" and msg.args:
+            raise WireError(f"command {msg.action!r} takes no arguments")
+        return Command(msg_id=msg.msg_id, device_id=msg.device_id, sent_at=msg.sent_at,
+                       command_id=msg.command_id, action=msg.action, expires_at=msg.expires_at,
+                       issued_by=msg.issued_by, args=args)
     raise WireError(f"{msg.KIND!r} is not a hub→kiosk message")

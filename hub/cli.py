@@ -1,4 +1,4 @@
-"""Command line of the hub: ``python -m hub {ingest,serve,import,duplicates,cases,device,user}``.
+"""Command line of the hub: ``python -m hub {ingest,serve,import,duplicates,cases,device,release,user}``.
 
 Only parses arguments, calls the library and maps errors to exit codes.
 """
@@ -188,6 +188,27 @@ def _cmd_device(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_release(args: argparse.Namespace) -> int:
+    from hub.fleet import releases
+    from hub.index.db import open_index
+
+    cfg = load_config(args.config)
+    db_path = _db_path(args, cfg)
+    db = open_index(db_path)
+    folder = cfg.fleet.releases_dir or db_path.parent / "releases"
+    if args.release_command == "add":
+        r = releases.add_release(db, Path(args.wheel), releases_dir=folder, by=getpass.getuser())
+        print(f"release {r.version} added ({r.size} bytes, sha256 {r.sha256}, build {r.build or '-'})")
+    elif args.release_command == "deploy":
+        ids = releases.deploy(db, args.version, args.devices, hub_url=cfg.fleet.hub_url,
+                              by=getpass.getuser(), canary=args.canary or "", force=args.force)
+        print(f"update to {args.version} queued for {len(ids)} kiosk(s)")
+    else:
+        for r in releases.releases(db):
+            print(f"{r.version:16} {r.added_at} {r.sha256[:16]} {r.build}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m hub``."""
     p = argparse.ArgumentParser(prog="python -m hub", description="City petition hub.")
@@ -246,6 +267,19 @@ def build_parser() -> argparse.ArgumentParser:
     dlist = with_db(dsub.add_parser("list", help="kiosks given a code: pending, enrolled, expired, retired"))
     dlist.add_argument("--json", action="store_true", help="one JSON list")
     dlist.set_defaults(func=_cmd_device)
+    rel = sub.add_parser("release", help="fleet updates: add a release, roll it out (canary first)")
+    rsub = rel.add_subparsers(dest="release_command", required=True)
+    radd = with_db(rsub.add_parser("add", help="keep a wheel of the project as a release"))
+    radd.add_argument("wheel", metavar="WHEEL", help="donthu-VERSION-py3-none-any.whl (scripts/build-release.sh)")
+    radd.set_defaults(func=_cmd_release)
+    rdep = with_db(rsub.add_parser("deploy", help="update kiosks to a release (one --canary first)"))
+    rdep.add_argument("version")
+    rdep.add_argument("devices", nargs="*", metavar="ID")
+    rdep.add_argument("--canary", metavar="ID", help="update only this kiosk now")
+    rdep.add_argument("--force", action="store_true", help="update without a confirmed canary")
+    rdep.set_defaults(func=_cmd_release)
+    rlist = with_db(rsub.add_parser("list", help="releases the hub holds"))
+    rlist.set_defaults(func=_cmd_release)
     usr = with_db(sub.add_parser("user", help="create a panel user or change a password"))
     usr.add_argument("username")
     usr.add_argument("--password", help="(default: asked for, or the first line of standard input when it is "

@@ -50,6 +50,7 @@ class FleetConfig:
     hub_url: str = ""  # the panel's address as kiosks reach it, for the enrollment code
     reload_command: str = "systemctl reload mosquitto"
     code_hours: float = 24.0  # a code not used by then expires
+    releases_dir: Path | None = None  # releases for fleet updates ("" = next to the index)
 
 
 @dataclass(frozen=True)

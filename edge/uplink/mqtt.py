@@ -120,6 +120,8 @@ class Uplink:
         self.on_verdict = on_verdict
         self.on_control = on_control
         self.config_version = config_version  # reported in the retained status
+        # What the kiosk runs (edge.inventory), and the last update's state: in every status.
+        self.software: dict = inventory.software()
         self.last_error = ""
         self._connected = threading.Event()
         self._stop = threading.Event()
@@ -234,7 +236,7 @@ class Uplink:
         return StatusMessage(msg_id=new_id(), device_id=self.device_id, sent_at=now_iso(),
                              state=state, boot_id=self.boot_id,
                              config_version=self.config_version,
-                             software=inventory.software()).to_json()
+                             software=self.software).to_json()
 
     # -- sender thread -----------------------------------------------------------------------
     def _run(self) -> None:

@@ -249,9 +249,15 @@ def _m010_fields_reference(db: sqlite_utils.Database) -> None:
 
 
 def _m011_software(db: sqlite_utils.Database) -> None:
-    # Each kiosk's software as its last status message gave it (``edge.inventory``): JSON.
+    # Each kiosk's software as its last status message gave it (``edge.inventory``): JSON;
+    # releases the hub holds for fleet updates (``hub.fleet.releases``), and the arguments of
+    # a command (an update's version, address and hash).
     if "software" not in db["devices"].columns_dict:
         db.execute("alter table devices add column software text")
+    if "args" not in db["device_commands"].columns_dict:
+        db.execute("alter table device_commands add column args text")
+    db["releases"].create({"version": str, "filename": str, "sha256": str, "size": int, "build": str,
+                           "added_at": str, "added_by": str}, pk="version", if_not_exists=True)
 
 
 def _m012_enrollments(db: sqlite_utils.Database) -> None:

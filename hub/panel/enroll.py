@@ -1,4 +1,5 @@
-"""Screen ``enroll``: the kiosks' enrollment endpoint, and the operators' list of enrollments.
+"""Screen ``enroll``: the kiosks' enrollment endpoint and release downloads, and the
+operators' list of enrollments.
 
 ``POST /enroll`` is public (a kiosk being set up has no session): it takes JSON
 ``{"device_id", "proof"}`` and answers ``{"sealed": ...}`` — credentials only the kiosk holding
@@ -9,13 +10,22 @@ sets no cookie.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    send_from_directory,
+)
 from werkzeug.wrappers import Response
 
 from edge.enrollment import EnrollError
 from edge.wire import DEVICE_ID_RE
-from hub.fleet import enroll
+from hub.fleet import enroll, releases
 from hub.panel.db import get_db
 
 bp = Blueprint("enroll", __name__)
@@ -40,6 +50,18 @@ def redeem() -> tuple[Response, int] | Response:
     resp = jsonify(sealed=sealed)
     resp.headers["Cache-Control"] = "no-store"
     return resp
+
+
+@bp.route("/releases/<filename>")
+def release_file(filename: str) -> Response:
+    """A release's wheel for a kiosk's update (public: the kiosk checks it against the hash
+    its update command carries)."""
+    if not releases._WHEEL_RE.match(filename):
+        abort(404)
+    folder = Path(current_app.config.get("RELEASES_DIR") or Path(current_app.config["DATABASE"]).parent / "releases")
+    if not (folder / filename).is_file():
+        abort(404)
+    return send_from_directory(folder, filename, mimetype="application/octet-stream", max_age=0)
 
 
 @bp.route("/enrollments")
