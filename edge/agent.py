@@ -22,7 +22,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from edge import memory, ocr, scanner
+import cv2
+import numpy as np
+
+from edge import inventory, memory, ocr, scanner, update
 from edge.config import EdgeConfig
 from edge.documents import build_document, split_documents
 from edge.exceptions import DiskFull, EdgeError, ScannerError
@@ -105,6 +108,12 @@ class Agent:
                 self.config_version = self.uplink.config_version = int(data["version"])
             except (ValueError, KeyError, TypeError) as e:
                 log.warning("ignored the saved desired config: %s", e)
+        self.updater = update.Updater(
+            root=cfg.update_root, version=inventory.package_version(),
+            health_timeout_s=cfg.update.health_timeout_s, is_idle=self._idle, healthy=self._healthy,
+            answer=self._answer_id, report=self._report_update,
+            restart=lambda: os.kill(os.getpid(), signal.SIGTERM), stop_event=self.stop_event)
+        self.uplink.software = {**inventory.software(cfg.ocr.lang), "update": self.updater.summary()}
         self.hotfolder = (scanner.HotFolder(cfg.scanner.hotfolder, settle_s=cfg.scanner.settle_s,
                                             default_dpi=cfg.scanner.dpi)
                           if cfg.scanner.source == "hotfolder" else None)
@@ -126,6 +135,7 @@ class Agent:
             self._spawn(f"page-worker-{i}", self._worker_loop)
         self._spawn("assembler", self._assembler_loop)
         self._spawn("metrics", self._metrics_loop)
+        self._spawn("updates", self.updater.run)
         self._work.set()
 
     def stop(self) -> None:
@@ -385,6 +395,8 @@ class Agent:
             self._answer(msg, True, f"{self.uplink.resend_all()} message(s) queued again")
         elif msg.action == "prune_spool":
             self._answer(msg, True, f"{self.spool.prune(older_than_s=0)} page(s) pruned")
+        elif msg.action == "update":
+            self.updater.request(msg.command_id, msg.args)
         elif msg.action == "restart":
             self._answer(msg, True, "restarting")
             # The service manager restarts us (Restart=always); SIGTERM = a clean stop first.
@@ -394,3 +406,29 @@ class Agent:
         self.uplink.publish_result(CommandResult(
             msg_id=new_id(), device_id=self.cfg.device.id, sent_at=now_iso(),
             command_id=msg.command_id, action=msg.action, ok=ok, detail=detail))
+
+    # -- updates (edge/update.py) -----------------------------------------------------------------
+    def _answer_id(self, command_id: str, ok: bool, detail: str) -> None:
+        if command_id:
+            self.uplink.publish_result(CommandResult(
+                msg_id=new_id(), device_id=self.cfg.device.id, sent_at=now_iso(),
+                command_id=command_id, action="update", ok=ok, detail=detail))
+
+    def _report_update(self, summary: str) -> None:
+        self.uplink.software = {**self.uplink.software, "update": summary}
+        self.uplink.publish_status()
+
+    def _idle(self) -> bool:
+        """Nothing being scanned, read or assembled: a release may be switched now."""
+        return (self.screen.snapshot()["state"] not in ("scanning", "feeder_empty")
+                and self.spool.stats()["ocr_backlog"] == 0)
+
+    def _healthy(self) -> bool:
+        """Connected (status sent) and a test page read through the whole page pipeline."""
+        if not self.uplink.connected:
+            return False
+        page = np.full((700, 1000), 255, np.uint8)
+        for i, line in enumerate(("KIEM TRA SUC KHOE", "DON THU HA NOI 2026", "TRANG THU NGHIEM")):
+            cv2.putText(page, line, (60, 150 + 160 * i), cv2.FONT_HERSHEY_SIMPLEX, 2.0, 0, 4)
+        result = process_page(cv2.imencode(".png", page)[1].tobytes(), source="health-check", ctx=self.ctx)
+        return not isinstance(result, PageFailed) and bool(result.text.strip())

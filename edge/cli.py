@@ -1,4 +1,4 @@
-"""Command line of the appliance: ``python -m edge {process,run,doctor}``.
+"""Command line of the appliance: ``python -m edge {process,run,doctor,support-bundle,enroll,update-guard}``.
 
 Only parses arguments, calls the library and maps errors to exit codes.
 """
@@ -88,30 +88,68 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_doctor(args: argparse.Namespace) -> int:
-    from edge import ocr, scanner
-    from edge.uplink.mqtt import BrokerSettings
-    from edge.uplink.mqtt import probe as mqtt_probe
+    from edge.diagnostics import FAIL, checks
+
+    results = checks(load_config(args.config), broker=not args.offline)
+    if args.json:
+        print(json.dumps([c.__dict__ for c in results], ensure_ascii=False))
+    else:
+        for c in results:
+            hint = f"  ({c.hint_vi})" if c.hint_vi else ""
+            print(f"{ {'ok': 'OK ', 'warn': 'WARN'}.get(c.level, 'FAIL')} {c.name}: {c.detail}{hint}")
+    return 1 if any(c.level == FAIL for c in results) else 0
+
+
+def _cmd_support_bundle(args: argparse.Namespace) -> int:
+    from edge.diagnostics import support_bundle
 
     cfg = load_config(args.config)
-    checks: list[tuple[str, bool, str]] = []
-    r = ocr.probe(lang=cfg.ocr.lang)
-    checks.append(("tesseract", r.ok, r.detail))
-    if cfg.scanner.source == "sane":
-        s = scanner.probe(device=cfg.scanner.device, sane_config_dir=cfg.scanner.sane_config_dir)
-        checks.append(("scanner", s.ok, s.detail))
-    else:
-        folder = cfg.scanner.hotfolder
-        checks.append(("hot folder", folder.is_dir(), str(folder)))
-    ok, detail = mqtt_probe(settings=BrokerSettings(
-        host=cfg.mqtt.host, port=cfg.mqtt.port, username=cfg.mqtt.username,
-        password=cfg.mqtt.password, tls=cfg.mqtt.tls,
-        ca_file=str(cfg.mqtt.ca_file) if cfg.mqtt.ca_file else None,
-        cert_file=str(cfg.mqtt.cert_file) if cfg.mqtt.cert_file else None,
-        key_file=str(cfg.mqtt.key_file) if cfg.mqtt.key_file else None))
-    checks.append(("broker", ok, detail))
-    for name, good, text in checks:
-        print(f"{'OK ' if good else 'FAIL'} {name}: {text}")
-    return 0 if all(c[1] for c in checks) else 1
+    out = args.out or Path(f"donthu-support-{cfg.device.id}-{time.strftime('%Y%m%d-%H%M%S')}.tar.gz")
+    print(support_bundle(cfg, out, broker=not args.offline))
+    return 0
+
+
+def _cmd_enroll(args: argparse.Namespace) -> int:
+    import getpass
+    import shutil
+    import subprocess
+
+    from edge import enrollment
+
+    # The one-time code is a secret: read at a prompt or from standard input, never argv.
+    text = getpass.getpass("Mã đăng ký (enrollment code): ") if sys.stdin.isatty() else sys.stdin.readline()
+    try:
+        code = enrollment.parse_code(text)
+        if args.id and args.id != code.device_id:
+            raise enrollment.EnrollError(
+                f"the code is for device {code.device_id!r}, not {args.id!r}", code="wrong_device",
+                message_vi=f"Mã này dành cho thiết bị {code.device_id}, không phải {args.id}.")
+        bundle = enrollment.request_credentials(code, hub_url=args.hub or "")
+    except enrollment.EnrollError as e:
+        print(f"error: {e}\n{e.message_vi}", file=sys.stderr)
+        return e.exit_code
+    path = enrollment.write_config(bundle, config_dir=args.config_dir, data_dir=args.data_dir,
+                                   owner=args.owner)
+    print(f"enrolled {code.device_id}: {path} written")
+    if args.no_start:
+        return 0
+    systemctl = shutil.which("systemctl")
+    if systemctl and Path("/run/systemd/system").is_dir():
+        done = subprocess.run([systemctl, "enable", "--now", "donthu-edge"], timeout=60, check=False)
+        return 0 if done.returncode == 0 else 1
+    print("systemd is not running here: start the appliance with "
+          f"`python -m edge --config {path} run`")
+    return 0
+
+
+def _cmd_update_guard(args: argparse.Namespace) -> int:
+    from edge import update
+
+    cfg = load_config(args.config)
+    state = update.guard(cfg.update_root, max_attempts=cfg.update.max_attempts)
+    if state is not None:
+        print(state.summary())
+    return 0  # never stop the service from starting: rolling back is the point
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -129,8 +167,28 @@ def build_parser() -> argparse.ArgumentParser:
     pr.set_defaults(func=_cmd_process)
     ru = sub.add_parser("run", help="run the appliance (scanner or hot folder, pipeline, uplink, kiosk screen)")
     ru.set_defaults(func=_cmd_run)
-    do = sub.add_parser("doctor", help="check tesseract, scanner and broker")
+    do = sub.add_parser("doctor", help="check what a technician checks on site: tesseract, scanner and "
+                        "feeder (or hot folder), broker login, certificates, clock, disk")
+    do.add_argument("--json", action="store_true", help="one JSON list of checks")
+    do.add_argument("--offline", action="store_true", help="skip the broker login")
     do.set_defaults(func=_cmd_doctor)
+    sb = sub.add_parser("support-bundle", help="write a .tar.gz of checks, software, settings and logs "
+                        "for support (no petition text, no images, no secrets)")
+    sb.add_argument("--out", type=Path, help="file to write (default: donthu-support-<id>-<time>.tar.gz)")
+    sb.add_argument("--offline", action="store_true", help="skip the broker login")
+    sb.set_defaults(func=_cmd_support_bundle)
+    en = sub.add_parser("enroll", help="enroll this appliance with a one-time code from the hub "
+                        "(read at a prompt or from standard input), write its config and start it")
+    en.add_argument("--hub", help="the hub's address (default: the one in the code), e.g. http://10.20.0.1:8080")
+    en.add_argument("--id", help="refuse a code made for another device id")
+    en.add_argument("--config-dir", type=Path, default=Path("/etc/donthu"), help="where edge.toml goes")
+    en.add_argument("--data-dir", type=Path, default=Path("/var/lib/donthu-edge"), help="[device] data_dir")
+    en.add_argument("--owner", default="donthu-edge", help="service user owning the secrets")
+    en.add_argument("--no-start", action="store_true", help="do not enable and start donthu-edge")
+    en.set_defaults(func=_cmd_enroll)
+    ug = sub.add_parser("update-guard", help="before each start (the unit's ExecStartPre): go back to the "
+                        "previous release when a new one did not prove healthy in time")
+    ug.set_defaults(func=_cmd_update_guard)
     return p
 
 

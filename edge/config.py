@@ -82,6 +82,16 @@ class KioskConfig:
 
 
 @dataclass(frozen=True)
+class UpdateConfig:
+    # Where releases are installed side by side ("" = <data_dir>/software; see edge/update.py).
+    root: Path | None = None
+    # A new release must be connected and read a test page within this time of its first start,
+    # and in at most this many starts, or the next start goes back to the previous release.
+    health_timeout_s: float = 300.0
+    max_attempts: int = 2
+
+
+@dataclass(frozen=True)
 class EdgeConfig:
     device: DeviceConfig = DeviceConfig()
     scanner: ScannerConfig = ScannerConfig()
@@ -89,6 +99,12 @@ class EdgeConfig:
     ocr: OcrConfig = OcrConfig()
     mqtt: MqttConfig = MqttConfig()
     kiosk: KioskConfig = KioskConfig()
+    update: UpdateConfig = UpdateConfig()
+
+    @property
+    def update_root(self) -> Path:
+        """Where releases are installed side by side."""
+        return self.update.root or self.device.data_dir / "software"
 
     @property
     def spool_path(self) -> Path:
@@ -198,6 +214,6 @@ def load_config(path: str | Path | None = None, *, env: dict[str, str] | None = 
     parts = read_sections(
         path, env=dict(os.environ) if env is None else env, prefix=ENV_PREFIX, error=ConfigError,
         sections={"device": DeviceConfig, "scanner": ScannerConfig, "imaging": ImagingConfig,
-                  "ocr": OcrConfig, "mqtt": MqttConfig, "kiosk": KioskConfig},
+                  "ocr": OcrConfig, "mqtt": MqttConfig, "kiosk": KioskConfig, "update": UpdateConfig},
     )
     return _validate(EdgeConfig(**parts))

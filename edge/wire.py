@@ -150,6 +150,9 @@ class StatusMessage(_Message):
     state: str
     boot_id: str
     config_version: int = 0  # desired-config version the kiosk has applied (0 = none yet)
+    # What the kiosk runs (``edge.inventory.software``): version, build, tesseract, tessdata,
+    # fingerprint, os, python. Short strings or small integers only (``_software``).
+    software: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -191,6 +194,29 @@ def _build(cls: type, data: dict[str, Any]) -> Any:
         return cls(**{k: v for k, v in data.items() if k in names})
     except TypeError as e:
         raise WireError(f"{cls.__name__}: {e}") from e
+
+
+SOFTWARE_KEYS = ("version", "build", "tesseract", "tessdata", "fingerprint", "os", "python",
+                 "update")  # update: the last update's state, e.g. "rolled_back 0.2.0: …"
+
+
+def _software(value: Any) -> dict[str, Any]:
+    """A status message's software inventory: known keys, short strings or small integers."""
+    if not isinstance(value, dict):
+        raise WireError("software is not an object")
+    out: dict[str, Any] = {}
+    for key in SOFTWARE_KEYS:
+        item = value.get(key)
+        if item is None:
+            continue
+        if isinstance(item, bool) or not isinstance(item, str | int):
+            raise WireError(f"software.{key} is not a string or an integer")
+        if isinstance(item, int) and not 0 <= item < 2**31:
+            raise WireError(f"software.{key} is out of range")
+        if isinstance(item, str) and (len(item) > 80 or not item.isprintable()):
+            raise WireError(f"software.{key} is too long or not printable")
+        out[key] = item
+    return out
 
 
 def from_json(payload: bytes, *, kind: str | None = None) -> Message:
@@ -245,8 +271,10 @@ def from_json(payload: bytes, *, kind: str | None = None) -> Message:
         elif cls is PageImageMessage:
             data["image"] = base64.b64decode(data["image"], validate=True)
             data["pdf"] = base64.b64decode(data.get("pdf", ""), validate=True)
-        elif cls is StatusMessage and data.get("state") not in ("online", "offline"):
-            raise WireError(f"status state {data.get('state')!r} is not online/offline")
+        elif cls is StatusMessage:
+            if data.get("state") not in ("online", "offline"):
+                raise WireError(f"status state {data.get('state')!r} is not online/offline")
+            data["software"] = _software(data.get("software", {}))
     except WireError:
         raise
     except (KeyError, TypeError, ValueError, AttributeError) as e:
@@ -266,7 +294,9 @@ CONFIG_KEYS: dict[str, type] = {
 }
 # send_metrics: report now; resend_outbox: publish every unacknowledged message again now;
 # prune_spool: drop delivered page images now; restart: the service restarts the agent.
-COMMANDS = ("send_metrics", "resend_outbox", "prune_spool", "restart")
+COMMANDS = ("send_metrics", "resend_outbox", "prune_spool", "restart", "update")
+# update: install a release side by side and switch to it when idle (``edge.update``); its
+# ``args`` are checked by ``check_update_args``.
 
 
 def config_topic(device_id: str) -> str:
@@ -297,6 +327,7 @@ class Command(_Message):
     action: str
     expires_at: str
     issued_by: str = ""
+    args: dict[str, Any] = field(default_factory=dict)  # only ``update`` has any
 
 
 @dataclass(frozen=True)
@@ -330,6 +361,28 @@ def check_settings(settings: Any) -> dict[str, Any]:
     return out
 
 
+RELEASE_VERSION_RE = re.compile(r"^[0-9][0-9A-Za-z.+_-]{0,39}$")
+SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+MAX_RELEASE_BYTES = 64 * 2**20
+
+
+def check_update_args(args: Any) -> dict[str, Any]:
+    """An update command's arguments: ``version``, ``url`` (http/https), ``sha256``, ``size``."""
+    if not isinstance(args, dict):
+        raise WireError("update arguments are not an object")
+    version, url, sha, size = (args.get(k) for k in ("version", "url", "sha256", "size"))
+    if not isinstance(version, str) or not RELEASE_VERSION_RE.match(version):
+        raise WireError("update version is missing or malformed")
+    if (not isinstance(url, str) or len(url) > 500 or not url.startswith(("http://", "https://"))
+            or any(c in url for c in "\r\n\0 ")):
+        raise WireError("update url is missing or not http(s)")
+    if not isinstance(sha, str) or not SHA256_RE.match(sha):
+        raise WireError("update sha256 is missing or malformed")
+    if isinstance(size, bool) or not isinstance(size, int) or not 0 < size <= MAX_RELEASE_BYTES:
+        raise WireError(f"update size must be 1..{MAX_RELEASE_BYTES} bytes")
+    return {"version": version, "url": url, "sha256": sha, "size": size}
+
+
 def parse_control(payload: bytes) -> DesiredConfig | Command:
     """Decode a hub→kiosk message (desired config or command), validated."""
     msg = from_json(payload)
@@ -341,5 +394,10 @@ def parse_control(payload: bytes) -> DesiredConfig | Command:
     if isinstance(msg, Command):
         if msg.action not in COMMANDS:
             raise WireError(f"unknown command {msg.action!r}")
-        return msg
+        args = check_update_args(msg.args) if msg.action == "update" else {}
+        if msg.action != "update" and msg.args:
+            raise WireError(f"command {msg.action!r} takes no arguments")
+        return Command(msg_id=msg.msg_id, device_id=msg.device_id, sent_at=msg.sent_at,
+                       command_id=msg.command_id, action=msg.action, expires_at=msg.expires_at,
+                       issued_by=msg.issued_by, args=args)
     raise WireError(f"{msg.KIND!r} is not a hub→kiosk message")

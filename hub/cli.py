@@ -1,4 +1,4 @@
-"""Command line of the hub: ``python -m hub {ingest,serve,import,duplicates,cases,user}``.
+"""Command line of the hub: ``python -m hub {ingest,serve,import,duplicates,cases,device,release,user}``.
 
 Only parses arguments, calls the library and maps errors to exit codes.
 """
@@ -151,6 +151,64 @@ def _cmd_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_device(args: argparse.Namespace) -> int:
+    from edge.enrollment import EnrollError
+    from hub.fleet import enroll
+    from hub.index.db import open_index
+
+    cfg = load_config(args.config)
+    db = open_index(_db_path(args, cfg))
+    by = getpass.getuser()
+    try:
+        if args.device_command == "add":
+            code, expires = enroll.add_device(db, cfg, device_id=args.device_id, name=args.name or "",
+                                              point=args.point or "", by=by)
+            text = code.text()
+            if args.qr:
+                import segno
+
+                segno.make(text, error="m").save(str(args.qr), scale=6)
+            # The code is shown once, to the technician at this terminal; never logged.
+            print(f"Mã đăng ký cho {args.device_id} (hết hạn {expires}):\n\n  {text}\n")
+            if args.qr:
+                print(f"QR: {args.qr}")
+            print("Trên thiết bị: python -m edge enroll   (rồi nhập mã)")
+        elif args.device_command == "retire":
+            enroll.retire(db, cfg, device_id=args.device_id, by=by)
+            print(f"{args.device_id} retired: its broker login no longer works")
+        else:
+            items = enroll.enrollments(db)
+            if args.json:
+                print(enroll.to_json(items))
+            for e in [] if args.json else items:
+                print(f"{e.device_id:20} {e.state:9} {e.name} {e.point}".rstrip())
+    except EnrollError as e:
+        print(f"error: {e}\n{e.message_vi}", file=sys.stderr)
+        return e.exit_code
+    return 0
+
+
+def _cmd_release(args: argparse.Namespace) -> int:
+    from hub.fleet import releases
+    from hub.index.db import open_index
+
+    cfg = load_config(args.config)
+    db_path = _db_path(args, cfg)
+    db = open_index(db_path)
+    folder = cfg.fleet.releases_dir or db_path.parent / "releases"
+    if args.release_command == "add":
+        r = releases.add_release(db, Path(args.wheel), releases_dir=folder, by=getpass.getuser())
+        print(f"release {r.version} added ({r.size} bytes, sha256 {r.sha256}, build {r.build or '-'})")
+    elif args.release_command == "deploy":
+        ids = releases.deploy(db, args.version, args.devices, hub_url=cfg.fleet.hub_url,
+                              by=getpass.getuser(), canary=args.canary or "", force=args.force)
+        print(f"update to {args.version} queued for {len(ids)} kiosk(s)")
+    else:
+        for r in releases.releases(db):
+            print(f"{r.version:16} {r.added_at} {r.sha256[:16]} {r.build}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m hub``."""
     p = argparse.ArgumentParser(prog="python -m hub", description="City petition hub.")
@@ -193,6 +251,35 @@ def build_parser() -> argparse.ArgumentParser:
     cset.add_argument("--resolved-on", help="resolution date YYYY-MM-DD (needed for resolved)")
     cset.add_argument("--by", default="cli", help="who is recorded as making the change")
     cset.set_defaults(func=_cmd_cases_set)
+    dev = sub.add_parser("device", help="enroll, list and retire kiosks (run on the broker host)")
+    dsub = dev.add_subparsers(dest="device_command", required=True)
+    dadd = with_db(dsub.add_parser("add", help="register a kiosk and print its one-time enrollment code",
+                                   description="Registers ID on the broker ([fleet] broker_dir), seals its "
+                                   "credentials under a new one-time code ([fleet] code_hours) and prints the code."))
+    dadd.add_argument("device_id", metavar="ID")
+    dadd.add_argument("--name", help="display name, e.g. 'Phường Hàng Bạc - quầy 1'")
+    dadd.add_argument("--point", help="reception point")
+    dadd.add_argument("--qr", type=Path, help="also write the code as a QR image (.png or .svg)")
+    dadd.set_defaults(func=_cmd_device)
+    dret = with_db(dsub.add_parser("retire", help="lock a kiosk out of the broker now"))
+    dret.add_argument("device_id", metavar="ID")
+    dret.set_defaults(func=_cmd_device)
+    dlist = with_db(dsub.add_parser("list", help="kiosks given a code: pending, enrolled, expired, retired"))
+    dlist.add_argument("--json", action="store_true", help="one JSON list")
+    dlist.set_defaults(func=_cmd_device)
+    rel = sub.add_parser("release", help="fleet updates: add a release, roll it out (canary first)")
+    rsub = rel.add_subparsers(dest="release_command", required=True)
+    radd = with_db(rsub.add_parser("add", help="keep a wheel of the project as a release"))
+    radd.add_argument("wheel", metavar="WHEEL", help="donthu-VERSION-py3-none-any.whl (scripts/build-release.sh)")
+    radd.set_defaults(func=_cmd_release)
+    rdep = with_db(rsub.add_parser("deploy", help="update kiosks to a release (one --canary first)"))
+    rdep.add_argument("version")
+    rdep.add_argument("devices", nargs="*", metavar="ID")
+    rdep.add_argument("--canary", metavar="ID", help="update only this kiosk now")
+    rdep.add_argument("--force", action="store_true", help="update without a confirmed canary")
+    rdep.set_defaults(func=_cmd_release)
+    rlist = with_db(rsub.add_parser("list", help="releases the hub holds"))
+    rlist.set_defaults(func=_cmd_release)
     usr = with_db(sub.add_parser("user", help="create a panel user or change a password"))
     usr.add_argument("username")
     usr.add_argument("--password", help="(default: asked for, or the first line of standard input when it is "

@@ -40,13 +40,28 @@ class PanelConfig:
 
 
 @dataclass(frozen=True)
+class FleetConfig:
+    """Enrolling and retiring kiosks (``hub device``), run on the broker host."""
+
+    broker_dir: Path = Path("/etc/donthu/mosquitto")  # provision.py broker --dir
+    broker_host: str = ""  # the address kiosks connect to ("" = [mqtt] host)
+    broker_port: int = 0  # 0 = [mqtt] port (8883 with tls_dir)
+    tls_dir: Path | None = None  # the fleet CA (provision.py ca): kiosks get client certificates
+    hub_url: str = ""  # the panel's address as kiosks reach it, for the enrollment code
+    reload_command: str = "systemctl reload mosquitto"
+    code_hours: float = 24.0  # a code not used by then expires
+    releases_dir: Path | None = None  # releases for fleet updates ("" = next to the index)
+
+
+@dataclass(frozen=True)
 class HubConfig:
     hub: IndexConfig = IndexConfig()
     mqtt: MqttConfig = MqttConfig()
     panel: PanelConfig = PanelConfig()
+    fleet: FleetConfig = FleetConfig()
 
 
-_SECTIONS = {"hub": IndexConfig, "mqtt": MqttConfig, "panel": PanelConfig}
+_SECTIONS = {"hub": IndexConfig, "mqtt": MqttConfig, "panel": PanelConfig, "fleet": FleetConfig}
 
 
 def load_config(path: str | Path | None = None, *, env: dict[str, str] | None = None) -> HubConfig:

@@ -2,11 +2,18 @@
 # Install everything the project needs on Debian 12 (run as root), into ./.venv.
 #   bash scripts/install.sh          # runtime
 #   bash scripts/install.sh --test   # runtime + what the tests need
+#   bash scripts/install.sh --hub    # a production city hub (scripts/install_role.py)
+#   bash scripts/install.sh --kiosk  # a production kiosk appliance
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_test=0
-[ "${1:-}" = "--test" ] && want_test=1
+role=""
+case "${1:-}" in
+  --test) want_test=1 ;;
+  --hub) role=hub; shift ;;
+  --kiosk) role=kiosk; shift ;;
+esac
 
 packages=(
   python3 python3-venv python3-dev
@@ -27,6 +34,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -q
   # Debian's mosquitto package would start a system broker on port 1883; ours runs with its own config.
   apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+if [ -n "$role" ]; then
+  # /opt/donthu/.venv, users, directories, units, and on the hub the broker and a panel user.
+  exec python3 scripts/install_role.py "$role" "$@"
 fi
 
 python=python3

@@ -254,7 +254,13 @@ def probe_worker(conn: Connection, device: str, sane_config_dir: str | None) -> 
         pyinsane2.init()
         names = tuple(d.name for d in pyinsane2.get_devices())
         scanner = _open(pyinsane2, device)
-        conn.send(("probe", names, True, f"SANE device {scanner.name!r} opens"))
+        # The paper sources it offers ("Flatbed", "Automatic Document Feeder"): doctor's feeder check.
+        sources = ""
+        if "source" in scanner.options:
+            constraint = scanner.options["source"].constraint
+            if isinstance(constraint, list | tuple):
+                sources = f"; sources: {', '.join(str(c) for c in constraint)}"
+        conn.send(("probe", names, True, f"SANE device {scanner.name!r} opens{sources}"))
     except Exception as e:  # noqa: BLE001
         conn.send(("probe", names, False, classify(e)[1]))
     finally:

@@ -23,6 +23,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from edge import inventory
 from edge.exceptions import AuthError, UplinkError
 from edge.outbox.spool import Spool
 from edge.wire import (
@@ -119,6 +120,8 @@ class Uplink:
         self.on_verdict = on_verdict
         self.on_control = on_control
         self.config_version = config_version  # reported in the retained status
+        # What the kiosk runs (edge.inventory), and the last update's state: in every status.
+        self.software: dict = inventory.software()
         self.last_error = ""
         self._connected = threading.Event()
         self._stop = threading.Event()
@@ -232,7 +235,8 @@ class Uplink:
     def _status(self, state: str) -> bytes:
         return StatusMessage(msg_id=new_id(), device_id=self.device_id, sent_at=now_iso(),
                              state=state, boot_id=self.boot_id,
-                             config_version=self.config_version).to_json()
+                             config_version=self.config_version,
+                             software=self.software).to_json()
 
     # -- sender thread -----------------------------------------------------------------------
     def _run(self) -> None:

@@ -248,6 +248,32 @@ def _m010_fields_reference(db: sqlite_utils.Database) -> None:
     db["document_fields"].create_index(["kind"], if_not_exists=True)
 
 
+def _m011_software(db: sqlite_utils.Database) -> None:
+    # Each kiosk's software as its last status message gave it (``edge.inventory``): JSON;
+    # releases the hub holds for fleet updates (``hub.fleet.releases``), and the arguments of
+    # a command (an update's version, address and hash).
+    if "software" not in db["devices"].columns_dict:
+        db.execute("alter table devices add column software text")
+    if "args" not in db["device_commands"].columns_dict:
+        db.execute("alter table device_commands add column args text")
+    db["releases"].create({"version": str, "filename": str, "sha256": str, "size": int, "build": str,
+                           "added_at": str, "added_by": str}, pk="version", if_not_exists=True)
+
+
+def _m012_enrollments(db: sqlite_utils.Database) -> None:
+    # One-time enrollment codes (``hub.fleet.enroll``): a hash of the code's proof and the
+    # credentials sealed under the code's key, never the code itself; attempts for the rate limit.
+    db["device_enrollments"].create(
+        {"device_id": str, "name": str, "point": str, "proof_sha256": str, "sealed": str,
+         "created_at": str, "created_by": str, "expires_at": str, "used_at": str, "used_from": str,
+         "failures": int, "retired_at": str, "retired_by": str},
+        pk="device_id", defaults={"failures": 0}, if_not_exists=True,
+    )
+    db["enroll_attempts"].create({"id": int, "at": str, "remote": str, "device_id": str, "ok": int},
+                                 pk="id", if_not_exists=True)
+    db["enroll_attempts"].create_index(["remote", "at"], if_not_exists=True)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_core", _m001_core),
     ("002_page_pdf", _m002_page_pdf),
@@ -260,6 +286,8 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("008_stale_proposals", _m008_stale_proposals),
     ("009_hot_buckets", _m009_hot_buckets),
     ("010_fields_reference", _m010_fields_reference),
+    ("011_software", _m011_software),
+    ("012_enrollments", _m012_enrollments),
 ]
 
 

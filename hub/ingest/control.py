@@ -14,7 +14,15 @@ from typing import Any
 
 import sqlite_utils
 
-from edge.wire import COMMANDS, DEVICE_ID_RE, WireError, check_settings, new_id, now_iso
+from edge.wire import (
+    COMMANDS,
+    DEVICE_ID_RE,
+    WireError,
+    check_settings,
+    check_update_args,
+    new_id,
+    now_iso,
+)
 from hub.index.db import immediate
 
 COMMAND_TTL = timedelta(minutes=10)
@@ -54,12 +62,16 @@ def desired_config(db: sqlite_utils.Database, device_id: str) -> dict[str, Any] 
 
 
 def queue_command(db: sqlite_utils.Database, device_id: str, action: str, *, issued_by: str,
-                  ttl: timedelta = COMMAND_TTL) -> str:
+                  ttl: timedelta = COMMAND_TTL, args: dict[str, Any] | None = None) -> str:
     """Queue an operator command for a kiosk; return its id."""
     if not DEVICE_ID_RE.match(device_id):
         raise ControlError(f"invalid device id {device_id!r}")
     if action not in COMMANDS:
         raise ControlError(f"unknown command {action!r}; allowed: {', '.join(COMMANDS)}")
+    try:
+        args = check_update_args(args) if action == "update" else {}
+    except WireError as e:
+        raise ControlError(str(e)) from e
     command_id = new_id()
     now = datetime.now(UTC)
     with db.atomic():
@@ -67,6 +79,7 @@ def queue_command(db: sqlite_utils.Database, device_id: str, action: str, *, iss
             "command_id": command_id, "device_id": device_id, "action": action,
             "issued_at": now.isoformat(timespec="seconds"), "issued_by": issued_by,
             "expires_at": (now + ttl).isoformat(timespec="seconds"),
+            "args": json.dumps(args) if args else None,
         })
     return command_id
 

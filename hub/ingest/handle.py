@@ -163,6 +163,9 @@ def _device(db: sqlite_utils.Database, msg: StatusMessage | MetricsMessage) -> N
         db["devices"].upsert({"device_id": msg.device_id, "state": msg.state,
                               "boot_id": msg.boot_id, "last_seen": now,
                               "config_version": int(msg.config_version or 0)}, pk="device_id")
+        if msg.software:  # an 'offline' will says nothing new about the software
+            db.execute("update devices set software = ? where device_id = ?",
+                       [json.dumps(msg.software, sort_keys=True), msg.device_id])
     else:
         db["devices"].upsert({
             "device_id": msg.device_id, "last_seen": now, "metrics_at": now,

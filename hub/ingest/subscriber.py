@@ -223,14 +223,15 @@ class Ingester:
                                              tokens=True):
                 self._control_pending[token] = key
         now = now_iso()
-        for row in db.query("select command_id, device_id, action, expires_at, issued_by "
+        for row in db.query("select command_id, device_id, action, expires_at, issued_by, args "
                             "from device_commands where sent_at is null and expires_at > ?", [now]):
             key = ("device_commands", row["command_id"])
             if key in waiting:
                 continue
             msg = Command(msg_id=new_id(), device_id=row["device_id"], sent_at=now,
                           command_id=row["command_id"], action=row["action"],
-                          expires_at=row["expires_at"], issued_by=row["issued_by"] or "")
+                          expires_at=row["expires_at"], issued_by=row["issued_by"] or "",
+                          args=json.loads(row["args"]) if row["args"] else {})
             for token in self._link.publish([(command_topic(row["device_id"]), msg.to_json(), 1, False)],
                                              tokens=True):
                 self._control_pending[token] = key

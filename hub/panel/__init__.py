@@ -39,14 +39,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         log.warning("SECRET_KEY not configured; using a random key for this process")
         app.config["SECRET_KEY"] = secrets.token_hex(32)
 
-    from hub.panel import auth, csrf, db, devices, documents, duplicates, pdf, search
+    from hub.panel import auth, csrf, db, devices, documents, duplicates, enroll, pdf, search
     from hub.panel.strings import lang, t
     from hub.panel.timefmt import human, local_date, local_time
 
     db.init_app(app)
     auth.init_app(app)
     csrf.init_app(app)
-    for module in (auth, devices, documents, search, duplicates, pdf):
+    for module in (auth, devices, documents, search, duplicates, pdf, enroll):
         app.register_blueprint(module.bp)
 
     app.jinja_env.globals.update(t=t, lang=lang)

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__)
 
 # Endpoints reachable without signing in.
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "static"})
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "enroll.redeem", "enroll.release_file"})
 
 
 def safe_next(target: str | None, default: str) -> str:

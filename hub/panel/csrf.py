@@ -7,6 +7,8 @@ import secrets
 from flask import Flask, abort, request, session
 
 FIELD = "csrf_token"
+# JSON endpoints with no session and no form: a kiosk's enrollment (``hub.panel.enroll``).
+EXEMPT_ENDPOINTS = frozenset({"enroll.redeem"})
 
 
 def csrf_token() -> str:
@@ -24,7 +26,7 @@ def rotate() -> None:
 
 
 def _check() -> None:
-    if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
+    if request.method not in ("POST", "PUT", "PATCH", "DELETE") or request.endpoint in EXEMPT_ENDPOINTS:
         return
     expected = session.get(FIELD)
     sent = request.form.get(FIELD) or request.headers.get("X-CSRF-Token", "")

@@ -1,0 +1,1 @@
+"""The fleet as technicians manage it: enrolling kiosks, retiring them."""
