@@ -37,6 +37,8 @@ def load_provision():  # noqa: ANN201
 def free_port(preferred: int) -> int:
     for port in (preferred, 0):
         with socket.socket() as s:
+            # As Mosquitto and the panel bind: a port left in TIME_WAIT by the last run is free.
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 s.bind(("127.0.0.1", port))
             except OSError:
@@ -221,10 +223,12 @@ def watch(procs, pending, work: Path, seconds: float, stop_all) -> None:  # noqa
             try:
                 con = sqlite3.connect(work / "hub" / "index.db", timeout=5)
                 docs = con.execute("select count(*) from documents").fetchone()[0]
-                pairs = con.execute("select count(*) from duplicate_pairs").fetchone()[0]
+                pending_pairs, decided = con.execute(
+                    "select count(*) filter (where decision = 'proposed'), "
+                    "count(*) filter (where decision != 'proposed') from duplicate_pairs").fetchone()
                 con.close()
                 print(f"[{time.strftime('%H:%M:%S')}] hub index: {docs} documents, "
-                      f"{pairs} proposed duplicate pairs", flush=True)
+                      f"{pending_pairs} duplicate pairs awaiting review, {decided} decided", flush=True)
             except sqlite3.Error:
                 pass
         if seconds and now - started > seconds:
