@@ -248,6 +248,23 @@ def _m010_fields_reference(db: sqlite_utils.Database) -> None:
     db["document_fields"].create_index(["kind"], if_not_exists=True)
 
 
+def _m011_panel_sessions(db: sqlite_utils.Database) -> None:
+    # Accounts made before roles existed could do everything: they stay admins.
+    db["users"].add_column("role", str, not_null_default="admin")
+    # Server-side panel sessions: the cookie carries a random id, the row says who and
+    # since when, so logout and a password change end the session everywhere.
+    db["panel_sessions"].create(
+        {"sid_hash": str, "username": str, "created_at": float, "last_seen": float},
+        pk="sid_hash", if_not_exists=True,
+    )
+    db["panel_sessions"].create_index(["username"], if_not_exists=True)
+    # Failed sign-ins per user name and per address (key "user:NAME" / "addr:IP").
+    db["login_throttle"].create(
+        {"key": str, "failures": int, "window_start": float, "locked_until": float},
+        pk="key", if_not_exists=True,
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_core", _m001_core),
     ("002_page_pdf", _m002_page_pdf),
@@ -260,6 +277,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("008_stale_proposals", _m008_stale_proposals),
     ("009_hot_buckets", _m009_hot_buckets),
     ("010_fields_reference", _m010_fields_reference),
+    ("011_panel_sessions", _m011_panel_sessions),
 ]
 
 
