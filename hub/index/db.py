@@ -301,10 +301,35 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
     return applied
 
 
+def private_file(path: str | Path) -> None:
+    """Create ``path`` (if missing) readable by its owner alone, or by its group too when the
+    folder is set-group-ID: the way a folder says it is shared by a group of services.
+
+    SQLite creates a missing database file 0644 (less the umask), readable by every user;
+    it gives the ``-wal`` and ``-shm`` files the mode of the database file, and so do we.
+    """
+    path = Path(path)
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700)
+    mode = 0o660 if path.parent.stat().st_mode & 0o2000 else 0o600
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode))
+        os.chmod(path, mode)  # the umask may have taken bits the group needs
+    except FileExistsError:
+        pass
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            st = name.stat()
+            if st.st_uid == os.geteuid() and st.st_mode & 0o777 & ~mode:
+                os.chmod(name, st.st_mode & mode)  # an older, world-readable file
+        except FileNotFoundError:
+            pass
+
+
 def open_index(path: str | Path) -> sqlite_utils.Database:
     """Open (creating if needed) the city index at ``path``, migrated, WAL, foreign-key safe."""
     try:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        private_file(path)
         conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
         db = sqlite_utils.Database(conn)
         db.execute("PRAGMA journal_mode=WAL")
@@ -312,9 +337,11 @@ def open_index(path: str | Path) -> sqlite_utils.Database:
         db.execute("PRAGMA busy_timeout=30000")
         # The ingester, the panel and `hub import` may open a new index at the same moment:
         # one process at a time reads and applies the pending migrations.
+        private_file(f"{path}.migrate-lock")
         with open(f"{path}.migrate-lock", "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             migrate(db)
+        private_file(path)  # the -wal and -shm files made meanwhile
     except (sqlite3.Error, OSError) as e:
         raise IndexError_(f"cannot open city index {path}: {e}") from e
     return db
