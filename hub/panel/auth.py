@@ -79,14 +79,14 @@ def login() -> str | Response:
         username = request.form.get("username", "").strip()
         password = request.form.get("password", "")
         db = get_db()
-        locked = throttle.check(db, username, _client_addr())
+        locked = throttle.attempt(db, username, _client_addr())
         if locked:
             log.warning("sign-in refused: locked out (from %s)", _client_addr())
             minutes = max(1, round((locked.until - time.time()) / 60))
             return render_template("auth/login.html", error=t("auth.locked", minutes=minutes),
                                    next=request.form.get("next", "")), 429
         if username and password and verify_user(db, username, password):
-            throttle.succeeded(db, username)
+            throttle.succeeded(db, username, _client_addr())
             target = safe_next(request.form.get("next"), url_for("devices.index"))
             sessions.purge(db, lifetime_s=_lifetime_s())
             session.clear()
@@ -95,7 +95,6 @@ def login() -> str | Response:
             csrf.rotate()
             log.info("operator signed in")
             return redirect(target)
-        throttle.failed(db, username, _client_addr())
         log.warning("failed sign-in from %s", _client_addr())
         error = t("auth.bad_credentials")
     return render_template(

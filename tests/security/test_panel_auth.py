@@ -124,6 +124,23 @@ def test_sixth_wrong_password_in_a_minute_locks_even_the_right_one(app, db_path)
     assert _login(client).status_code == 302
 
 
+def test_parallel_guesses_do_not_slip_past_the_limit(app):
+    """Guesses sent at once: each is counted before its password is checked."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    clients = [app.test_client() for _ in range(6)]
+    tokens = [_token(c.get("/login").text) for c in clients]
+
+    def guess(i: int) -> int:
+        c = clients[i % len(clients)]
+        return c.post("/login", data={"username": "canbo1", "password": f"doan-mo-sai-{i}",
+                                      "csrf_token": tokens[i % len(clients)]}).status_code
+
+    with ThreadPoolExecutor(6) as pool:
+        codes = list(pool.map(guess, range(18)))
+    assert codes.count(401) == throttle.USER_LIMIT and codes.count(429) == 18 - throttle.USER_LIMIT
+
+
 def test_lockout_ends_by_itself(db_path):
     db = open_index(db_path)
     for i in range(throttle.USER_LIMIT):
