@@ -222,7 +222,8 @@ def test_secure_cookies_behind_tls(db_path):
 def test_pages_need_no_inline_script_or_style(app):
     """The CSP forbids inline code; a page that relied on it would break in the browser."""
     client = _signed_in(app, "quantri", ADMIN_PASSWORD)
-    for url in ("/login", "/", "/documents", "/search", "/duplicates", "/devices/kiosk-01"):
+    for url in ("/login", "/", "/documents", "/search", "/duplicates", "/devices/kiosk-01",
+                "/account"):
         html = client.get(url).text
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), url
         assert not re.search(r"\sstyle=|<style|\son[a-z]+=", html), url
@@ -275,3 +276,39 @@ def test_migration_makes_existing_accounts_admins(tmp_path):
     old.conn.commit()
     old.conn.close()
     assert open_index(path)["users"].get("cu")["role"] == "admin"
+
+
+def test_changing_ones_password_on_the_panel_ends_the_other_sessions(app):
+    here, elsewhere = _signed_in(app), _signed_in(app)
+    token = _token(here.get("/account").text)
+    weak = here.post("/account/password", data={"current": PASSWORD, "new": "matkhau123",
+                                                "again": "matkhau123", "csrf_token": token},
+                     follow_redirects=True)
+    assert "ít nhất 10 ký tự" in weak.text and elsewhere.get("/").status_code == 200
+    token = _token(here.get("/account").text)
+    r = here.post("/account/password", data={"current": PASSWORD, "new": "mua-thu-ha-noi-7",
+                                             "again": "mua-thu-ha-noi-7", "csrf_token": token},
+                  follow_redirects=True)
+    assert "Đã đổi mật khẩu" in r.text
+    assert here.get("/").status_code == 200
+    assert elsewhere.get("/").status_code == 302
+    assert _login(app.test_client(), password="mua-thu-ha-noi-7").status_code == 302
+
+
+def test_an_admin_lifts_a_lockout_on_the_panel_and_an_operator_cannot(app):
+    for _ in range(throttle.USER_LIMIT):
+        _login(app.test_client(), password="doan-mo-sai-1")
+    admin = _signed_in(app, "quantri", ADMIN_PASSWORD)
+    page = admin.get("/account").text
+    assert "user:canbo1" in page
+    op_client = app.test_client()
+    assert _login(op_client).status_code == 429
+    token = _token(page)
+    r = admin.post("/account/unlock", data={"key": "user:canbo1", "csrf_token": token},
+                      follow_redirects=True)
+    assert "Đã mở khóa" in r.text
+    clerk = _signed_in(app)  # signs in again, but may not unlock anyone
+    token = _token(clerk.get("/account").text)
+    assert "user:" not in clerk.get("/account").text
+    assert clerk.post("/account/unlock", data={"key": "user:quantri", "csrf_token": token}
+                      ).status_code == 403
