@@ -11,6 +11,7 @@ import logging
 import signal
 import sys
 import threading
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -46,7 +47,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     # The panel's Unix user cannot read the broker password and has no use for it.
     cfg = load_config(args.config, read_secrets=False)
-    app = create_app({"DATABASE": str(_db_path(args, cfg)), "SECRET_KEY": secret_key(cfg),
+    # With --db the session key lives next to that index, not next to the configured one.
+    cfg = replace(cfg, hub=replace(cfg.hub, db=_db_path(args, cfg)))
+    app = create_app({"DATABASE": str(cfg.hub.db), "SECRET_KEY": secret_key(cfg),
                       "STALE_AFTER_S": cfg.panel.stale_after_s,
                       "SECURE_COOKIES": cfg.panel.secure_cookies,
                       "BEHIND_PROXY": cfg.panel.behind_proxy,

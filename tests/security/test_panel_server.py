@@ -23,7 +23,10 @@ PASSWORD = "mat-khau-dung-1"
 @pytest.fixture
 def server(tmp_path):
     db_path = tmp_path / "index.db"
-    create_user(open_index(db_path), "canbo1", PASSWORD)
+    db = open_index(db_path)
+    create_user(db, "canbo1", PASSWORD, role="admin")
+    db["devices"].insert({"device_id": "kiosk-01", "state": "online", "pages_today": 3})
+    db.conn.close()
     port = free_port()
     env = {**os.environ, "DONTHU_HUB_HUB_DB": str(db_path), "DONTHU_HUB_PANEL_PORT": str(port)}
     log = (tmp_path / "panel.log").open("w+")
@@ -64,3 +67,30 @@ def test_served_by_waitress_with_headers_and_a_log_without_search_terms(server):
     text = log.read_text()
     assert "GET /search 200" in text
     assert "001099012345" not in text and "0912345678" not in text and "q=" not in text
+
+
+@pytest.mark.slow
+def test_the_pages_work_in_a_browser_under_the_content_security_policy(server, browser):
+    """A real Chromium: signing in, the fleet page's script, a kiosk's chart, the account page,
+    and no CSP violation reported on any of them."""
+    from tests.conftest import screenshot
+
+    base, _, _ = server
+    page = browser.new_page()
+    violations: list[str] = []
+    page.on("console", lambda m: violations.append(m.text)
+            if "Content Security Policy" in m.text else None)
+    page.goto(f"{base}/devices/kiosk-01")
+    page.fill("input[name=username]", "canbo1")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/devices/kiosk-01")
+    for path in ("/", "/documents", "/search", "/duplicates", "/account"):
+        page.goto(f"{base}{path}")
+        page.wait_for_load_state("networkidle")
+    page.goto(f"{base}/")
+    page.wait_for_load_state("networkidle")
+    screenshot(page, "security-panel-fleet-under-csp")
+    assert "kiosk-01" in page.content()
+    assert not violations, violations
+    page.close()
