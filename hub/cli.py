@@ -169,10 +169,10 @@ def _cmd_user(args: argparse.Namespace) -> int:
                     role=args.role or "operator")
         print(f"user {name} created ({args.role or 'operator'})")
         return 0
-    update_user(db, name, role=args.role, display_name=args.name)
-    if not args.keep_password:
+    if not args.keep_password:  # first: a refused password changes nothing else either
         set_password(db, name, _read_password())
         print(f"password of {name} changed; their sessions ended")
+    update_user(db, name, role=args.role, display_name=args.name)
     if args.role:
         print(f"role of {name}: {args.role}")
     return 0
