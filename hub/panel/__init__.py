@@ -58,9 +58,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         # this host only, path /: a sibling subdomain or plain HTTP cannot plant one.
         app.config["SESSION_COOKIE_NAME"] = "__Host-session"
     if app.config["BEHIND_PROXY"]:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
 
-    from hub.panel import account, auth, csrf, db, devices, documents, duplicates, pdf, search
+    from hub.panel import auth, csrf, db, devices, documents, duplicates, pdf, search
     from hub.panel.strings import lang, t
     from hub.panel.timefmt import human, local_date, local_time
 
@@ -69,6 +69,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     for module in (auth, devices, documents, search, duplicates, pdf):
         app.register_blueprint(module.bp)
+    from hub.panel import account
+
     app.register_blueprint(account.bp)
 
     app.jinja_env.globals.update(t=t, lang=lang)
