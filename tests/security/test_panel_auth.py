@@ -312,3 +312,14 @@ def test_an_admin_lifts_a_lockout_on_the_panel_and_an_operator_cannot(app):
     assert "user:" not in clerk.get("/account").text
     assert clerk.post("/account/unlock", data={"key": "user:quantri", "csrf_token": token}
                       ).status_code == 403
+
+
+def test_behind_a_proxy_the_client_address_is_throttled_not_the_proxys(db_path):
+    app = _app(db_path, BEHIND_PROXY=True)
+    client = app.test_client()
+    token = _token(client.get("/login").text)
+    client.post("/login", data={"username": "canbo1", "password": "sai-sai-sai-1",
+                                "csrf_token": token},
+                headers={"X-Forwarded-For": "10.1.2.3", "X-Forwarded-Proto": "https"})
+    keys = {r["key"] for r in open_index(db_path)["login_throttle"].rows}
+    assert keys == {"user:canbo1", "addr:10.1.2.3"}
