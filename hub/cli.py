@@ -11,6 +11,8 @@ import logging
 import signal
 import sys
 import threading
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 from hub.config import HubConfig, load_config, secret_key
@@ -39,17 +41,27 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
+    import waitress
+
     from hub.panel import create_app
 
-    cfg = load_config(args.config)
-    app = create_app({"DATABASE": str(_db_path(args, cfg)), "SECRET_KEY": secret_key(cfg),
-                      "STALE_AFTER_S": cfg.panel.stale_after_s})
+    # The panel's Unix user cannot read the broker password and has no use for it.
+    cfg = load_config(args.config, read_secrets=False)
+    # With --db the session key lives next to that index, not next to the configured one.
+    cfg = replace(cfg, hub=replace(cfg.hub, db=_db_path(args, cfg)))
+    app = create_app({"DATABASE": str(cfg.hub.db), "SECRET_KEY": secret_key(cfg),
+                      "STALE_AFTER_S": cfg.panel.stale_after_s,
+                      "SECURE_COOKIES": cfg.panel.secure_cookies,
+                      "BEHIND_PROXY": cfg.panel.behind_proxy,
+                      "PERMANENT_SESSION_LIFETIME": timedelta(hours=cfg.panel.session_hours),
+                      "SESSION_IDLE_S": cfg.panel.idle_minutes * 60})
     host = args.host or cfg.panel.host
     port = args.port or cfg.panel.port
-    from werkzeug.serving import run_simple
-
     log.info("panel on http://%s:%d/", host, port)
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+    # waitress: a production WSGI server (werkzeug's is for development). One process with
+    # a few threads; the access log is the panel's own (paths only, no query strings).
+    # Behind a proxy ([panel] behind_proxy) the app itself reads X-Forwarded-*.
+    waitress.serve(app, host=host, port=port, threads=cfg.panel.threads, ident="donthu")
     return 0
 
 
@@ -128,26 +140,41 @@ def _cmd_cases_set(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return getpass.getpass("Mật khẩu / password: ")
+    # From a script: the first line of standard input, never on a command line (visible to
+    # every user of the machine in ps and /proc).
+    return sys.stdin.readline().rstrip("\r\n")
+
+
 def _cmd_user(args: argparse.Namespace) -> int:
     from hub.index import open_index
-    from hub.panel.users import create_user, set_password
+    from hub.panel import throttle
+    from hub.panel.users import create_user, delete_user, get_user, set_password, update_user
 
-    cfg = load_config(args.config)
+    cfg = load_config(args.config, read_secrets=False)
     db = open_index(_db_path(args, cfg))
-    if args.password:
-        password = args.password
-    elif sys.stdin.isatty():
-        password = getpass.getpass("Mật khẩu / password: ")
-    else:  # from a script: the first line of standard input, never on a command line
-        password = sys.stdin.readline().rstrip("\r\n")
-    if len(password) < 8:
-        raise HubError("password must have at least 8 characters")
-    if db["users"].count_where("username = ?", [args.username]):
-        set_password(db, args.username, password)
-        print(f"password of {args.username} changed")
-    else:
-        create_user(db, args.username, password, display_name=args.name or "")
-        print(f"user {args.username} created")
+    name = args.username
+    if args.delete:
+        delete_user(db, name)
+        print(f"user {name} deleted; their sessions ended")
+        return 0
+    if args.unlock:
+        lifted = throttle.unlock(db, name)
+        print(f"user {name} unlocked" if lifted else f"user {name} was not locked")
+        return 0
+    if get_user(db, name) is None:
+        create_user(db, name, _read_password(), display_name=args.name or "",
+                    role=args.role or "operator")
+        print(f"user {name} created ({args.role or 'operator'})")
+        return 0
+    if not args.keep_password:  # first: a refused password changes nothing else either
+        set_password(db, name, _read_password())
+        print(f"password of {name} changed; their sessions ended")
+    update_user(db, name, role=args.role, display_name=args.name)
+    if args.role:
+        print(f"role of {name}: {args.role}")
     return 0
 
 
@@ -280,11 +307,21 @@ def build_parser() -> argparse.ArgumentParser:
     rdep.set_defaults(func=_cmd_release)
     rlist = with_db(rsub.add_parser("list", help="releases the hub holds"))
     rlist.set_defaults(func=_cmd_release)
-    usr = with_db(sub.add_parser("user", help="create a panel user or change a password"))
+    usr = with_db(sub.add_parser(
+        "user", help="panel accounts: create, change password or role, unlock, delete",
+        description="Creates the account, or changes its password (ending its sessions). The "
+        "password is asked for, or read from the first line of standard input when that is "
+        "not a terminal; it is never taken from the command line."))
     usr.add_argument("username")
-    usr.add_argument("--password", help="(default: asked for, or the first line of standard input when it is "
-                                        "not a terminal)")
     usr.add_argument("--name", help="display name")
+    usr.add_argument("--role", choices=("admin", "operator"),
+                     help="admin may reconfigure, restart and clean kiosks; operator may not "
+                     "(default for a new account: operator)")
+    usr.add_argument("--keep-password", action="store_true",
+                     help="existing account: change only --role/--name, not the password")
+    usr.add_argument("--unlock", action="store_true",
+                     help="lift a sign-in lockout after too many wrong passwords")
+    usr.add_argument("--delete", action="store_true", help="delete the account and end its sessions")
     usr.set_defaults(func=_cmd_user)
     return p
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from edge.config import read_sections
@@ -21,7 +21,8 @@ class MqttConfig:
     host: str = "127.0.0.1"
     port: int = 1883
     username: str = "hub"
-    password: str = ""
+    # Never in a repr (logs, tracebacks, a debugger's screen).
+    password: str = field(default="", repr=False)
     password_file: Path | None = None
     client_id: str = "hub-ingest"
     keepalive_s: int = 30
@@ -37,6 +38,14 @@ class PanelConfig:
     port: int = 8080
     secret_key_file: Path | None = None
     stale_after_s: float = 90.0
+    # Served over TLS, directly or by a TLS proxy in front: Secure cookie and HSTS.
+    secure_cookies: bool = False
+    # A reverse proxy in front: take the client address and scheme from its X-Forwarded-*.
+    behind_proxy: bool = False
+    # Request threads of the WSGI server (waitress); SQLite and the GIL make more useless.
+    threads: int = 4
+    session_hours: float = 8.0
+    idle_minutes: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -64,12 +73,17 @@ class HubConfig:
 _SECTIONS = {"hub": IndexConfig, "mqtt": MqttConfig, "panel": PanelConfig, "fleet": FleetConfig}
 
 
-def load_config(path: str | Path | None = None, *, env: dict[str, str] | None = None) -> HubConfig:
-    """Read the TOML file (optional) and ``DONTHU_HUB_*`` overrides into a validated HubConfig."""
+def load_config(path: str | Path | None = None, *, env: dict[str, str] | None = None,
+                read_secrets: bool = True) -> HubConfig:
+    """Read the TOML file (optional) and ``DONTHU_HUB_*`` overrides into a validated HubConfig.
+
+    ``read_secrets=False`` leaves ``[mqtt] password_file`` unread: the panel runs as a user
+    that must not be able to read the broker password, and does not need it.
+    """
     parts = read_sections(path, env=dict(os.environ) if env is None else env, prefix=ENV_PREFIX,
                           sections=_SECTIONS, error=ConfigError)
     cfg = HubConfig(**parts)
-    if not cfg.mqtt.password and cfg.mqtt.password_file:
+    if read_secrets and not cfg.mqtt.password and cfg.mqtt.password_file:
         try:
             password = cfg.mqtt.password_file.read_text(encoding="utf-8").strip()
         except OSError as e:

@@ -68,7 +68,7 @@ def panel_admin(hub_cfg: list[str], password_file: Path, env: dict[str, str]) ->
     password = password_file.read_text().strip()
     # The password on standard input: on a command line it is visible to every user of the
     # machine, and one starting with "-" would be taken for an option.
-    subprocess.run([PY, "-m", "hub", *hub_cfg, "user", "admin", "--name", "Quản trị viên"], check=True, env=env,
+    subprocess.run([PY, "-m", "hub", *hub_cfg, "user", "admin", "--role", "admin", "--name", "Quản trị viên"], check=True, env=env,
                    cwd=ROOT, stdout=subprocess.DEVNULL, input=password + "\n", text=True)
     return password
 

@@ -151,7 +151,7 @@ def provision_hub(root: Path, venv: Path, args: argparse.Namespace) -> None:
     password = sys.stdin.readline().strip() if not sys.stdin.isatty() else ""
     generated = not password
     password = password or secrets.token_urlsafe(12)
-    run([str(venv / "bin/python"), "-m", "hub", "--config", str(hub_toml), "user", args.admin, "--name",
+    run([str(venv / "bin/python"), "-m", "hub", "--config", str(hub_toml), "user", args.admin, "--role", "admin", "--name",
          "Quản trị"], input=password + "\n", text=True)
     if generated:
         print(f"panel user {args.admin!r}, password (shown once): {password}")

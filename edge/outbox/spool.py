@@ -8,6 +8,7 @@ that was committed.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import threading
@@ -87,6 +88,21 @@ class OutboxRow:
     retain: bool
 
 
+def _owner_only(path: Path) -> None:
+    """Create the spool file 0600 before SQLite does (it would make it 0644, readable by every
+    user), and take group and other bits off an older one and its ``-wal``/``-shm`` files."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            if name.stat().st_mode & 0o077:
+                os.chmod(name, 0o600)
+        except FileNotFoundError:
+            pass
+
+
 class Spool:
     """Thread-safe access to the spool file (one connection, one lock: SQLite serializes writes anyway)."""
 
@@ -95,12 +111,14 @@ class Spool:
         self.min_free_mb = min_free_mb
         self._lock = threading.RLock()
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            _owner_only(self.path)
             conn = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False)
             self.db = sqlite_utils.Database(conn)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")
             self._migrate()
+            _owner_only(self.path)
         except (sqlite3.Error, OSError) as e:
             raise SpoolError(f"cannot open spool {self.path}: {e}") from e
 

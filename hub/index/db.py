@@ -272,6 +272,21 @@ def _m012_enrollments(db: sqlite_utils.Database) -> None:
     db["enroll_attempts"].create({"id": int, "at": str, "remote": str, "device_id": str, "ok": int},
                                  pk="id", if_not_exists=True)
     db["enroll_attempts"].create_index(["remote", "at"], if_not_exists=True)
+def _m013_panel_sessions(db: sqlite_utils.Database) -> None:
+    # Accounts made before roles existed could do everything: they stay admins.
+    db["users"].add_column("role", str, not_null_default="admin")
+    # Server-side panel sessions: the cookie carries a random id, the row says who and
+    # since when, so logout and a password change end the session everywhere.
+    db["panel_sessions"].create(
+        {"sid_hash": str, "username": str, "created_at": float, "last_seen": float},
+        pk="sid_hash", if_not_exists=True,
+    )
+    db["panel_sessions"].create_index(["username"], if_not_exists=True)
+    # Failed sign-ins per user name and per address (key "user:NAME" / "addr:IP").
+    db["login_throttle"].create(
+        {"key": str, "failures": int, "window_start": float, "locked_until": float},
+        pk="key", if_not_exists=True,
+    )
 
 
 MIGRATIONS: list[tuple[str, Migration]] = [
@@ -288,6 +303,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("010_fields_reference", _m010_fields_reference),
     ("011_software", _m011_software),
     ("012_enrollments", _m012_enrollments),
+    ("013_panel_sessions", _m013_panel_sessions),
 ]
 
 
@@ -311,10 +327,35 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
     return applied
 
 
+def private_file(path: str | Path) -> None:
+    """Create ``path`` (if missing) readable by its owner alone, or by its group too when the
+    folder is set-group-ID: the way a folder says it is shared by a group of services.
+
+    SQLite creates a missing database file 0644 (less the umask), readable by every user;
+    it gives the ``-wal`` and ``-shm`` files the mode of the database file, and so do we.
+    """
+    path = Path(path)
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700)
+    mode = 0o660 if path.parent.stat().st_mode & 0o2000 else 0o600
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode))
+        os.chmod(path, mode)  # the umask may have taken bits the group needs
+    except FileExistsError:
+        pass
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            st = name.stat()
+            if st.st_uid == os.geteuid() and st.st_mode & 0o777 & ~mode:
+                os.chmod(name, st.st_mode & mode)  # an older, world-readable file
+        except FileNotFoundError:
+            pass
+
+
 def open_index(path: str | Path) -> sqlite_utils.Database:
     """Open (creating if needed) the city index at ``path``, migrated, WAL, foreign-key safe."""
     try:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        private_file(path)
         conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
         db = sqlite_utils.Database(conn)
         db.execute("PRAGMA journal_mode=WAL")
@@ -322,9 +363,11 @@ def open_index(path: str | Path) -> sqlite_utils.Database:
         db.execute("PRAGMA busy_timeout=30000")
         # The ingester, the panel and `hub import` may open a new index at the same moment:
         # one process at a time reads and applies the pending migrations.
+        private_file(f"{path}.migrate-lock")
         with open(f"{path}.migrate-lock", "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             migrate(db)
+        private_file(path)  # the -wal and -shm files made meanwhile
     except (sqlite3.Error, OSError) as e:
         raise IndexError_(f"cannot open city index {path}: {e}") from e
     return db

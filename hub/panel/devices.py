@@ -28,6 +28,7 @@ from hub.ingest.control import (
     recent_commands,
     set_desired_config,
 )
+from hub.panel.auth import admin_required
 from hub.panel.db import get_db
 from hub.panel.strings import VI, t
 from hub.panel.timefmt import LOCAL_TZ, age_seconds, human, local_time
@@ -221,6 +222,7 @@ def detail(device_id: str) -> str:
 
 
 @bp.route("/devices/<device_id>/config", methods=["POST"])
+@admin_required
 def set_config(device_id: str) -> Response:
     """Push a new desired configuration version (retained on the broker by the ingester)."""
     settings: dict[str, float] = {}
@@ -245,6 +247,7 @@ def set_config(device_id: str) -> Response:
 
 
 @bp.route("/devices/<device_id>/command", methods=["POST"])
+@admin_required
 def command(device_id: str) -> Response:
     """Queue one operator command for the kiosk (never retained; expires after 10 minutes)."""
     try:

@@ -22,9 +22,15 @@ class UnknownUser(PanelError):
 
 class WeakPassword(PanelError):
     code = "password_weak"
-    message_vi = "Mật khẩu phải có ít nhất 8 ký tự."
+    message_vi = ("Mật khẩu phải dài ít nhất 10 ký tự và không được là mật khẩu phổ biến, dễ đoán "
+                  "hay chứa tên đăng nhập.")
 
 
 class InvalidUsername(PanelError):
     code = "username_invalid"
     message_vi = "Tên đăng nhập chỉ gồm chữ không dấu, số, dấu chấm, gạch dưới, gạch ngang (2–64 ký tự)."
+
+
+class InvalidRole(PanelError):
+    code = "role_invalid"
+    message_vi = "Vai trò chỉ có thể là admin (quản trị) hoặc operator (cán bộ vận hành)."

@@ -171,7 +171,7 @@ def test_desired_config_and_commands_reach_the_kiosk_and_come_back(broker, edge_
 def test_panel_kiosk_page_shows_chart_and_queues_config(tmp_path):
     path = tmp_path / "index.db"
     db = open_index(path)
-    create_user(db, "canbo1", "mat-khau-dung-1")
+    create_user(db, "canbo1", "mat-khau-dung-1", role="admin")
     db["devices"].insert({"device_id": "k01", "state": "online", "last_seen": now_iso(),
                           "interval_s": 10, "config_version": 1})
     now = datetime.now(UTC)
