@@ -40,7 +40,7 @@ from edge.wire import (
 )
 from hub.dedup import boilerplate, recent
 from hub.dedup.match import NewMatter, Resubmission, Verdict, match_document
-from hub.index.db import rows
+from hub.index.db import immediate, rows
 from hub.index.documents import NewDocument, insert_document
 from hub.ingest.read import Parsed, parse
 
@@ -89,13 +89,13 @@ def handle_message(db: sqlite_utils.Database, topic: str, payload: bytes) -> Out
     """Validate and store one message in a single transaction (kept aside if it fails)."""
     parsed = parse(topic, payload)
     try:
-        with db.atomic():
+        with immediate(db):
             return _apply(db, parsed)
     except sqlite3.OperationalError:
         raise  # the index itself failed: not the message's fault, it is delivered again
     except Exception as e:  # noqa: BLE001 — poison: kept aside, never tried again
         boilerplate.forget(db)
-        with db.atomic():
+        with immediate(db):
             return _poison(db, parsed, e)
 
 
@@ -117,8 +117,10 @@ def handle_batch(db: sqlite_utils.Database,
     message raises is the batch rolled back and applied again with one savepoint per message.
     """
     parsed = [item if isinstance(item, Parsed) else parse(*item) for item in items]
+    # The write lock is taken first: a read-then-write transaction whose snapshot another
+    # writer (``hub import``, the panel) overtook fails at once with "database is locked".
     try:
-        with db.atomic():
+        with immediate(db):
             return [_apply(db, p) for p in parsed]
     except sqlite3.OperationalError:
         boilerplate.forget(db)
@@ -126,7 +128,7 @@ def handle_batch(db: sqlite_utils.Database,
     except Exception:  # noqa: BLE001 — found again, per message, below
         boilerplate.forget(db)  # what the rolled-back attempt learned went with it
     out: list[Outcome | Exception] = []
-    with db.atomic():
+    with immediate(db):
         for p in parsed:
             try:
                 with db.atomic():
