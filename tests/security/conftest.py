@@ -24,21 +24,24 @@ class Client:
     """A paho client logged in as ``user``; ``publish`` waits for the broker's PUBACK."""
 
     def __init__(self, broker, user: str, *, password: str | None = None, client_id: str | None = None,  # noqa: ANN001
-                 on_message=None) -> None:  # noqa: ANN001
+                 on_message=None, port: int | None = None, tls: tuple[str, str, str] | None = None) -> None:  # noqa: ANN001
         self.acks: dict[int, int] = {}
         self.cond = threading.Condition()
         self.connects = 0
         self.disconnects = 0
         self.c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id or f"{user}-{new_id()[:6]}",
                              protocol=mqtt.MQTTv5)
-        self.c.username_pw_set(user, PASSWORDS.get(user, "") if password is None else password)
+        if user:
+            self.c.username_pw_set(user, PASSWORDS.get(user, "") if password is None else password)
+        if tls is not None:  # (ca, cert, key): the identity is the certificate's CN
+            self.c.tls_set(ca_certs=tls[0], certfile=tls[1], keyfile=tls[2])
         self.c.max_inflight_messages_set(100)
         self.c.on_publish = self._on_publish
         self.c.on_connect = self._on_connect
         self.c.on_disconnect = self._on_disconnect
         if on_message is not None:
             self.c.on_message = on_message
-        self.c.connect(broker.host, broker.port, keepalive=10)
+        self.c.connect(broker.host, port or broker.port, keepalive=10)
         self.c.loop_start()
 
     def _on_publish(self, client, userdata, mid, reason_code, properties):  # noqa: ANN001
