@@ -361,12 +361,12 @@ SCHEMAS: dict[type, dict[str, Any]] = {
                     "config_version": _int(0, 2**31)},
     MetricsMessage: {
         "uptime_s": _num(0, 1e10), "outbox_depth": _COUNT, "pages_today": _int(0, 10**7),
-        "ocr_backlog": _COUNT, "scanner_state": _str(40), "last_error": _str(200),
+        "ocr_backlog": _COUNT, "scanner_state": _str(40), "last_error": _str(1000),
         "disk_free_mb": _num(0, 1e10), "boot_id": _str(64), "interval_s": _num(0, 86_400),
         "outbox_oldest_s": _num(0, 1e10), "failed_pages": _COUNT,
         "ocr_ms_per_page": _num(0, 1e8), "scanner_error": _str(100),
         "temperature_c": _opt(_num(-100, 200)), "config_version": _int(0, 2**31),
-        "config_error": _str(300),
+        "config_error": _str(1000),
     },
 }
 _ENVELOPE_SCHEMA = {"msg_id": _ID, "device_id": _str(63, DEVICE_ID_RE), "sent_at": _TIME}
@@ -474,7 +474,7 @@ MESSAGE_TYPES.update({m.KIND: m for m in (DesiredConfig, Command, CommandResult)
 SCHEMAS.update({
     DesiredConfig: {"version": _int(0, 2**31), "settings": _flat_object(len(CONFIG_KEYS) + 8, 100)},
     Command: {"command_id": _ID, "action": _str(40), "expires_at": _TIME, "issued_by": _str(100)},
-    CommandResult: {"command_id": _ID, "action": _str(40), "ok": _bool, "detail": _str(500)},
+    CommandResult: {"command_id": _ID, "action": _str(40), "ok": _bool, "detail": _str(2000)},
 })
 
 
