@@ -219,9 +219,17 @@ def detail(device_id: str) -> str:
     return render_template(
         "devices/detail.html", d=row, chart=chart_svg_bars(throughput(device_id, now=now)),
         desired=desired_config(db, device_id), commands=recent_commands(db, device_id),
-        config_keys=sorted(CONFIG_KEYS), command_names=COMMANDS, limits=SETTING_LIMITS,
-        confirm=confirm if confirm in CONFIRM else "",
+        config_keys=sorted(CONFIG_KEYS), command_names=COMMANDS,
+        limits={k: (number_vi(lo), number_vi(hi)) for k, (lo, hi) in SETTING_LIMITS.items()},
+        confirm=confirm if confirm in CONFIRM else "", num=number_vi,
     )
+
+
+def number_vi(value: float) -> str:
+    """A number as Vietnamese write it: 1.000.000, 0,5."""
+    if float(value).is_integer():
+        return f"{int(value):,}".replace(",", ".")
+    return f"{value:g}".replace(".", ",")
 
 
 def _field_error(e: SettingError) -> str:
@@ -230,7 +238,7 @@ def _field_error(e: SettingError) -> str:
     if e.low is None or e.high is None:
         return t("devices.config.bad_value")
     key = "devices.config.bad_whole" if CONFIG_KEYS.get(e.key) is int else "devices.config.bad_field"
-    return t(key).format(field=field, low=f"{e.low:g}", high=f"{e.high:g}")
+    return t(key).format(field=field, low=number_vi(e.low), high=number_vi(e.high))
 
 
 @bp.route("/devices/<device_id>/config", methods=["POST"])

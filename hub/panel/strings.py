@@ -232,7 +232,7 @@ VI.update({
     "devices.config.range": "từ {low} đến {high}",
     "devices.config.saved": "Cấu hình đang lưu (phiên bản {version}, {who} lúc {at})",
     "devices.config.saved_none": "Chưa đặt cấu hình nào: thiết bị chạy theo cấu hình cài đặt ban đầu.",
-    "devices.config.default": "theo cài đặt ban đầu",
+    "devices.config.default": "mặc định",
     "devices.command.confirm.restart": "Khởi động lại phần mềm trên thiết bị {id}? Việc quét hoặc nhận dạng đang dở sẽ dừng và làm lại sau khi máy chạy lại.",
     "devices.command.confirm.prune_spool": "Xoá ngay trên thiết bị {id} các ảnh đã gửi thành công về trung tâm? Ảnh chưa gửi được giữ lại.",
     "devices.command.confirm.yes": "Đồng ý",

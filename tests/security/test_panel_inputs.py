@@ -41,11 +41,12 @@ def _token(client) -> str:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("field,value,named", [
-    ("scanner_dpi", "5000", "«Độ phân giải quét (dpi)»: cần một số nguyên từ 50 đến 1200."),
-    ("scanner_dpi", "300.5", "«Độ phân giải quét (dpi)»: cần một số nguyên từ 50 đến 1200."),
-    ("metrics_interval_s", "0", "«Chu kỳ báo cáo (giây)»: cần một số từ 1 đến 3600."),
-    ("metrics_interval_s", "nan", "«Chu kỳ báo cáo (giây)»: cần một số từ 1 đến 3600."),
+    ("scanner_dpi", "5000", "«Độ phân giải quét (dpi)»: cần một số nguyên từ 50 đến 1.200."),
+    ("scanner_dpi", "300.5", "«Độ phân giải quét (dpi)»: cần một số nguyên từ 50 đến 1.200."),
+    ("metrics_interval_s", "0", "«Chu kỳ báo cáo (giây)»: cần một số từ 1 đến 3.600."),
+    ("metrics_interval_s", "nan", "«Chu kỳ báo cáo (giây)»: cần một số từ 1 đến 3.600."),
     ("spool_retention_days", "inf", "«Giữ ảnh đã gửi (ngày)»: cần một số từ 0 đến 365."),
+    ("spool_min_free_mb", "5", "«Dừng quét khi còn trống dưới (MB)»: cần một số từ 10 đến 1.000.000."),
     ("ocr_low_confidence", "abc", "«Ngưỡng độ tin cậy nhận dạng thấp»: cần một số từ 0 đến 100."),
 ])
 def test_a_bad_setting_is_refused_with_its_field_named(panel, field, value, named):  # noqa: ANN001
@@ -64,7 +65,7 @@ def test_the_saved_settings_are_shown_and_the_kiosk_would_apply_them(panel):  # 
     assert "phiên bản 1" in r.text
     saved = r.text[r.text.index('id="config-saved"'):]
     saved = saved[:saved.index("</dl>")]
-    assert "400" in saved and "7.5" in saved and "theo cài đặt ban đầu" in saved
+    assert "400" in saved and "7,5" in saved and "mặc định" in saved
     with sqlite3.connect(panel.path) as c:
         import json
 
