@@ -306,13 +306,19 @@ def _record(cls: type, schema: dict[str, Any]):  # noqa: ANN202
 
 
 def _default_check(annotation: str):  # noqa: ANN202
-    # A field added to a message without an entry in SCHEMAS still gets a type and a bound.
+    # A field added to a message without an entry in SCHEMAS still gets a type and a bound
+    # (str, int, float, bool, a tuple/list of strings, a flat object); give anything richer
+    # an entry in SCHEMAS.
     base = {"str": _str(1000), "int": _int(-(2**53), 2**53), "float": _num(-1e15, 1e15),
             "bool": _bool}
     name = annotation.replace(" ", "")
-    if name.endswith("|None"):
-        return _opt(base.get(name[:-5], _flat_object(20, 1000)))
-    return base.get(name, _flat_object(20, 1000))
+    optional = name.endswith("|None")
+    name = name[:-5] if optional else name
+    if name.startswith(("tuple[str", "list[str")):
+        check = _list(_str(1000), 1000)
+    else:
+        check = base.get(name, _flat_object(20, 1000))
+    return _opt(check) if optional else check
 
 
 def _fields(cls: type, schema: dict[str, Any], data: dict[str, Any], path: str,
@@ -350,7 +356,7 @@ SCHEMAS: dict[type, dict[str, Any]] = {
     DocumentMessage: {
         "doc_id": _ID, "batch_id": _ID, "scanned_at": _TIME, "page_count": _int(1, MAX_PAGES),
         "pages": _list(_PAGE_INFO, MAX_PAGES), "fingerprint": _FINGERPRINT,
-        "identity_keys": _list(_str(100), 64), "meta": _flat_object(20, 500),
+        "identity_keys": _list(_str(100), 1000), "meta": _flat_object(20, 500),
     },
     PageImageMessage: {
         "doc_id": _ID, "page_id": _ID, "index": _int(0, MAX_PAGES - 1), "mime": _str(100),
