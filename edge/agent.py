@@ -330,13 +330,9 @@ class Agent:
     # -- fleet control (desired config, commands) ------------------------------------------------
     def _apply_settings(self, settings: dict[str, Any]) -> None:
         """Apply desired settings live; raise ValueError naming a value out of range."""
-        limits = {"metrics_interval_s": (1, 3600), "spool_retention_days": (0, 365),
-                  "spool_min_free_mb": (10, 1_000_000), "ocr_low_confidence": (0, 100),
-                  "scanner_dpi": (50, 1200)}
-        for key, value in settings.items():
-            low, high = limits[key]
-            if not low <= value <= high:
-                raise ValueError(f"{key} = {value} is outside {low}..{high}")
+        from edge.wire import check_settings  # the one validator the panel and hub use too
+
+        settings = check_settings(settings)
         if "metrics_interval_s" in settings:
             self.metrics_interval_s = float(settings["metrics_interval_s"])
         if "spool_retention_days" in settings:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import re
 import uuid
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -185,25 +186,215 @@ MESSAGE_TYPES: dict[str, type[_Message]] = {
 Message = DocumentMessage | PageImageMessage | StatusMessage | MetricsMessage
 
 
-def _build(cls: type, data: dict[str, Any]) -> Any:
-    names = {f.name for f in fields(cls)}
-    missing = [f.name for f in fields(cls) if f.name not in data and f.default is f.default_factory]
+# -- validation: one schema per message kind ---------------------------------------------------
+# Everything a kiosk (or, the other way, the hub) sends is checked field by field before it is
+# built into a message: a value of the wrong type or out of range is refused here, so nothing
+# downstream meets a string where it stores a number. The bounds are product limits (what a
+# real kiosk can send, with room), not fitted values.
+MAX_TEXT_BYTES = 200_000  # of OCR text per document (UTF-8); a dense A4 page is ~5 KB: 40 pages
+MAX_PAGES = 500  # per document (a scanner batch is split into documents long before this)
+MAX_IMAGE_BYTES = 8 * 1024 * 1024  # the broker's max_packet_size; nothing bigger gets through
+TOKEN_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")  # ids: no quotes, spaces, CR/LF
+_ENVELOPE = ("schema", "kind")
+
+
+def _fail(path: str, what: str) -> WireError:
+    return WireError(f"{path}: {what}")
+
+
+def _str(max_len: int = 200, pattern: re.Pattern[str] | None = None):  # noqa: ANN202
+    def check(value: Any, path: str) -> str:
+        if not isinstance(value, str):
+            raise _fail(path, "must be a string")
+        if len(value) > max_len:
+            raise _fail(path, f"longer than {max_len} characters")
+        if pattern is not None and not pattern.match(value):
+            raise _fail(path, "has characters or a shape not allowed")
+        return value
+    return check
+
+
+def _int(low: int, high: int):  # noqa: ANN202
+    def check(value: Any, path: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise _fail(path, "must be an integer")
+        if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
+            raise _fail(path, "must be an integer")
+        if not low <= value <= high:
+            raise _fail(path, f"outside {low}..{high}")
+        return int(value)
+    return check
+
+
+def _num(low: float, high: float):  # noqa: ANN202
+    def check(value: Any, path: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise _fail(path, "must be a number")
+        if not math.isfinite(value) or not low <= value <= high:
+            raise _fail(path, f"outside {low:g}..{high:g}")
+        return float(value)
+    return check
+
+
+def _bool(value: Any, path: str) -> bool:
+    if not isinstance(value, bool):
+        raise _fail(path, "must be true or false")
+    return value
+
+
+def _opt(inner):  # noqa: ANN001, ANN202
+    def check(value: Any, path: str) -> Any:
+        return None if value is None else inner(value, path)
+    return check
+
+
+def _enum(*allowed: str):  # noqa: ANN202
+    def check(value: Any, path: str) -> str:
+        if value not in allowed:
+            raise _fail(path, f"must be one of {', '.join(allowed)}")
+        return value
+    return check
+
+
+def _list(inner, max_items: int):  # noqa: ANN001, ANN202
+    def check(value: Any, path: str) -> tuple:
+        if not isinstance(value, list):
+            raise _fail(path, "must be a list")
+        if len(value) > max_items:
+            raise _fail(path, f"more than {max_items} items")
+        return tuple(inner(v, f"{path}[{i}]") for i, v in enumerate(value))
+    return check
+
+
+def _b64(max_bytes: int):  # noqa: ANN202
+    def check(value: Any, path: str) -> bytes:
+        if not isinstance(value, str) or len(value) > (max_bytes * 4) // 3 + 4:
+            raise _fail(path, f"must be base64 of at most {max_bytes} bytes")
+        try:
+            return base64.b64decode(value, validate=True)
+        except ValueError as e:
+            raise _fail(path, "is not base64") from e
+    return check
+
+
+def _flat_object(max_keys: int, max_len: int):  # noqa: ANN202
+    """A small object of scalars (``meta``): no nesting, no long strings."""
+    key_check, str_check, num_check = _str(64), _str(max_len), _num(-1e15, 1e15)
+
+    def check(value: Any, path: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise _fail(path, "must be an object")
+        if len(value) > max_keys:
+            raise _fail(path, f"more than {max_keys} keys")
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            key_check(k, f"{path} key")
+            if v is None or isinstance(v, bool):
+                out[k] = v
+            elif isinstance(v, str):
+                out[k] = str_check(v, f"{path}.{k}")
+            elif isinstance(v, int):  # an integer stays one (a size, a count), within bounds
+                out[k] = int(num_check(v, f"{path}.{k}"))
+            else:
+                out[k] = num_check(v, f"{path}.{k}")
+        return out
+    return check
+
+
+def _record(cls: type, schema: dict[str, Any]):  # noqa: ANN202
+    """Check a JSON object against ``cls``'s fields: every field known, required ones present."""
+    def check(value: Any, path: str) -> Any:
+        if not isinstance(value, dict):
+            raise _fail(path, "must be an object")
+        return cls(**_fields(cls, schema, value, path, ()))
+    return check
+
+
+def _default_check(annotation: str):  # noqa: ANN202
+    # A field added to a message without an entry in SCHEMAS still gets a type and a bound
+    # (str, int, float, bool, a tuple/list of strings, a flat object); give anything richer
+    # an entry in SCHEMAS.
+    base = {"str": _str(1000), "int": _int(-(2**53), 2**53), "float": _num(-1e15, 1e15),
+            "bool": _bool}
+    name = annotation.replace(" ", "")
+    optional = name.endswith("|None")
+    name = name[:-5] if optional else name
+    if name.startswith(("tuple[str", "list[str")):
+        check = _list(_str(1000), 1000)
+    else:
+        check = base.get(name, _flat_object(20, 1000))
+    return _opt(check) if optional else check
+
+
+def _fields(cls: type, schema: dict[str, Any], data: dict[str, Any], path: str,
+            envelope: tuple[str, ...]) -> dict[str, Any]:
+    names = {f.name: f for f in fields(cls)}
+    extra = sorted(k for k in data if k not in names and k not in envelope)
+    if extra:
+        raise _fail(path, f"unknown field(s) {', '.join(map(str, extra))[:200]}")
+    missing = sorted(n for n, f in names.items() if n not in data and f.default is MISSING
+                     and f.default_factory is MISSING)
     if missing:
-        raise WireError(f"{cls.__name__} lacks {', '.join(sorted(missing))}")
-    try:
-        return cls(**{k: v for k, v in data.items() if k in names})
-    except TypeError as e:
-        raise WireError(f"{cls.__name__}: {e}") from e
+        raise _fail(path, f"lacks {', '.join(missing)}")
+    out = {}
+    for name, f in names.items():
+        if name in data:
+            check = schema.get(name) or _default_check(str(f.type))
+            out[name] = check(data[name], f"{path}.{name}")
+    return out
+
+
+_ID = _str(64, TOKEN_RE)
+_TIME = _str(40)
+_SHA = _str(64)
+_COUNT = _int(0, 10**9)
+_FINGERPRINT = _record(Fingerprint, {
+    "version": _int(0, 10**6), "minhash": _list(_int(0, 2**64 - 1), 4096), "text_sha256": _SHA,
+    "shingle_count": _COUNT,
+})
+_PAGE_INFO = _record(PageInfo, {
+    "page_id": _ID, "index": _int(0, MAX_PAGES - 1), "image_sha256": _SHA,
+    "skew_degrees": _num(-360, 360), "ocr_confidence": _num(-1, 100),
+    "text": _str(MAX_TEXT_BYTES), "flags": _list(_str(64), 32),
+})
+SCHEMAS: dict[type, dict[str, Any]] = {
+    DocumentMessage: {
+        "doc_id": _ID, "batch_id": _ID, "scanned_at": _TIME, "page_count": _int(1, MAX_PAGES),
+        "pages": _list(_PAGE_INFO, MAX_PAGES), "fingerprint": _FINGERPRINT,
+        "identity_keys": _list(_str(100), 1000), "meta": _flat_object(20, 500),
+    },
+    PageImageMessage: {
+        "doc_id": _ID, "page_id": _ID, "index": _int(0, MAX_PAGES - 1), "mime": _str(100),
+        "width": _int(0, 100_000), "height": _int(0, 100_000), "dpi": _int(0, 10_000),
+        "image_sha256": _SHA, "image": _b64(MAX_IMAGE_BYTES), "pdf": _b64(MAX_IMAGE_BYTES),
+    },
+    StatusMessage: {"state": _enum("online", "offline"), "boot_id": _str(64),
+                    "config_version": _int(0, 2**31), "software": lambda v, p: _software(v, p)},
+    MetricsMessage: {
+        "uptime_s": _num(0, 1e10), "outbox_depth": _COUNT, "pages_today": _int(0, 10**7),
+        "ocr_backlog": _COUNT, "scanner_state": _str(40), "last_error": _str(1000),
+        "disk_free_mb": _num(0, 1e10), "boot_id": _str(64), "interval_s": _num(0, 86_400),
+        "outbox_oldest_s": _num(0, 1e10), "failed_pages": _COUNT,
+        "ocr_ms_per_page": _num(0, 1e8), "scanner_error": _str(100),
+        "temperature_c": _opt(_num(-100, 200)), "config_version": _int(0, 2**31),
+        "config_error": _str(1000),
+    },
+}
+_ENVELOPE_SCHEMA = {"msg_id": _ID, "device_id": _str(63, DEVICE_ID_RE), "sent_at": _TIME}
+
+
+def _no_constant(name: str) -> Any:
+    raise WireError(f"{name} is not a number this contract allows")
 
 
 SOFTWARE_KEYS = ("version", "build", "tesseract", "tessdata", "fingerprint", "os", "python",
                  "update")  # update: the last update's state, e.g. "rolled_back 0.2.0: …"
 
 
-def _software(value: Any) -> dict[str, Any]:
+def _software(value: Any, path: str = "software") -> dict[str, Any]:
     """A status message's software inventory: known keys, short strings or small integers."""
     if not isinstance(value, dict):
-        raise WireError("software is not an object")
+        raise WireError(f"{path} is not an object")
     out: dict[str, Any] = {}
     for key in SOFTWARE_KEYS:
         item = value.get(key)
@@ -220,66 +411,41 @@ def _software(value: Any) -> dict[str, Any]:
 
 
 def from_json(payload: bytes, *, kind: str | None = None) -> Message:
-    """Decode a message; raise WireError on anything that does not follow the contract."""
+    """Decode a message; raise WireError on anything that does not follow the contract.
+
+    Every field is checked against its kind's schema (``SCHEMAS``): type, range, length;
+    unknown kinds and unknown fields are refused, and so are NaN, Infinity and JSON nested
+    deeper than a message can be.
+    """
     try:
-        data = json.loads(payload.decode("utf-8"))
+        data = json.loads(payload.decode("utf-8"), parse_constant=_no_constant)
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise WireError(f"payload is not UTF-8 JSON: {e}") from e
+        raise WireError(f"payload is not UTF-8 JSON: {e}"[:300]) from e
+    except RecursionError as e:
+        raise WireError("payload is nested too deeply") from e
+    except ValueError as e:  # an integer of thousands of digits
+        raise WireError(f"payload holds an unreadable number: {e}"[:300]) from e
     if not isinstance(data, dict):
         raise WireError("payload is not a JSON object")
     if data.get("schema") != SCHEMA:
-        raise WireError(f"unsupported schema {data.get('schema')!r} (this side reads {SCHEMA})")
+        raise WireError(f"unsupported schema {str(data.get('schema'))[:20]!r} (this side reads {SCHEMA})")
     got = data.get("kind")
     if kind is not None and got != kind:
-        raise WireError(f"kind {got!r} sent on a {kind!r} topic")
-    cls = MESSAGE_TYPES.get(got)
+        raise WireError(f"kind {str(got)[:20]!r} sent on a {kind!r} topic")
+    cls = MESSAGE_TYPES.get(got) if isinstance(got, str) else None
     if cls is None:
-        raise WireError(f"unknown kind {got!r}")
-    if not isinstance(data.get("msg_id"), str) or not data["msg_id"]:
-        raise WireError("msg_id missing")
-    if not isinstance(data.get("device_id"), str) or not DEVICE_ID_RE.match(data["device_id"]):
-        raise WireError("device_id missing or invalid")
+        raise WireError(f"unknown kind {str(got)[:20]!r}")
+    schema = {**_ENVELOPE_SCHEMA, **SCHEMAS.get(cls, {})}
+    values = _fields(cls, schema, data, cls.__name__, _ENVELOPE)
+    if cls is DocumentMessage:
+        if values["page_count"] != len(values["pages"]):
+            raise WireError("page_count does not match pages")
+        if sum(len(p.text.encode("utf-8")) for p in values["pages"]) > MAX_TEXT_BYTES:
+            raise WireError(f"document text is longer than {MAX_TEXT_BYTES // 1000} KB")
     try:
-        if cls is DocumentMessage:
-            data["fingerprint"] = _build(Fingerprint, data["fingerprint"])
-            data["fingerprint"] = Fingerprint(
-                version=int(data["fingerprint"].version),
-                minhash=tuple(int(x) for x in data["fingerprint"].minhash),
-                text_sha256=str(data["fingerprint"].text_sha256),
-                shingle_count=int(data["fingerprint"].shingle_count),
-            )
-            pages = []
-            for p in data["pages"]:
-                info = _build(PageInfo, p)
-                pages.append(
-                    PageInfo(
-                        page_id=str(info.page_id),
-                        index=int(info.index),
-                        image_sha256=str(info.image_sha256),
-                        skew_degrees=float(info.skew_degrees),
-                        ocr_confidence=float(info.ocr_confidence),
-                        text=str(info.text),
-                        flags=tuple(str(f) for f in info.flags),
-                    )
-                )
-            data["pages"] = tuple(pages)
-            data["identity_keys"] = tuple(str(k) for k in data.get("identity_keys", ()))
-            if int(data["page_count"]) != len(pages):
-                raise WireError("page_count does not match pages")
-            if not isinstance(data.get("meta", {}), dict):
-                raise WireError("meta is not an object")
-        elif cls is PageImageMessage:
-            data["image"] = base64.b64decode(data["image"], validate=True)
-            data["pdf"] = base64.b64decode(data.get("pdf", ""), validate=True)
-        elif cls is StatusMessage:
-            if data.get("state") not in ("online", "offline"):
-                raise WireError(f"status state {data.get('state')!r} is not online/offline")
-            data["software"] = _software(data.get("software", {}))
-    except WireError:
-        raise
-    except (KeyError, TypeError, ValueError, AttributeError) as e:
-        raise WireError(f"{cls.__name__}: malformed field: {e}") from e
-    return _build(cls, data)
+        return cls(**values)
+    except TypeError as e:
+        raise WireError(f"{cls.__name__}: {e}") from e
 
 
 # -- hub → kiosk control (retained desired config, non-retained commands) --------------------
@@ -342,21 +508,52 @@ class CommandResult(_Message):
 
 
 MESSAGE_TYPES.update({m.KIND: m for m in (DesiredConfig, Command, CommandResult)})
+SCHEMAS.update({
+    DesiredConfig: {"version": _int(0, 2**31), "settings": _flat_object(len(CONFIG_KEYS) + 8, 100)},
+    Command: {"command_id": _ID, "action": _str(40), "expires_at": _TIME, "issued_by": _str(100),
+              "args": _flat_object(8, 500)},  # an update's (check_update_args in parse_control)
+    CommandResult: {"command_id": _ID, "action": _str(40), "ok": _bool, "detail": _str(2000)},
+})
+
+
+# What each setting may be, for the panel (which refuses it with the field named), the
+# ingester (which publishes it) and the kiosk (which applies it): one table, one validator.
+# Product limits: what the kiosk can run with, e.g. a scanner's 50-1200 dpi.
+SETTING_LIMITS: dict[str, tuple[float, float]] = {
+    "metrics_interval_s": (1, 3600),
+    "spool_retention_days": (0, 365),
+    "spool_min_free_mb": (10, 1_000_000),
+    "ocr_low_confidence": (0, 100),
+    "scanner_dpi": (50, 1200),
+}
+
+
+class SettingError(WireError):
+    """One desired-config setting refused; ``key`` names it (``""`` for the object itself)."""
+
+    def __init__(self, detail: str, *, key: str = "", low: float | None = None,
+                 high: float | None = None) -> None:
+        super().__init__(detail)
+        self.key, self.low, self.high = key, low, high
 
 
 def check_settings(settings: Any) -> dict[str, Any]:
-    """Validate desired-config settings; return them with coerced values or raise WireError."""
+    """Validate desired-config settings; return them with coerced values or raise SettingError."""
     if not isinstance(settings, dict):
-        raise WireError("settings is not an object")
+        raise SettingError("settings is not an object")
     out: dict[str, Any] = {}
     for key, value in settings.items():
         typ = CONFIG_KEYS.get(key)
         if typ is None:
-            raise WireError(f"unknown setting {key!r}; allowed: {', '.join(sorted(CONFIG_KEYS))}")
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise WireError(f"setting {key!r} must be a number")
-        if value < 0 or (typ is int and int(value) != value):
-            raise WireError(f"setting {key!r} = {value!r} is out of range")
+            raise SettingError(f"unknown setting {str(key)[:40]!r}; allowed: "
+                               f"{', '.join(sorted(CONFIG_KEYS))}", key=str(key)[:40])
+        low, high = SETTING_LIMITS[key]
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise SettingError(f"setting {key!r} must be a number", key=key, low=low, high=high)
+        if not low <= value <= high or (typ is int and int(value) != value):
+            raise SettingError(f"setting {key!r} = {value!r} is outside {low:g}..{high:g}"
+                               + (" (a whole number)" if typ is int else ""),
+                               key=key, low=low, high=high)
         out[key] = typ(value)
     return out
 

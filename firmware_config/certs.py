@@ -3,7 +3,12 @@
 Generated with the ``cryptography`` library (ECDSA P-256, SHA-256). Mosquitto's TLS listener
 uses ``require_certificate true`` and ``use_identity_as_username true``: the client
 certificate's CN *is* the MQTT username, so CN = device id and the ACL's ``%u`` confines
-the kiosk to ``kiosk/<id>/#`` exactly as with a password. Private keys are written 0600.
+the kiosk to ``kiosk/<id>/#`` exactly as with a password. Private keys are written 0600,
+except the broker's, which Mosquitto reads after dropping to its user (root:mosquitto 0640).
+
+Every certificate issued is listed (serial, CN) in ``issued.txt`` beside the CA, so that
+:func:`revoke` can put all of a retired kiosk's certificates on the CRL (``crl.pem``) the
+TLS listener reads (``crlfile``).
 
 Imported lazily by ``provision.py`` (which is otherwise standard library only).
 """
@@ -32,7 +37,13 @@ class Issued:
     key: Path
 
 
-def _write_key(path: Path, key: ec.EllipticCurvePrivateKey) -> None:
+CRL_DAYS = 3650  # Mosquitto refuses every client once the CRL's next update has passed
+ISSUED = "issued.txt"
+REVOKED = "revoked.txt"
+CRL = "crl.pem"
+
+
+def _write_key(path: Path, key: ec.EllipticCurvePrivateKey, *, gid: int | None = None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     data = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                              serialization.NoEncryption())
@@ -40,6 +51,9 @@ def _write_key(path: Path, key: ec.EllipticCurvePrivateKey) -> None:
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)
     os.chmod(path, 0o600)
+    if gid is not None:  # readable by the broker's group, written by root alone
+        os.chown(path, 0, gid)
+        os.chmod(path, 0o640)
 
 
 def _write_cert(path: Path, cert: x509.Certificate) -> None:
@@ -87,9 +101,10 @@ def _load_ca(ca_dir: Path) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey
 
 
 def issue(ca_dir: Path, *, common_name: str, out_dir: Path, server: bool = False,
-          hosts: tuple[str, ...] = (), days: int = LEAF_DAYS) -> Issued:
+          hosts: tuple[str, ...] = (), days: int = LEAF_DAYS, key_gid: int | None = None) -> Issued:
     """Issue a certificate signed by the fleet CA: a kiosk's (CN = device id, clientAuth) or
-    the broker's (``server=True``; ``hosts`` become DNS/IP subject alternative names)."""
+    the broker's (``server=True``; ``hosts`` become DNS/IP subject alternative names).
+    With ``key_gid`` the key is root:that group 0640 (the broker's own key)."""
     ca_cert, ca_key = _load_ca(ca_dir)
     key = ec.generate_private_key(ec.SECP256R1())
     now = dt.datetime.now(dt.UTC)
@@ -115,9 +130,51 @@ def issue(ca_dir: Path, *, common_name: str, out_dir: Path, server: bool = False
     cert = builder.sign(ca_key, hashes.SHA256())
     stem = "server" if server else common_name
     issued = Issued(out_dir / f"{stem}.crt", out_dir / f"{stem}.key")
-    _write_key(issued.key, key)
+    _write_key(issued.key, key, gid=key_gid)
     _write_cert(issued.cert, cert)
+    with open(ca_dir / ISSUED, "a", encoding="utf-8") as fh:
+        fh.write(f"{cert.serial_number:x} {common_name}\n")
     return issued
+
+
+def _listed(path: Path) -> list[tuple[int, str]]:
+    if not path.exists():
+        return []
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        serial, _, cn = line.partition(" ")
+        if serial:
+            out.append((int(serial, 16), cn))
+    return out
+
+
+def write_crl(ca_dir: Path, *, days: int = CRL_DAYS) -> Path:
+    """(Re)write ``ca_dir/crl.pem``, signed by the CA, listing every revoked serial (0644)."""
+    ca_cert, ca_key = _load_ca(ca_dir)
+    now = dt.datetime.now(dt.UTC)
+    builder = (x509.CertificateRevocationListBuilder().issuer_name(ca_cert.subject)
+               .last_update(now - dt.timedelta(minutes=5)).next_update(now + dt.timedelta(days=days)))
+    for serial, _ in _listed(ca_dir / REVOKED):
+        builder = builder.add_revoked_certificate(
+            x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(now).build())
+    crl = builder.sign(ca_key, hashes.SHA256())
+    path = ca_dir / CRL
+    tmp = path.with_name(f".{CRL}.tmp")
+    tmp.write_bytes(crl.public_bytes(serialization.Encoding.PEM))
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, path)
+    return path
+
+
+def revoke(ca_dir: Path, common_name: str) -> int:
+    """Put every certificate issued to ``common_name`` on the CRL; return how many."""
+    revoked = {s for s, _ in _listed(ca_dir / REVOKED)}
+    new = [s for s, cn in _listed(ca_dir / ISSUED) if cn == common_name and s not in revoked]
+    if new:
+        with open(ca_dir / REVOKED, "a", encoding="utf-8") as fh:
+            fh.writelines(f"{s:x} {common_name}\n" for s in new)
+    write_crl(ca_dir)
+    return len(new)
 
 
 def common_name(cert_file: Path) -> str:

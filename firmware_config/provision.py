@@ -1,11 +1,14 @@
 """Provision the city broker, a kiosk appliance or the hub: Mosquitto config, passwords, TOML configs.
 
-Run as ``python firmware_config/provision.py {broker,device,hub} --help``. Standard library only, so
+Run as ``python firmware_config/provision.py {broker,device,hub,...} --help``. Secrets never go on
+a command line (any user of the host can read it while the program runs): passwords are
+generated, or read with ``--password-file FILE`` (``-`` = standard input). Standard library only, so
 it runs on a fresh host before the project's venv exists. ``tests/broker.py`` imports it by path.
 """
 from __future__ import annotations
 
 import argparse
+import grp
 import os
 import pwd
 import re
@@ -21,8 +24,16 @@ TEMPLATE_DIR = Path(__file__).resolve().parent / "mosquitto"
 
 DEVICE_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{1,62}$")
 HUB_USER = "hub"
-# Usernames a kiosk may not take: the hub's, and names that read like broker internals.
+# Usernames a kiosk may not take: the hub's, district bridges' (a kiosk named bridge-<district>
+# would get the bridge's right to write every kiosk's topics), and names that read like broker
+# or system internals. Refused as a prefix too ("hub2", "admin-x").
+RESERVED_PREFIXES = (HUB_USER, "bridge", "admin", "root", "mosquitto", "probe", "sys")
 RESERVED_IDS = frozenset({HUB_USER, "admin", "root", "mosquitto"})
+# Broker memory (docs/scale-out.md, "Broker memory"): a day of the city's page images queued
+# for an absent hub is 100 kiosks x 300 pages x 150 KB = 4.5 GB; 5 GiB per client, and 1 GiB
+# more for everything else the broker holds (in-flight windows, retained, sessions).
+MAX_QUEUED_BYTES = 5 * 2**30
+MEMORY_LIMIT = 6 * 2**30
 
 MOSQUITTO_PASSWD_TIMEOUT_S = 10.0
 
@@ -59,6 +70,11 @@ class TlsSettings:
     cafile: Path = Path("/etc/donthu/mosquitto/tls/ca.crt")
     certfile: Path = Path("/etc/donthu/mosquitto/tls/server.crt")
     keyfile: Path = Path("/etc/donthu/mosquitto/tls/server.key")
+    crlfile: Path | None = None  # default: crl.pem beside cafile (``provision.py ca`` writes it)
+
+    @property
+    def crl(self) -> Path:
+        return self.crlfile or self.cafile.with_name("crl.pem")
 
 
 @dataclass(frozen=True)
@@ -73,7 +89,8 @@ class BrokerSettings:
     persistence_dir: Path | None = None  # default: DIR/data
     autosave_interval: int = 60
     max_queued_messages: int = 200_000
-    max_queued_bytes: int = 0
+    max_queued_bytes: int = MAX_QUEUED_BYTES
+    memory_limit: int = MEMORY_LIMIT
     max_inflight_messages: int = 1000
     max_packet_size: int = 8 * 1024 * 1024
     persistent_client_expiration: str = "14d"
@@ -127,14 +144,18 @@ def render_mosquitto_conf(settings: BrokerSettings) -> str:
             cafile=settings.tls.cafile,
             certfile=settings.tls.certfile,
             keyfile=settings.tls.keyfile,
+            crlfile=settings.tls.crl,
         )
     return _template("mosquitto.conf.template").substitute(
         run_as_user=settings.run_as_user,
         passwd_file=settings.passwd_file.resolve(),
         acl_file=settings.acl_file.resolve(),
         port=settings.port,
-        bind=settings.bind,
+        # With TLS the plain listener serves the hub on this host only: a kiosk's password
+        # must not cross the LAN in clear, nor be tried there.
+        plain_bind="127.0.0.1" if settings.tls is not None else settings.bind,
         tls_block=tls_block,
+        memory_limit=settings.memory_limit,
         persistence_dir=settings.data_dir.resolve(),
         autosave_interval=settings.autosave_interval,
         max_queued_messages=settings.max_queued_messages,
@@ -194,7 +215,7 @@ def write_broker(settings: BrokerSettings) -> BrokerFiles:
         raise ProvisionError(f"cannot create {settings.dir}: {e.strerror}", code="write_failed") from e
     _write_text(settings.conf_file, render_mosquitto_conf(settings), mode=0o644)
     for district in settings.bridge_districts:
-        validate_device_id(district)
+        validate_district(district)
     _write_text(settings.acl_file, render_acl(settings.bridge_districts), mode=0o640)
     if not settings.passwd_file.exists():
         _write_text(settings.passwd_file, "", mode=0o640)
@@ -205,12 +226,37 @@ def write_broker(settings: BrokerSettings) -> BrokerFiles:
         os.chown(settings.acl_file, 0, gid)
         os.chown(settings.passwd_file, 0, gid)
         os.chown(settings.data_dir, uid, gid)
+        if settings.tls is not None:
+            _broker_can_read_key(settings.tls.keyfile, gid)
     return BrokerFiles(
         conf=settings.conf_file,
         acl=settings.acl_file,
         passwd=settings.passwd_file,
         data_dir=settings.data_dir,
     )
+
+
+def _broker_can_read_key(keyfile: Path, gid: int) -> None:
+    """The server key must be readable by the user Mosquitto drops to, and by no one else:
+    root:mosquitto 0640 (a 0600 root key makes the TLS listener fail at start)."""
+    if not keyfile.exists():
+        return  # `provision.py ca` makes it with this ownership
+    try:
+        os.chown(keyfile, 0, gid)
+        os.chmod(keyfile, 0o640)
+    except OSError as e:
+        raise ProvisionError(f"cannot give {keyfile} to the broker's group: {e.strerror}",
+                             code="write_failed") from e
+
+
+def broker_gid(group: str = "mosquitto") -> int | None:
+    """gid of the broker's group when running as root and it exists (else None)."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        return grp.getgrnam(group).gr_gid
+    except KeyError:
+        return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -274,6 +320,47 @@ def set_password(
         )
 
 
+def delete_user(*, passwd_file: Path, username: str, timeout_s: float = MOSQUITTO_PASSWD_TIMEOUT_S) -> bool:
+    """Remove ``username`` from the password file; False when it was not there."""
+    binary = mosquitto_passwd_path()
+    if binary is None:
+        raise ProvisionError("mosquitto_passwd not found; install the 'mosquitto' package",
+                             code="mosquitto_passwd_missing")
+    try:
+        present = any(line.split(":", 1)[0] == username
+                      for line in passwd_file.read_text(encoding="utf-8").splitlines())
+    except OSError as e:
+        raise ProvisionError(f"cannot read {passwd_file}: {e.strerror}", code="broker_not_provisioned") from e
+    if not present:
+        return False
+    try:
+        proc = subprocess.run([binary, "-D", str(passwd_file), username], capture_output=True, text=True,
+                              timeout=timeout_s, check=False)
+    except (subprocess.TimeoutExpired, OSError) as e:
+        raise ProvisionError(f"mosquitto_passwd -D failed: {e}", code="mosquitto_passwd_failed") from e
+    if proc.returncode != 0:
+        raise ProvisionError(f"mosquitto_passwd -D failed (exit {proc.returncode})", code="mosquitto_passwd_failed")
+    return True
+
+
+def read_secret(source: str) -> str:
+    """A password from a file's first line, or from standard input's when ``source`` is ``-``."""
+    try:
+        if source == "-":
+            line = sys.stdin.readline()
+        else:
+            with open(source, encoding="utf-8") as fh:
+                line = fh.readline()
+    except OSError as e:
+        raise ProvisionError(f"cannot read the password from {source}: {e.strerror}",
+                             code="invalid_password") from e
+    secret = line.rstrip("\r\n")
+    if not secret:
+        raise ProvisionError(f"no password in {'standard input' if source == '-' else source}",
+                             code="invalid_password", message_vi="Chưa có mật khẩu.")
+    return secret
+
+
 # ---------------------------------------------------------------------------------------------
 # Device and hub provisioning
 # ---------------------------------------------------------------------------------------------
@@ -288,13 +375,37 @@ def validate_device_id(device_id: str) -> str:
             code="invalid_device_id",
             message_vi="Mã thiết bị không hợp lệ: chỉ dùng chữ thường không dấu, số, '-' hoặc '_' (ví dụ k01).",
         )
-    if device_id in RESERVED_IDS:
+    if device_id in RESERVED_IDS or device_id.startswith(RESERVED_PREFIXES):
         raise ProvisionError(
-            f"device id {device_id!r} is reserved; choose another",
+            f"device id {device_id!r} is reserved (it starts with one of "
+            f"{', '.join(RESERVED_PREFIXES)}); choose another",
             code="invalid_device_id",
             message_vi="Mã thiết bị này đã được dành riêng. Hãy chọn mã khác.",
         )
     return device_id
+
+
+def validate_district(district: str) -> str:
+    """A district name (its bridge user is ``bridge-<district>``): a device id's shape."""
+    if not DEVICE_ID_RE.fullmatch(district):
+        raise ProvisionError(f"invalid district name {district!r}: lowercase letters, digits, '-', '_'",
+                             code="invalid_device_id",
+                             message_vi="Tên quận/huyện không hợp lệ: chỉ dùng chữ thường không dấu, số, '-' hoặc '_'.")
+    return district
+
+
+def revoke_device(*, broker_dir: Path, device_id: str, tls_dir: Path | None) -> tuple[bool, int]:
+    """Retire a kiosk: delete its broker password and put its certificates on the CRL.
+
+    Returns (password removed, certificates revoked). The broker must restart to read both.
+    """
+    if not DEVICE_ID_RE.fullmatch(device_id):
+        validate_device_id(device_id)  # raises with the usual message
+    removed = delete_user(passwd_file=broker_dir / "passwd", username=device_id)
+    revoked = 0
+    if tls_dir is not None:
+        revoked = _certs().revoke(tls_dir, device_id)
+    return removed, revoked
 
 
 def new_password() -> str:
@@ -412,7 +523,7 @@ host = {toml_str(broker_host)}
 port = {int(broker_port)}
 username = {toml_str(HUB_USER)}
 password_file = {toml_str(str(password_file))}
-client_id = "hub-ingest"
+client_id = {toml_str(HUB_USER)}  # the broker uses the username as client id anyway
 
 [panel]
 host = {toml_str(panel_host)}
@@ -498,7 +609,7 @@ def render_bridge_conf(*, district: str, city_host: str, city_port: int, passwor
                        cafile: Path | None = None, certfile: Path | None = None,
                        keyfile: Path | None = None) -> str:
     """Return the bridge section a district broker needs to relay its kiosks to the city."""
-    validate_device_id(district)
+    validate_district(district)
     tls = ""
     if cafile is not None:
         tls = f"bridge_cafile {cafile}\n"
@@ -570,29 +681,43 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--data-dir", type=Path, default=None, help="persistence dir (default DIR/data)")
     b.add_argument("--user", default="mosquitto", help="user Mosquitto drops to (default mosquitto)")
     b.add_argument("--max-queued-messages", type=int, default=200_000, help="queue per offline persistent client (default 200000)")
-    b.add_argument("--tls", action="store_true", help="also open a TLS listener with client certificates (certs not generated)")
+    b.add_argument("--max-queued-bytes", type=int, default=MAX_QUEUED_BYTES,
+                   help=f"bytes queued per offline persistent client (default {MAX_QUEUED_BYTES}, 5 GiB)")
+    b.add_argument("--memory-limit", type=int, default=MEMORY_LIMIT,
+                   help=f"RAM the broker may hold, in bytes (default {MEMORY_LIMIT}, 6 GiB)")
+    b.add_argument("--tls", action="store_true",
+                   help="open a TLS listener with client certificates on --bind (see `ca`); the plain listener is then on 127.0.0.1 only")
     b.add_argument("--tls-port", type=_port, default=8883, help="TLS listener port (default 8883)")
     b.add_argument("--cafile", type=Path, default=TlsSettings.cafile)
     b.add_argument("--certfile", type=Path, default=TlsSettings.certfile)
     b.add_argument("--keyfile", type=Path, default=TlsSettings.keyfile)
+    b.add_argument("--crlfile", type=Path, default=None, help="CRL of revoked kiosks (default crl.pem beside --cafile)")
     b.add_argument("--bridge-district", action="append", default=[], metavar="DISTRICT",
                    help="city broker: allow the DISTRICT broker's bridge (user bridge-DISTRICT); repeatable")
 
     ca = sub.add_parser("ca", help="create the fleet CA and the broker's server certificate (TLS)")
     ca.add_argument("--tls-dir", type=Path, required=True, help="where ca.crt/ca.key/server.crt/server.key go")
     ca.add_argument("--host", action="append", default=[], help="broker name or IP kiosks connect to; repeatable")
+    ca.add_argument("--group", default="mosquitto", help="group that may read server.key (default mosquitto)")
 
     c = sub.add_parser("cert", help="issue a kiosk's client certificate (CN = device id) from the fleet CA")
     c.add_argument("--tls-dir", type=Path, required=True, help="dir holding ca.crt and ca.key")
     c.add_argument("--id", required=True, dest="device_id", help="device id = certificate CN = MQTT username")
     c.add_argument("--out-dir", type=Path, required=True, help="where ID.crt and ID.key (0600) go")
+    c.add_argument("--bridge", action="store_true", help="a district bridge's certificate: ID is the district, CN bridge-ID")
+
+    rv = sub.add_parser("revoke", help="retire a kiosk: delete its broker password, put its certificates on the CRL")
+    rv.add_argument("device_id", metavar="ID", help="the kiosk's device id")
+    rv.add_argument("--dir", type=Path, required=True, help="broker config dir (holds passwd)")
+    rv.add_argument("--tls-dir", type=Path, default=None, help="the fleet CA's dir (holds crl.pem), when kiosks use certificates")
 
     br = sub.add_parser("bridge", help="district broker: write the bridge to the city broker")
     br.add_argument("--dir", type=Path, required=True, help="the district broker's config dir")
     br.add_argument("--district", required=True, help="district name, e.g. hoankiem")
     br.add_argument("--city-host", required=True, help="city broker address")
     br.add_argument("--city-port", type=_port, default=8883)
-    br.add_argument("--password", default="", help="bridge-DISTRICT's password on the city broker")
+    br.add_argument("--password-file", default=None, metavar="FILE",
+                    help="file whose first line is bridge-DISTRICT's password on the city broker ('-' = stdin)")
     br.add_argument("--bridge-cafile", type=Path, default=None, help="CA of the city broker (TLS)")
     br.add_argument("--bridge-certfile", type=Path, default=None, help="client certificate, CN bridge-DISTRICT")
     br.add_argument("--bridge-keyfile", type=Path, default=None)
@@ -600,7 +725,8 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("device", help="register a kiosk with the broker and write its edge.toml")
     d.add_argument("--dir", type=Path, required=True, help="broker config dir (holds passwd)")
     d.add_argument("--id", required=True, dest="device_id", help="device id, e.g. k01 (^[a-z0-9][a-z0-9_-]{1,62}$)")
-    d.add_argument("--password", default=None, help="broker password (default: random)")
+    d.add_argument("--password-file", default=None, metavar="FILE",
+                   help="file whose first line is the broker password ('-' = stdin; default: random)")
     d.add_argument("--out", type=Path, required=True, help="edge config to write, e.g. /etc/donthu/edge.toml")
     d.add_argument("--broker-host", default="127.0.0.1", help="broker address as the kiosk sees it")
     d.add_argument("--broker-port", type=_port, default=1883)
@@ -616,7 +742,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     h = sub.add_parser("hub", help="register the hub user with the broker and write hub.toml")
     h.add_argument("--dir", type=Path, required=True, help="broker config dir (holds passwd)")
-    h.add_argument("--password", default=None, help="broker password (default: random)")
+    h.add_argument("--password-file", default=None, metavar="FILE",
+                   help="file whose first line is the broker password ('-' = stdin; default: random)")
     h.add_argument("--out", type=Path, required=True, help="hub config to write, e.g. /etc/donthu/hub.toml")
     h.add_argument("--broker-host", default="127.0.0.1")
     h.add_argument("--broker-port", type=_port, default=1883)
@@ -634,7 +761,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "broker":
             tls = None
             if args.tls:
-                tls = TlsSettings(args.tls_port, args.cafile, args.certfile, args.keyfile)
+                tls = TlsSettings(args.tls_port, args.cafile, args.certfile, args.keyfile, args.crlfile)
             files = write_broker(
                 BrokerSettings(
                     dir=args.dir,
@@ -644,6 +771,8 @@ def main(argv: list[str] | None = None) -> int:
                     tls=tls,
                     persistence_dir=args.data_dir,
                     max_queued_messages=args.max_queued_messages,
+                    max_queued_bytes=args.max_queued_bytes,
+                    memory_limit=args.memory_limit,
                     bridge_districts=tuple(args.bridge_district),
                 )
             )
@@ -653,16 +782,28 @@ def main(argv: list[str] | None = None) -> int:
             ca = certs.create_ca(args.tls_dir)
             server = certs.issue(args.tls_dir, common_name=(args.host or ["localhost"])[0],
                                  out_dir=args.tls_dir, server=True,
-                                 hosts=tuple(args.host or ["localhost", "127.0.0.1"]))
-            print(f"fleet CA {ca.cert}; broker certificate {server.cert} (key {server.key})")
+                                 hosts=tuple(args.host or ["localhost", "127.0.0.1"]),
+                                 key_gid=broker_gid(args.group))
+            crl = args.tls_dir / "crl.pem"
+            if not crl.exists():
+                certs.write_crl(args.tls_dir)
+            print(f"fleet CA {ca.cert}; broker certificate {server.cert} (key {server.key}); CRL {crl}")
         elif args.command == "cert":
-            validate_device_id(args.device_id)
-            issued = _certs().issue(args.tls_dir, common_name=args.device_id, out_dir=args.out_dir)
-            print(f"certificate {issued.cert}, key {issued.key} (CN {args.device_id})")
+            if args.bridge:
+                name = f"bridge-{validate_district(args.device_id)}"
+            else:
+                name = validate_device_id(args.device_id)
+            issued = _certs().issue(args.tls_dir, common_name=name, out_dir=args.out_dir)
+            print(f"certificate {issued.cert}, key {issued.key} (CN {name})")
+        elif args.command == "revoke":
+            removed, revoked = revoke_device(broker_dir=args.dir, device_id=args.device_id, tls_dir=args.tls_dir)
+            print(f"{args.device_id}: password {'deleted' if removed else 'not found'}; "
+                  f"{revoked} certificate(s) added to the CRL; restart the broker: systemctl restart mosquitto")
         elif args.command == "bridge":
             path = write_bridge(broker_dir=args.dir, district=args.district,
                                 city_host=args.city_host, city_port=args.city_port,
-                                password=args.password, cafile=args.bridge_cafile,
+                                password=read_secret(args.password_file) if args.password_file else "",
+                                cafile=args.bridge_cafile,
                                 certfile=args.bridge_certfile, keyfile=args.bridge_keyfile)
             print(f"wrote {path}; restart the district broker")
         elif args.command == "device":
@@ -670,7 +811,7 @@ def main(argv: list[str] | None = None) -> int:
                 broker_dir=args.dir,
                 device_id=args.device_id,
                 out=args.out,
-                password=args.password,
+                password=read_secret(args.password_file) if args.password_file else None,
                 broker_host=args.broker_host,
                 broker_port=args.broker_port,
                 data_dir=args.data_dir,
@@ -682,7 +823,7 @@ def main(argv: list[str] | None = None) -> int:
             result = provision_hub(
                 broker_dir=args.dir,
                 out=args.out,
-                password=args.password,
+                password=read_secret(args.password_file) if args.password_file else None,
                 broker_host=args.broker_host,
                 broker_port=args.broker_port,
                 db=args.db,

@@ -194,23 +194,25 @@ class Broker:
 
 
 def start_broker(dir: Path, *, users: dict[str, str] | None = None, autosave_interval: int = 60,
-                 tls_dir: Path | None = None) -> Broker:
+                 tls_dir: Path | None = None, run_as: str | None = None) -> Broker:
     """Provision a broker in ``dir`` with our config on a free loopback port, add ``users``, start it.
 
-    With ``tls_dir`` (holding ca.crt, server.crt, server.key) a TLS listener with client
-    certificates is opened too; its port is ``broker.tls_port``.
+    With ``tls_dir`` (holding ca.crt, server.crt, server.key, crl.pem) a TLS listener with
+    client certificates is opened too; its port is ``broker.tls_port``. ``run_as`` is the
+    user Mosquitto drops to (default: root under root, as pytest's tmp dirs are root's).
     """
     provision = load_provision()
     dir.mkdir(parents=True, exist_ok=True)
     # Mosquitto reads passwd and writes its database after dropping root; pytest's tmp dirs
     # are 0700 root, so the test broker stays root (production drops to "mosquitto").
-    run_as = "root" if os.geteuid() == 0 else "mosquitto"
+    run_as = run_as or ("root" if os.geteuid() == 0 else "mosquitto")
     for attempt in range(3):
         port = free_port()
         tls = None
         if tls_dir is not None:
             tls = provision.TlsSettings(port=free_port(), cafile=tls_dir / "ca.crt",
-                                        certfile=tls_dir / "server.crt", keyfile=tls_dir / "server.key")
+                                        certfile=tls_dir / "server.crt", keyfile=tls_dir / "server.key",
+                                        crlfile=tls_dir / "crl.pem")
         provision.write_broker(
             provision.BrokerSettings(
                 dir=dir,

@@ -256,9 +256,10 @@ def test_add_user_takes_effect_after_reload(broker: Broker, clients) -> None:
 # --- generated files -----------------------------------------------------------------------
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+def run_cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, str(PROVISION_PY), *args], capture_output=True, text=True, timeout=30, check=False
+        [sys.executable, str(PROVISION_PY), *args], capture_output=True, text=True, timeout=30, check=False,
+        input=stdin,
     )
 
 
@@ -345,13 +346,14 @@ def test_provisioned_device_can_log_in(tmp_path: Path) -> None:
 def test_hub_provisioning_writes_hub_toml(tmp_path: Path) -> None:
     assert run_cli("broker", "--dir", str(tmp_path / "mq")).returncode == 0
 
-    r = run_cli("hub", "--dir", str(tmp_path / "mq"), "--password", "s3cret", "--out", str(tmp_path / "hub.toml"))
+    r = run_cli("hub", "--dir", str(tmp_path / "mq"), "--password-file", "-", "--out", str(tmp_path / "hub.toml"),
+                stdin="s3cret\n")
 
     assert r.returncode == 0, r.stderr
     cfg = tomllib.loads((tmp_path / "hub.toml").read_text())
     assert cfg["hub"] == {"db": "/var/lib/donthu-hub/index.db"}
     assert cfg["mqtt"] == {"host": "127.0.0.1", "port": 1883, "username": "hub",
-                           "password_file": str(tmp_path / "hub.password"), "client_id": "hub-ingest"}
+                           "password_file": str(tmp_path / "hub.password"), "client_id": "hub"}
     assert cfg["panel"] == {"host": "127.0.0.1", "port": 8080,
                             "secret_key_file": str(tmp_path / "hub.secret_key")}
     for secret in ("hub.password", "hub.secret_key"):
@@ -502,7 +504,7 @@ def test_district_bridge_relays_kiosks_to_the_city_and_commands_back(tmp_path: P
     city.restart()
     district = start_broker(tmp_path / "district", users={"k01": "pw-k01"})
     r = run_cli("bridge", "--dir", str(district.dir), "--district", "hoankiem", "--city-host",
-                "127.0.0.1", "--city-port", str(city.port), "--password", "pw-bridge")
+                "127.0.0.1", "--city-port", str(city.port), "--password-file", "-", stdin="pw-bridge\n")
     assert r.returncode == 0, r.stderr
     conf = (district.dir / "conf.d" / "bridge-city.conf").read_text()
     assert "topic kiosk/# out 1" in conf and "topic hub/# in 1" in conf and "cleansession false" in conf

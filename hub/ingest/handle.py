@@ -10,13 +10,21 @@ hash the document states; ``documents.complete_at`` records when. An image that 
 match (a different version of the page) is kept aside in ``rejected_messages``, so the page
 stays missing and the panel shows the document as incomplete.
 
-A message that does not follow the wire contract (``read``) is kept aside with the reason,
-and the ingester goes on.
+A message that does not follow the wire contract (``read``), that claims what belongs to
+another kiosk or to an import (a document id, a page), or that fails while being stored is
+kept aside with the reason and counts as handled: the ingester acknowledges it and goes on.
+One kiosk's poison must not hold the broker's in-flight window (and with it every kiosk's
+messages) hostage. Only a failure of the index itself (locked, full, I/O error) leaves a
+batch unacknowledged, to be delivered again. What is kept aside is bounded: the first
+``REJECTED_PAYLOAD_MAX`` bytes of each payload, the newest ``REJECTED_MAX_ROWS`` rows, none
+older than ``REJECTED_KEEP``.
 """
 from __future__ import annotations
 
 import json
 import logging
+import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -32,7 +40,7 @@ from edge.wire import (
 )
 from hub.dedup import boilerplate, recent
 from hub.dedup.match import NewMatter, Resubmission, Verdict, match_document
-from hub.index.db import rows
+from hub.index.db import immediate, rows
 from hub.index.documents import NewDocument, insert_document
 from hub.ingest.read import Parsed, parse
 
@@ -40,6 +48,15 @@ log = logging.getLogger(__name__)
 
 # Metrics samples kept per kiosk for the panel's chart.
 METRICS_KEEP = timedelta(days=7)
+# Kept-aside messages: enough of a payload to see what it was (its envelope and first fields),
+# never the whole 2 MB page image; at most 16,384 rows (64 MiB of payload), for 30 days: long
+# enough for a technician to look after a weekend, short enough that a flooding kiosk cannot
+# fill the hub's disk.
+REJECTED_PAYLOAD_MAX = 4096
+REJECTED_MAX_ROWS = 16_384
+REJECTED_KEEP = timedelta(days=30)
+_PRUNE_EVERY_S = 60.0
+_last_prune = [0.0]
 
 
 @dataclass(frozen=True)
@@ -69,9 +86,17 @@ Outcome = Stored | Repeated | Rejected
 
 
 def handle_message(db: sqlite_utils.Database, topic: str, payload: bytes) -> Outcome:
-    """Validate and store one message in a single transaction."""
-    with db.atomic():
-        return _apply(db, parse(topic, payload))
+    """Validate and store one message in a single transaction (kept aside if it fails)."""
+    parsed = parse(topic, payload)
+    try:
+        with immediate(db):
+            return _apply(db, parsed)
+    except sqlite3.OperationalError:
+        raise  # the index itself failed: not the message's fault, it is delivered again
+    except Exception as e:  # noqa: BLE001 — poison: kept aside, never tried again
+        boilerplate.forget(db)
+        with immediate(db):
+            return _poison(db, parsed, e)
 
 
 def handle_batch(db: sqlite_utils.Database,
@@ -79,8 +104,11 @@ def handle_batch(db: sqlite_utils.Database,
     """Apply several messages in one transaction.
 
     Items are messages already read (:func:`parse`) or (topic, payload) pairs, read here.
-    A message that raises is left out alone and returned as its exception (the caller does
-    not acknowledge it, so the broker delivers it again); the others commit together. One
+    A message that raises is kept aside (``rejected_messages``) and returned as ``Rejected``,
+    so the caller acknowledges it like any other: the broker must not deliver it again and
+    again, holding a place in its in-flight window. A failure of SQLite itself
+    (``sqlite3.OperationalError``: locked, disk full, I/O) is raised instead, and nothing of
+    the batch is acknowledged. The others commit together. One
     commit per batch instead of per message is what lets one ingester keep up with a city's
     fleet.
 
@@ -89,20 +117,35 @@ def handle_batch(db: sqlite_utils.Database,
     message raises is the batch rolled back and applied again with one savepoint per message.
     """
     parsed = [item if isinstance(item, Parsed) else parse(*item) for item in items]
+    # The write lock is taken first: a read-then-write transaction whose snapshot another
+    # writer (``hub import``, the panel) overtook fails at once with "database is locked".
     try:
-        with db.atomic():
+        with immediate(db):
             return [_apply(db, p) for p in parsed]
+    except sqlite3.OperationalError:
+        boilerplate.forget(db)
+        raise
     except Exception:  # noqa: BLE001 — found again, per message, below
         boilerplate.forget(db)  # what the rolled-back attempt learned went with it
     out: list[Outcome | Exception] = []
-    with db.atomic():
+    with immediate(db):
         for p in parsed:
             try:
                 with db.atomic():
                     out.append(_apply(db, p))
-            except Exception as e:  # noqa: BLE001 — reported per message to the caller
-                out.append(e)
+            except sqlite3.OperationalError:
+                boilerplate.forget(db)
+                raise
+            except Exception as e:  # noqa: BLE001 — poison: kept aside and acknowledged
+                boilerplate.forget(db)
+                out.append(_poison(db, p, e))
     return out
+
+
+def _poison(db: sqlite_utils.Database, parsed: Parsed, error: Exception) -> Rejected:
+    """Keep aside a message that follows the contract but could not be stored."""
+    payload = parsed.payload or (parsed.msg.to_json() if parsed.msg is not None else b"")
+    return _reject(db, parsed.topic, payload, f"could not be stored: {type(error).__name__}: {error}"[:300])
 
 
 def _apply(db: sqlite_utils.Database, parsed: Parsed) -> Outcome:
@@ -122,11 +165,14 @@ def _apply(db: sqlite_utils.Database, parsed: Parsed) -> Outcome:
                    [int(bool(msg.ok)), str(msg.detail)[:500], now_iso(), msg.command_id, device_id])
         outcome = Stored(kind, device_id)
     elif isinstance(msg, PageImageMessage):
-        reason = _page_image(db, msg)
+        reason = _owner_conflict(db, msg.device_id, msg.doc_id, [msg.page_id]) or _page_image(db, msg)
         if reason:
             return _reject(db, topic, msg.to_json(), reason)
         outcome = Stored(kind, device_id)
     else:
+        reason = _owner_conflict(db, msg.device_id, msg.doc_id, [p.page_id for p in msg.pages])
+        if reason:
+            return _reject(db, topic, msg.to_json(), reason)
         outcome = Stored(kind, device_id, _document(db, msg, parsed))
     _touch_device(db, device_id)
     # Recorded last, in the same transaction as the effects above.
@@ -135,11 +181,45 @@ def _apply(db: sqlite_utils.Database, parsed: Parsed) -> Outcome:
     return outcome
 
 
+def _owner_conflict(db: sqlite_utils.Database, device_id: str, doc_id: str,
+                    page_ids: list[str]) -> str:
+    """Why a kiosk may not write this document or these pages ("" when it may).
+
+    A document id belongs to the kiosk that sent it first; an import's, or another kiosk's,
+    is never reused, and a page stays with the document it first came with. Checked by what
+    the index holds, not by the shape of ids, so it holds whatever ids imports use.
+    """
+    row = db.execute("select source, device_id from documents where doc_id = ?", [doc_id]).fetchone()
+    if row and (row[0] != "kiosk" or row[1] != device_id):
+        return f"document {doc_id} belongs to another device or an import"
+    for page_id in page_ids:
+        page = db.execute("select p.doc_id, d.source, d.device_id from pages p left join documents d "
+                          "on d.doc_id = p.doc_id where p.page_id = ?", [page_id]).fetchone()
+        if page and (page[0] != doc_id or (page[1] is not None and (page[1], page[2]) != ("kiosk", device_id))):
+            return f"page {page_id} belongs to another document"
+    return ""
+
+
 def _reject(db: sqlite_utils.Database, topic: str, payload: bytes, reason: str) -> Rejected:
-    db["rejected_messages"].insert({"topic": topic, "received_at": now_iso(), "error": reason,
-                                    "payload": payload})
-    log.warning("rejected message on %s: %s", topic, reason)
+    size = len(payload or b"")
+    if size > REJECTED_PAYLOAD_MAX:
+        reason = f"{reason} [payload {size} bytes, first {REJECTED_PAYLOAD_MAX} kept]"
+    db["rejected_messages"].insert({"topic": topic[:200], "received_at": now_iso(), "error": reason[:500],
+                                    "payload": bytes(payload or b"")[:REJECTED_PAYLOAD_MAX]})
+    _prune_rejected(db)
+    # %r: a topic or reason from a kiosk may hold CR/LF meant to forge a log line.
+    log.warning("rejected message on %r: %r", topic[:200], reason[:300])
     return Rejected(reason)
+
+
+def _prune_rejected(db: sqlite_utils.Database) -> None:
+    """Keep ``rejected_messages`` within its row cap always, and its age limit once a minute."""
+    db.execute("delete from rejected_messages where id <= "
+               "(select max(id) from rejected_messages) - ?", [REJECTED_MAX_ROWS])
+    if time.monotonic() - _last_prune[0] >= _PRUNE_EVERY_S:
+        _last_prune[0] = time.monotonic()
+        cutoff = (datetime.now(UTC) - REJECTED_KEEP).isoformat(timespec="seconds")
+        db.execute("delete from rejected_messages where received_at < ?", [cutoff])
 
 
 def _touch_device(db: sqlite_utils.Database, device_id: str) -> None:
@@ -243,10 +323,8 @@ def _document(db: sqlite_utils.Database, msg: DocumentMessage, parsed: Parsed) -
         if have[1] and have[0] != p.image_sha256:
             # The image that came first is not the page this document describes.
             image = db.execute("select image from pages where page_id = ?", [p.page_id]).fetchone()[0]
-            db["rejected_messages"].insert({
-                "topic": f"kiosk/{msg.device_id}/page", "received_at": now_iso(),
-                "error": f"page image {p.page_id} does not match the hash its document states",
-                "payload": image})
+            _reject(db, f"kiosk/{msg.device_id}/page", image,
+                    f"page image {p.page_id} does not match the hash its document states")
             meta.update(image=None, pdf=None, image_sha256=p.image_sha256, image_received_at=None)
         # The image came first: add what the document says about the page.
         db.execute(f"update pages set {', '.join(f'{k} = ?' for k in meta)} where page_id = ?",
@@ -271,14 +349,32 @@ def document_complete(db: sqlite_utils.Database, doc_id: str) -> bool:
 
 
 def verdict_payload(verdict: Verdict) -> dict:
-    """What the kiosk is told about one of its documents."""
-    body: dict = {"doc_id": verdict.doc_id, "at": now_iso()}
+    """What the kiosk is told about one of its documents, and nothing about anyone else's.
+
+    ``{"doc_id": <the kiosk's own document>, "at": <ISO time>,
+    "outcome": "new" | "same_matter" | "resubmission", "same_matter": bool,
+    "resubmission": bool, "case_ref": str | None, "case_status": str | None,
+    "resolved_on": "YYYY-MM-DD" | None, "matches": [{"case_ref", "status", "resolved_at"}]}``
+
+    The case fields are those of the best match (a resolved one for a re-submission): what
+    the clerk tells the citizen ("already received as case 2025/123, answered on ...").
+    No other document's id and no link to the citizen's other letters leave the hub: a
+    compromised kiosk would otherwise learn, from a letter it made up, the ids of a citizen's
+    documents (then write into them) and which letters are one person's.
+    """
+    body: dict = {"doc_id": verdict.doc_id, "at": now_iso(), "outcome": "new",
+                  "same_matter": False, "resubmission": False, "case_ref": None,
+                  "case_status": None, "resolved_on": None, "matches": []}
     if isinstance(verdict, NewMatter):
-        body["outcome"] = "new"
-    else:
-        body["outcome"] = "resubmission" if isinstance(verdict, Resubmission) else "same_matter"
-        body["matches"] = [{"doc_id": m.doc_id, "similarity": m.similarity, "status": m.status,
-                            "resolved_at": m.resolved_at, "case_ref": m.case_ref}
-                           for m in verdict.matches]
-    body["same_citizen"] = [link.doc_id for link in verdict.same_citizen]
+        return body
+    resub = isinstance(verdict, Resubmission)
+    best = next((m for m in verdict.matches if resub and m.status == "resolved"), verdict.matches[0]) \
+        if verdict.matches else None
+    body.update(outcome="resubmission" if resub else "same_matter", same_matter=not resub,
+                resubmission=resub)
+    if best is not None:
+        body.update(case_ref=best.case_ref, case_status=best.status,
+                    resolved_on=(best.resolved_at or "")[:10] or None)
+    body["matches"] = [{"case_ref": m.case_ref, "status": m.status, "resolved_at": m.resolved_at}
+                       for m in verdict.matches]
     return body

@@ -7,6 +7,7 @@ broker link's process (``link``), so its writer only stores.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,14 +17,18 @@ from edge.fingerprint.minhash import FINGERPRINT_VERSION, shingles_of_fold
 from edge.fingerprint.normalize import fold
 from edge.wire import DocumentMessage, Message, PageImageMessage, WireError, from_json, parse_topic
 
+# A kiosk names its documents and pages with ``wire.new_id()`` (a UUID4 in hex): anything else
+# (an import's ``imp-…`` id, another scheme, a guess) is refused before it reaches the index.
+KIOSK_ID_RE = re.compile(r"^[0-9a-f]{32}$")
 
 @dataclass(frozen=True)
 class Parsed:
     """A message read and checked against the wire contract.
 
     A document also brings its search form and shingles, which the writer would otherwise
-    derive from its text, and its identity keys: as the kiosk found them, or found here when
-    the message has none (a kiosk of an older version). A message that breaks the contract
+    derive from its text, and its identity keys, always found here from the text: a kiosk's
+    own list is not trusted (a compromised kiosk could claim any citizen's CCCD and be told
+    of that citizen's letters). A message that breaks the contract
     keeps its payload (to be kept aside with ``error``); a good one drops it (its content is in
     ``msg``).
     """
@@ -44,6 +49,8 @@ def parse(topic: str, payload: bytes) -> Parsed:
         msg = from_json(payload, kind=kind)
         if msg.device_id != device_id:
             raise WireError(f"device {msg.device_id!r} published under {device_id!r}'s topic")
+        if isinstance(msg, PageImageMessage | DocumentMessage):
+            _check_ids(msg)
         if isinstance(msg, PageImageMessage) and hashlib.sha256(msg.image).hexdigest() != msg.image_sha256:
             raise WireError("page image does not match its sha256")
     except WireError as e:
@@ -51,9 +58,21 @@ def parse(topic: str, payload: bytes) -> Parsed:
     if isinstance(msg, DocumentMessage):
         folded = fold(msg.text)
         codes = shingles_of_fold(folded) if msg.fingerprint.version == FINGERPRINT_VERSION else None
-        keys = tuple(msg.identity_keys) or identity_keys(msg.text)
-        return Parsed(topic, msg, text_fold=folded, shingles=codes, identity_keys=keys)
+        return Parsed(topic, msg, text_fold=folded, shingles=codes, identity_keys=identity_keys(msg.text))
     return Parsed(topic, msg)
+
+
+def _check_ids(msg: DocumentMessage | PageImageMessage) -> None:
+    ids = [("doc_id", msg.doc_id)]
+    if isinstance(msg, PageImageMessage):
+        ids.append(("page_id", msg.page_id))
+    else:
+        ids += [("page_id", p.page_id) for p in msg.pages]
+        if len({p.page_id for p in msg.pages}) != len(msg.pages):
+            raise WireError("a page is listed twice in the document")
+    for name, value in ids:
+        if not KIOSK_ID_RE.match(value):
+            raise WireError(f"{name} is not a kiosk id (32 hex digits)")
 
 
 def warm_up() -> None:

@@ -20,7 +20,7 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from edge import exceptions as edge_exceptions
-from edge.wire import COMMANDS, CONFIG_KEYS
+from edge.wire import COMMANDS, CONFIG_KEYS, SETTING_LIMITS, SettingError, check_settings
 from hub.ingest.control import (
     ControlError,
     desired_config,
@@ -39,6 +39,8 @@ REFRESH_S = 10
 # A kiosk is "lost" after this many metrics intervals without a message.
 MISSED_INTERVALS = 3
 CHART_HOURS = 24
+# Commands that interrupt the kiosk or delete files on it ask the operator first.
+CONFIRM = ("restart", "prune_spool")
 
 
 def _error_messages() -> dict[str, str]:
@@ -214,11 +216,30 @@ def detail(device_id: str) -> str:
     if row is None:
         abort(404)
     db = get_db()
+    confirm = request.args.get("confirm", "")
     return render_template(
         "devices/detail.html", d=row, chart=chart_svg_bars(throughput(device_id, now=now)),
         desired=desired_config(db, device_id), commands=recent_commands(db, device_id),
         config_keys=sorted(CONFIG_KEYS), command_names=COMMANDS,
+        limits={k: (number_vi(lo), number_vi(hi)) for k, (lo, hi) in SETTING_LIMITS.items()},
+        confirm=confirm if confirm in CONFIRM else "", num=number_vi,
     )
+
+
+def number_vi(value: float) -> str:
+    """A number as Vietnamese write it: 1.000.000, 0,5."""
+    if float(value).is_integer():
+        return f"{int(value):,}".replace(",", ".")
+    return f"{value:g}".replace(".", ",")
+
+
+def _field_error(e: SettingError) -> str:
+    """The Vietnamese message for a refused setting, naming the field as the form does."""
+    field = t(f"devices.config.key.{e.key}") if e.key in CONFIG_KEYS else e.key
+    if e.low is None or e.high is None:
+        return t("devices.config.bad_value")
+    key = "devices.config.bad_whole" if CONFIG_KEYS.get(e.key) is int else "devices.config.bad_field"
+    return t(key).format(field=field, low=number_vi(e.low), high=number_vi(e.high))
 
 
 @bp.route("/devices/<device_id>/config", methods=["POST"])
@@ -226,14 +247,22 @@ def detail(device_id: str) -> str:
 def set_config(device_id: str) -> Response:
     """Push a new desired configuration version (retained on the broker by the ingester)."""
     settings: dict[str, float] = {}
+    errors = []
     for key in CONFIG_KEYS:
-        raw = request.form.get(key, "").strip()
-        if raw:
-            try:
-                settings[key] = float(raw)
-            except ValueError:
-                flash(t("devices.config.bad_value"), "error")
-                return redirect(url_for("devices.detail", device_id=device_id))
+        raw = request.form.get(key, "").strip().replace(",", ".")  # 1,5 as typed in Vietnamese
+        if not raw:
+            continue
+        low, high = SETTING_LIMITS[key]
+        try:
+            # The one validator the ingester and the kiosk use too: a value it passes, the
+            # kiosk applies.
+            settings.update(check_settings({key: float(raw)}))
+        except ValueError:  # not a number at all ("abc"), or SettingError (nan, out of range)
+            errors.append(_field_error(SettingError(raw, key=key, low=low, high=high)))
+    for message in errors:
+        flash(message, "error")
+    if errors:
+        return redirect(url_for("devices.detail", device_id=device_id))
     if not settings:
         flash(t("devices.config.empty"), "error")
         return redirect(url_for("devices.detail", device_id=device_id))
@@ -249,9 +278,15 @@ def set_config(device_id: str) -> Response:
 @bp.route("/devices/<device_id>/command", methods=["POST"])
 @admin_required
 def command(device_id: str) -> Response:
-    """Queue one operator command for the kiosk (never retained; expires after 10 minutes)."""
+    """Queue one operator command for the kiosk (never retained; expires after 10 minutes).
+
+    A restart or a clean-up is queued only once confirmed (``confirmed=1``, sent by the
+    confirmation the page shows first; no script needed)."""
+    action = request.form.get("action", "")
+    if action in CONFIRM and request.form.get("confirmed") != "1":
+        return redirect(url_for("devices.detail", device_id=device_id, confirm=action) + "#commands-form")
     try:
-        queue_command(get_db(), device_id, request.form.get("action", ""), issued_by=_user())
+        queue_command(get_db(), device_id, action, issued_by=_user())
     except ControlError:
         abort(400)
     flash(t("devices.command.queued"), "info")

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import io
 import logging
+from urllib.parse import quote
 
 from flask import Blueprint, abort
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
 from werkzeug.wrappers import Response
 
+from edge.wire import TOKEN_RE
 from hub.panel.db import get_db
 
 log = logging.getLogger(__name__)
@@ -33,13 +35,21 @@ def document_pdf(db, doc_id: str) -> bytes | None:  # noqa: ANN001
     return out.getvalue()
 
 
+def content_disposition(filename: str) -> str:
+    """An attachment header (RFC 6266): an ASCII fallback name and the exact one, %-encoded."""
+    fallback = "".join(c if c.isascii() and (c.isalnum() or c in "-._") else "_" for c in filename)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
 @bp.route("/documents/<doc_id>/pdf")
 def download(doc_id: str) -> Response:
     """Download the document as one searchable PDF (404 when it has none yet)."""
+    if not TOKEN_RE.match(doc_id):  # an id is letters, digits and -._: only; nothing else is one
+        abort(404)
     data = document_pdf(get_db(), doc_id)
     if data is None:
         abort(404)
     resp = Response(data, mimetype="application/pdf")
-    resp.headers["Content-Disposition"] = f'attachment; filename="don-thu-{doc_id[:12]}.pdf"'
+    resp.headers["Content-Disposition"] = content_disposition(f"don-thu-{doc_id[:12]}.pdf")
     resp.headers["Cache-Control"] = "private, no-store"
     return resp

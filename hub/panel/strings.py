@@ -255,6 +255,21 @@ EN: dict[str, str] = {
     "doc.case_ref_hint": "Case number (leave empty if none)",
 }
 
+# The kiosk page: which setting is wrong and why, the saved settings, confirmations.
+VI.update({
+    "devices.config.bad_field": "«{field}»: cần một số từ {low} đến {high}.",
+    "devices.config.bad_whole": "«{field}»: cần một số nguyên từ {low} đến {high}.",
+    "devices.config.range": "từ {low} đến {high}",
+    "devices.config.saved": "Cấu hình đang lưu (phiên bản {version}, {who} lúc {at})",
+    "devices.config.saved_none": "Chưa đặt cấu hình nào: thiết bị chạy theo cấu hình cài đặt ban đầu.",
+    "devices.config.default": "mặc định",
+    "devices.command.confirm.restart": "Khởi động lại phần mềm trên thiết bị {id}? Việc quét hoặc nhận dạng đang dở sẽ dừng và làm lại sau khi máy chạy lại.",
+    "devices.command.confirm.prune_spool": "Xoá ngay trên thiết bị {id} các ảnh đã gửi thành công về trung tâm? Ảnh chưa gửi được giữ lại.",
+    "devices.command.confirm.yes": "Đồng ý",
+    "devices.command.confirm.no": "Huỷ",
+    "devices.detail.disk_unit": "GB",
+})
+
 TABLES: dict[str, dict[str, str]] = {"vi": VI, "en": EN}
 
 

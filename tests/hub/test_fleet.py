@@ -76,18 +76,34 @@ def test_image_first_then_a_document_stating_another_hash(db):
     assert document_complete(db, doc.doc_id)
 
 
-def test_batch_applies_each_message_alone_when_one_fails(db, monkeypatch):
+def test_batch_keeps_aside_a_message_that_fails_and_stores_the_others(db, monkeypatch):
+    doc, pages = _doc(1)
+    import hub.ingest.handle as handle
+
+    monkeypatch.setattr(handle, "_page_image", lambda *a: (_ for _ in ()).throw(RuntimeError("bug")))
+    out = handle_batch(db, [(topic("k01", "doc"), doc.to_json()),
+                            (topic("k01", "page"), pages[0].to_json())])
+    # The failing message is kept aside and counts as handled (acknowledged): it must not
+    # come back forever and hold the broker's in-flight window.
+    assert isinstance(out[0], Stored) and isinstance(out[1], Rejected)
+    assert db["documents"].count == 1
+    row = db.execute("select topic, error from rejected_messages").fetchone()
+    assert row[0] == "kiosk/k01/page" and "RuntimeError" in row[1]
+
+
+def test_batch_is_not_acknowledged_when_the_index_itself_fails(db, monkeypatch):
     doc, pages = _doc(1)
     import hub.ingest.handle as handle
 
     real = handle._page_image
-    monkeypatch.setattr(handle, "_page_image", lambda *a: (_ for _ in ()).throw(RuntimeError("disk")))
-    out = handle_batch(db, [(topic("k01", "doc"), doc.to_json()),
-                            (topic("k01", "page"), pages[0].to_json())])
-    assert isinstance(out[0], Stored) and isinstance(out[1], RuntimeError)
+    monkeypatch.setattr(handle, "_page_image",
+                        lambda *a: (_ for _ in ()).throw(sqlite3.OperationalError("disk I/O error")))
+    with pytest.raises(sqlite3.OperationalError):
+        handle_batch(db, [(topic("k01", "doc"), doc.to_json()), (topic("k01", "page"), pages[0].to_json())])
     monkeypatch.setattr(handle, "_page_image", real)
     # not acknowledged → delivered again → stored now, once
-    assert isinstance(handle_message(db, topic("k01", "page"), pages[0].to_json()), Stored)
+    out = handle_batch(db, [(topic("k01", "doc"), doc.to_json()), (topic("k01", "page"), pages[0].to_json())])
+    assert all(isinstance(o, Stored) for o in out)
     assert document_complete(db, doc.doc_id) and db["pages"].count == 1
 
 
