@@ -2,13 +2,15 @@
 out before OCR, the black print under them stays, and Tesseract reads the words under the seal."""
 from __future__ import annotations
 
+import io
 import random
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from edge.exceptions import ImageError
-from edge.imaging.colour import drop_colour
+from edge.imaging.colour import decode_rgb, drop_colour
 from edge.ocr import recognize
 from samplegen import layout_pages, make_petition
 from samplegen.layout import draw_page
@@ -80,3 +82,16 @@ def test_a_page_without_colour_is_left_as_it_is():
 def test_bad_input_is_a_clear_error(bad):
     with pytest.raises(ImageError):
         drop_colour(bad)
+
+
+def test_decode_rgb_gives_colour_scans_and_skips_gray_ones():
+    copy = confirm_copy(_page(3), seed=3, dpi=DPI)
+    buf = io.BytesIO()
+    Image.fromarray(copy.rgb, "RGB").save(buf, format="PNG")
+    rgb = decode_rgb(buf.getvalue())
+    assert rgb is not None and np.array_equal(rgb, copy.rgb)
+    buf = io.BytesIO()
+    Image.fromarray(copy.rgb[:, :, 0], "L").save(buf, format="PNG")
+    assert decode_rgb(buf.getvalue()) is None
+    with pytest.raises(ImageError):
+        decode_rgb(b"not an image")
