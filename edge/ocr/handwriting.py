@@ -36,7 +36,11 @@ CONFIDENT = 60.0
 # Letter-sized components: 0.8 mm (a dot of i is smaller) to 12 mm (a line of a table is longer).
 MIN_H_MM, MAX_H_MM, MAX_W_MM = 0.8, 12.0, 60.0
 FEATURES = ("confident_share", "mean_conf", "baseline_jitter", "height_spread", "aspect",
-            "upright_share", "stroke_cv")
+            "upright_share", "stroke_cv", "repeat_share")
+# Print repeats each letter at one exact size: the share of letters whose (width, height) in
+# pixels is one of the page's this many commonest covers ~70 % of a typed page (the two dozen
+# commonest letters of Vietnamese), a quarter of a handwritten one.
+REPEAT_TOP = 20
 IMAGE_FEATURES = FEATURES[2:]
 
 
@@ -89,6 +93,12 @@ def _baseline_jitter(x: np.ndarray, y: np.ndarray, w: np.ndarray, h: np.ndarray,
     return float(np.mean(np.minimum(diffs, h_med)) / h_med)
 
 
+def _repeat_share(w: np.ndarray, h: np.ndarray) -> float:
+    """Share of letters whose exact pixel size is among the page's REPEAT_TOP commonest."""
+    _, counts = np.unique(w.astype(np.int64) * 100_000 + h.astype(np.int64), return_counts=True)
+    return float(np.sort(counts)[::-1][:REPEAT_TOP].sum() / len(w))
+
+
 def features(gray: np.ndarray, ocr: OcrResult | None, *, dpi: int) -> dict[str, float] | None:
     """The page's features (see FEATURES); None if it has too little ink to judge."""
     if not isinstance(gray, np.ndarray) or gray.dtype != np.uint8 or gray.ndim != 2 or min(gray.shape) < 16:
@@ -131,6 +141,7 @@ def features(gray: np.ndarray, ocr: OcrResult | None, *, dpi: int) -> dict[str, 
         "aspect": float(np.median(w / h)),
         "upright_share": upright,
         "stroke_cv": float(np.std(widths) / max(1e-6, np.mean(widths))) if widths.size else 0.0,
+        "repeat_share": _repeat_share(w, h),
     }
     if ocr is not None:
         words = [b for b in ocr.boxes if len(b.text) >= 2]
