@@ -24,6 +24,11 @@ packages=(
 )
 # The screens' tests drive a real browser: Debian's Chromium (Playwright cannot download its own here).
 [ $want_test = 1 ] && packages+=(chromium)
+# Handwritten-page tests and bench (samplegen/handwriting.py) write petitions in these hands;
+# Andika is the typed font their fit never sees.
+[ $want_test = 1 ] && packages+=(fonts-seto fonts-dkg-handwriting fonts-breip fonts-dancingscript
+  fonts-kristi fonts-femkeklaver fonts-sjfonts fonts-klee fonts-tlwg-purisa-otf fonts-humor-sans
+  fonts-sil-andika)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
