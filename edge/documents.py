@@ -9,11 +9,17 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
+from edge.fields import PetitionFields, extract
 from edge.fingerprint.normalize import fold
 from edge.pipeline import fingerprint_document
 from edge.wire import DocumentMessage, PageImageMessage, PageInfo, new_id, now_iso, topic
+
+if TYPE_CHECKING:
+    from edge.outbox.spool import Spool
 
 SEPARATOR_TITLE = "PHIẾU TÁCH ĐƠN"
 _SEPARATOR_FOLDED = fold(SEPARATOR_TITLE)
@@ -79,3 +85,42 @@ def build_document(*, device_id: str, batch_id: str, scanned_at: str,
     )
     messages.append((doc.msg_id, topic(device_id, "doc"), doc.to_json()))
     return BuiltDocument(doc_id, tuple(r["page_id"] for r in rows), tuple(messages))
+
+
+# -- what a person reads a document by ---------------------------------------------------------
+# The kiosk stands in Hanoi: references and the screen use its local date and time.
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+REFERENCE_SEQ_KEY = "reference_seq"
+
+
+def next_reference(spool: Spool, device_id: str, now: datetime | None = None) -> str:
+    """The next reference of this kiosk, ``K01-081226-0007``: device, local date, daily number.
+
+    The day's counter lives in the spool's settings, so it survives a restart.
+    """
+    day = (now or datetime.now(LOCAL_TZ)).astimezone(LOCAL_TZ).strftime("%d%m%y")
+    try:
+        saved = json.loads(spool.get_setting(REFERENCE_SEQ_KEY, "{}"))
+    except ValueError:
+        saved = {}
+    n = int(saved.get("n", 0)) + 1 if saved.get("day") == day else 1
+    spool.set_setting(REFERENCE_SEQ_KEY, json.dumps({"day": day, "n": n}))
+    return f"{device_id.upper()}-{day}-{n:04d}"
+
+
+def page_is_blank(row: dict[str, Any]) -> bool:
+    """A processed page with nothing on it (flagged blank, or not one word read)."""
+    if row["state"] != "done":
+        return False  # an unreadable page is sent for review, not taken for blank
+    result = json.loads(row["result"]) if row.get("result") else {}
+    return bool(result.get("blank")) or not result.get("text", "").strip()
+
+
+def document_text(rows: list[dict[str, Any]]) -> str:
+    """The OCR text of a document's pages, in order."""
+    return "\n".join((json.loads(r["result"]) if r.get("result") else {}).get("text", "") for r in rows)
+
+
+def draft_fields(rows: list[dict[str, Any]]) -> PetitionFields:
+    """The petition fields read from a document's pages."""
+    return extract(document_text(rows))
