@@ -79,6 +79,15 @@ class KioskConfig:
     host: str = "127.0.0.1"
     port: int = 8081
     enabled: bool = True
+    # Hold each assembled document for the clerk to check its fields; sent as read after the timeout.
+    review_fields: bool = True
+    review_timeout_s: float = 120.0
+    # CUPS queue of the receipt printer ("" = none: the receipt is only downloadable).
+    printer: str = ""
+    # Host names the screen answers to besides 127.0.0.1 and localhost (comma-separated).
+    allowed_hosts: str = ""
+    # Where the reception point is, printed on the citizen's receipt ("" = the device name).
+    reception_point: str = ""
 
 
 @dataclass(frozen=True)
