@@ -24,6 +24,11 @@ def local_time(iso: str | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
     """An ISO timestamp (UTC or with offset) as Hanoi local time; "" when missing or unreadable."""
     if not iso:
         return ""
+    if len(str(iso)) == 10:  # a bare date (a case's resolution day): no time zone to apply
+        try:
+            return datetime.fromisoformat(str(iso)).strftime(fmt.split(" ")[0])
+        except ValueError:
+            return ""
     try:
         t = datetime.fromisoformat(str(iso))
     except ValueError:
