@@ -284,6 +284,8 @@ class Agent:
         kept aside (its pages stay in the spool) unless the clerk says to send it anyway.
         """
         batch_id = batch["batch_id"]
+        if self.review.waiting(batch_id):  # not its pages' bytes twice a second while it waits
+            return
         rows = self.spool.batch_pages(batch_id)
         if rows and all(page_is_blank(r) for r in rows):
             first = batch_id not in self.review.blank

@@ -72,6 +72,14 @@ class ReviewDesk:
             held = self._held.get(batch_id)
             return held is not None and (held.confirmed or time.monotonic() >= held.deadline)
 
+    def waiting(self, batch_id: str) -> bool:
+        """Is this batch still waiting for the clerk (held, or blank and kept aside)?"""
+        with self._lock:
+            held = self._held.get(batch_id)
+            if held is not None:
+                return not (held.confirmed or time.monotonic() >= held.deadline)
+            return batch_id in self.blank and batch_id not in self._send_blank
+
     def current(self) -> Held | None:
         """The oldest batch waiting for the clerk, if any."""
         with self._lock:

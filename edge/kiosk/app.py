@@ -18,7 +18,7 @@ from edge.kiosk import security
 from edge.kiosk.exceptions import PrinterError, ReceiptError
 from edge.kiosk.printer import print_pdf
 from edge.kiosk.receipt import Receipt, receipt_pdf
-from edge.kiosk.status import status
+from edge.kiosk.status import recent_documents, status
 from edge.kiosk.strings import VI
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 THUMB_WIDTH = 120
 THUMB_BLUR_SIGMA = 1.5
 PAGE_WIDTH = 1400  # the enlarged page on the local screen
+RECEIPTS_KEPT = 20  # a receipt can be printed again for the day's last documents
 
 bp = Blueprint("kiosk", __name__)
 
@@ -115,7 +116,7 @@ def send_blank(batch_id: str) -> Any:
 
 def _receipt(reference: str) -> Receipt:
     agent = _agent()
-    for d in status(agent)["documents"]:
+    for d in recent_documents(agent, limit=RECEIPTS_KEPT):
         if d["reference"] and d["reference"] == reference:
             place = agent.cfg.kiosk.reception_point or agent.cfg.device.name
             return Receipt(reference=reference, received_at=d["at"], pages=int(d["pages"]),

@@ -220,10 +220,32 @@ def test_receipt_names_the_citizen_but_no_other_personal_data(agent, client):
     assert p.status_code == 503 and "máy in" in p.get_json()["message"]
 
 
+def _letter_png() -> bytes:
+    """The letter typeset large (A4 at 200 dpi, 15 pt): every digit legible at full size."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 42)
+    img = Image.new("L", (1654, 1200), 255)
+    draw = ImageDraw.Draw(img)
+    for i, line in enumerate(LETTER.splitlines()):
+        draw.text((80, 80 + i * 90), line, font=font, fill=0)
+    out = io.BytesIO()
+    img.save(out, format="PNG")
+    return out.getvalue()
+
+
 def test_thumbnails_are_too_small_and_blurred_to_read(agent, client):
+    import pytesseract
+
     add_batch(agent, [LETTER])
     page_id = agent.spool.batch_pages(agent.spool.batches_ready()[0]["batch_id"])[0]["page_id"]
+    agent.spool.db.execute("update pages set archive = ? where page_id = ?", [_letter_png(), page_id])
+    full = cv2.imdecode(np.frombuffer(client.get(f"/page/{page_id}").data, np.uint8), 0)
+    digits = lambda img: "".join(c for c in pytesseract.image_to_string(img, timeout=60) if c.isdigit())  # noqa: E731
+    assert "001062004512" in digits(full)  # the enlarged page (local screen only) is legible
     thumb = cv2.imdecode(np.frombuffer(client.get(f"/thumb/{page_id}").data, np.uint8), 0)
     assert thumb.shape[1] <= 120
-    full = cv2.imdecode(np.frombuffer(client.get(f"/page/{page_id}").data, np.uint8), 0)
-    assert full.shape[1] == 800
+    # Even enlarged back to full size, the thumbnail gives away no run of the CCCD's digits.
+    big = cv2.resize(thumb, (full.shape[1], full.shape[0]), interpolation=cv2.INTER_CUBIC)
+    read = digits(big)
+    assert not any("001062004512"[i:i + 4] in read for i in range(9)), read
