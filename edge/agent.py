@@ -87,7 +87,9 @@ class Agent:
         self._metrics_now = threading.Event()
         self._control_lock = threading.Lock()
         self.screen = ScreenState()
-        self.review = ReviewDesk(enabled=cfg.kiosk.review_fields, timeout_s=cfg.kiosk.review_timeout_s)
+        # Without a kiosk screen no clerk can check the fields: documents go out as read.
+        self.review = ReviewDesk(enabled=cfg.kiosk.review_fields and cfg.kiosk.enabled,
+                                 timeout_s=cfg.kiosk.review_timeout_s)
         self.stop_event = threading.Event()
         self._work = threading.Event()
         self._threads: list[threading.Thread] = []
