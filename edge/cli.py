@@ -109,6 +109,11 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
         cert_file=str(cfg.mqtt.cert_file) if cfg.mqtt.cert_file else None,
         key_file=str(cfg.mqtt.key_file) if cfg.mqtt.key_file else None))
     checks.append(("broker", ok, detail))
+    if cfg.kiosk.printer:  # the receipt printer, when there is one
+        from edge.kiosk.printer import probe as printer_probe
+
+        why = printer_probe(cfg.kiosk.printer)
+        checks.append(("receipt printer", not why, why or cfg.kiosk.printer))
     for name, good, text in checks:
         print(f"{'OK ' if good else 'FAIL'} {name}: {text}")
     return 0 if all(c[1] for c in checks) else 1
