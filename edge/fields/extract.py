@@ -52,10 +52,13 @@ _HEAD_WORDS = 8  # a label ends within this many words of the line start
 _AS_DIGIT = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "i": "1",
                            "|": "1", "!": "1", "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2",
                            "G": "6", "b": "6", "g": "9", "q": "9", "T": "7"})
+# A number read through letters: below the screen's "sure" mark (0.8), so the clerk checks it.
+_MAPPED = 0.7
 _NUMBERISH = re.compile(r"[0-9OoDQlIi|!SsBZzGbgqT](?:[ .\-]?[0-9OoDQlIi|!SsBZzGbgqT])+")
 # "ngày 5 tháng 11 năm 2025", folded; OCR garbles the words more than the digits, so only
 # their first letters are required.
-_DATE = re.compile(r"(?:^|\s)n?g?\w{0,3}\s*([0-9ol]{1,2})\s*t\w{2,5}\s*([0-9ol]{1,2})\s*n\w{1,3}\s*([0-9ol]{4})\b")
+_DATE = re.compile(r"(?:^|\s)[a-z]{0,5}\s*([0-9ol]{1,2})\s*[a-z]{1,6}(?:\s[a-z]{1,4})?\s*([0-9ol]{1,2})"
+                   r"\s*[a-z]{1,4}\s*([0-9ol]{4})\b")
 _SLASH_DATE = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})")
 _NAME_WORD = re.compile(r"^[^\W\d_]+$")
 
@@ -108,31 +111,37 @@ def _after_words(line: str, k: int) -> str:
     return ""
 
 
-def _digits(value: str) -> str:
-    """The first number in ``value``, read through OCR's letter-for-digit confusions."""
+def _digits(value: str) -> tuple[str, float]:
+    """The first number in ``value``, read through OCR's letter-for-digit confusions.
+
+    With how sure the digits are: 1 when every one was printed as a digit; lower when a
+    letter had to be read as one (O as 0 is usually right, but a misread digit that came
+    out as a letter maps back to any digit), so the clerk is asked to check it.
+    """
     for m in _NUMBERISH.finditer(value):
         raw = m.group()
-        real = sum(c.isdigit() for c in raw)
-        if real >= max(3, len(raw.replace(" ", "").replace(".", "").replace("-", "")) // 2):
-            return re.sub(r"\D", "", raw.translate(_AS_DIGIT))
-    return ""
+        bare = raw.replace(" ", "").replace(".", "").replace("-", "")
+        real = sum(c.isdigit() for c in bare)
+        if real >= max(3, len(bare) // 2):
+            return re.sub(r"\D", "", raw.translate(_AS_DIGIT)), 1.0 if real == len(bare) else _MAPPED
+    return "", 0.0
 
 
 def _id_number(value: str) -> tuple[str, float]:
-    d = _digits(value)
+    d, sure = _digits(value)
     if len(d) in (9, 12):
-        return d, 1.0
+        return d, sure
     if len(d) in (11, 13):  # a digit lost or doubled: show it, flagged
         return d[:12], 0.4
     return "", 0.0
 
 
 def _phone(value: str) -> tuple[str, float]:
-    d = _digits(value)
+    d, sure = _digits(value)
     if d.startswith("84") and len(d) == 11:
         d = "0" + d[2:]
     if len(d) == 10 and d.startswith("0"):
-        return d, 1.0
+        return d, sure
     if len(d) in (9, 11) and d.startswith(("0", "9", "8", "7", "3", "5")):
         return d, 0.4
     return "", 0.0

@@ -13,9 +13,9 @@ from edge.review import RECENT_KEY
 if TYPE_CHECKING:
     from edge.agent import Agent
 
-# Below this confidence a field is shown as unsure (amber, "Chưa chắc"). The bench
-# (python -m tests.bench.bench_fields) finds readings at or above it right 93-100% of the
-# time per field at up to 8% OCR noise; below it, far less often.
+# Below this confidence a field is shown as unsure (amber, "Chưa chắc"): a product decision
+# checked by the bench (python -m tests.bench.bench_fields), which finds readings at or above
+# it right 95-100% of the time for every field at up to 8% simulated OCR noise.
 LOW_CONFIDENCE = 0.8
 
 
