@@ -18,7 +18,7 @@ from edge.kiosk import security
 from edge.kiosk.exceptions import PrinterError, ReceiptError
 from edge.kiosk.printer import print_pdf
 from edge.kiosk.receipt import Receipt, receipt_pdf
-from edge.kiosk.status import recent_documents, status
+from edge.kiosk.status import recent_documents, status, typed_value
 from edge.kiosk.strings import VI
 
 if TYPE_CHECKING:
@@ -90,6 +90,7 @@ def correct(batch_id: str, index: int) -> Any:
     values = request.get_json(silent=True)
     if not isinstance(values, dict):
         return jsonify({"ok": False, "message": VI["not_found"]}), 400
+    values = {k: typed_value(k, v) for k, v in values.items()}
     try:
         draft = _agent().review.correct(batch_id, index, values)
     except (KeyError, IndexError):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +37,22 @@ def recent_documents(agent: Agent, limit: int = 5) -> list[dict[str, Any]]:
     return out
 
 
+def shown_value(name: str, value: str) -> str:
+    """A field as the clerk reads and types it (dates dd/mm/yyyy, as on Vietnamese forms)."""
+    if name == "letter_date" and len(value) == 10 and value[4] == "-":
+        return f"{value[8:10]}/{value[5:7]}/{value[:4]}"
+    return value
+
+
+def typed_value(name: str, value: Any) -> Any:
+    """A field as the clerk typed it, in the stored form (dd/mm/yyyy → ISO); else unchanged."""
+    if name == "letter_date" and isinstance(value, str):
+        m = re.fullmatch(r"\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*", value)
+        if m:
+            return f"{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}"
+    return value
+
+
 def review(agent: Agent) -> dict[str, Any] | None:
     """The batch waiting for the clerk, with its drafts' fields and how sure each is."""
     held = agent.review.current()
@@ -46,7 +63,7 @@ def review(agent: Agent) -> dict[str, Any] | None:
         drafts.append({
             "index": i, "reference": d.reference, "pages": d.page_count,
             "title": VI["review_title"].format(ref=d.reference, p=d.page_count),
-            "fields": [{"name": f, "label": VI[f"field_{f}"], "value": getattr(d.fields, f),
+            "fields": [{"name": f, "label": VI[f"field_{f}"], "value": shown_value(f, getattr(d.fields, f)),
                         "low": d.fields.confidence.get(f, 0.0) < LOW_CONFIDENCE}
                        for f in FIELD_NAMES],
         })

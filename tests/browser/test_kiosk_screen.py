@@ -110,6 +110,7 @@ def test_clerk_corrects_the_name_and_sees_new_then_resubmission(browser, kiosk, 
     page.wait_for_selector("#review input[name=name]", timeout=180_000)
     assert page.locator("#review input[name=id_number]").input_value() == "001185012345"
     assert page.locator("#review input[name=name]").get_attribute("lang") == "vi"
+    assert page.locator("#review input[name=letter_date]").input_value() == "03/11/2025"
     screenshot(page, "kiosk-800x480-review")
     assert fits(page)
     page.fill("#review input[name=name]", CORRECT_NAME)
@@ -127,7 +128,8 @@ def test_clerk_corrects_the_name_and_sees_new_then_resubmission(browser, kiosk, 
     (doc_id, reference), = db.execute("select doc_id, reference from documents").fetchall()
     assert reference in shown and reference.startswith("K01-" + now.strftime("%d%m%y"))
     fields = db["document_fields"].get(doc_id)
-    assert (fields["name"], fields["source"], fields["id_number"]) == (CORRECT_NAME, "clerk", "001185012345")
+    assert (fields["name"], fields["source"], fields["id_number"], fields["letter_date"]) == (
+        CORRECT_NAME, "clerk", "001185012345", "2025-11-03")
 
     with page.expect_download() as dl:
         page.click("#receipt")
@@ -140,8 +142,14 @@ def test_clerk_corrects_the_name_and_sees_new_then_resubmission(browser, kiosk, 
     with db.conn:
         assign(db, doc_id, "HS-2025/0123", by="test", via="test")
         set_status(db, "HS-2025/0123", "resolved", "2025-11-20", by="test", via="test")
+    large = browser.new_context(viewport={"width": 1024, "height": 600}, locale="vi-VN")
+    big = large.new_page()
+    big.goto(f"{base}/?token={token}")
     drop(inbox, "letter-2")
     page.wait_for_selector("#review input[name=name]", timeout=180_000)
+    big.wait_for_selector("#review input[name=name]")
+    screenshot(big, "kiosk-1024x600-review")
+    assert fits(big)
     page.click("#send")
     page.wait_for_selector("#banner.resubmission", timeout=60_000)
     assert page.locator("#banner .big").inner_text() == \
@@ -149,9 +157,6 @@ def test_clerk_corrects_the_name_and_sees_new_then_resubmission(browser, kiosk, 
     screenshot(page, "kiosk-800x480-resubmission")
     assert fits(page)
 
-    large = browser.new_context(viewport={"width": 1024, "height": 600}, locale="vi-VN")
-    big = large.new_page()
-    big.goto(f"{base}/?token={token}")
     big.wait_for_selector("#banner.resubmission")
     screenshot(big, "kiosk-1024x600-resubmission")
     assert fits(big)

@@ -148,8 +148,10 @@ def test_the_clerk_corrects_a_field_and_the_document_carries_it(agent, client):
     url = f"/review/{review['batch_id']}/0"
     bad = client.post(url, json={"id_number": "00106200451X"}, headers=client.csrf)
     assert bad.status_code == 400 and bad.get_json()["message"]
-    ok = client.post(url, json={"name": "Nguyễn Văn Hùng"}, headers=client.csrf)
+    ok = client.post(url, json={"name": "Nguyễn Văn Hùng", "letter_date": "3/11/2025"}, headers=client.csrf)
     assert ok.get_json()["fields"]["name"] == "Nguyễn Văn Hùng"
+    assert ok.get_json()["fields"]["letter_date"] == "2025-11-03"  # typed as on Vietnamese forms
+    assert client.post(url, json={"letter_date": "31/02/2025"}, headers=client.csrf).status_code == 400
     assert client.post(f"/review/{review['batch_id']}/send", headers=client.csrf).get_json()["ok"]
     assemble(agent)
     (doc,) = sent_documents(agent)
