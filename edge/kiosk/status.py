@@ -115,5 +115,6 @@ def status(agent: Agent) -> dict[str, Any]:
         # Hot folder: no button at all. SANE: pressable unless a scan is under way.
         "show_scan": not hot, "can_scan": not hot and state != "scanning" and not snap["scan_requested"],
         "pages": pages, "documents": docs, "latest": latest, "review": review(agent),
+        "can_print": bool(agent.cfg.kiosk.printer),  # else the receipt is only downloaded
         "kinds": [{"value": k, "label": VI["kind_other"] if k == "other" else k} for k in KINDS],
     }
