@@ -24,17 +24,11 @@ from typing import Any
 
 from edge import memory, ocr, scanner
 from edge.config import EdgeConfig
-from edge.documents import (
-    build_document,
-    draft_fields,
-    next_reference,
-    page_is_blank,
-    split_documents,
-)
+from edge.documents import assemble_batch
 from edge.exceptions import DiskFull, EdgeError, ScannerError
 from edge.outbox.spool import Spool
 from edge.pipeline import PageFailed, page_summary, pipeline_context, process_page, warm_up
-from edge.review import RECENT_KEPT, RECENT_KEY, Draft, ReviewDesk
+from edge.review import ReviewDesk
 from edge.uplink.health import board_temperature_c
 from edge.uplink.mqtt import BrokerSettings, Uplink
 from edge.wire import Command, CommandResult, DesiredConfig, MetricsMessage, new_id, now_iso
@@ -280,38 +274,8 @@ class Agent:
             self.stop_event.wait(0.5)
 
     def _assemble(self, batch: dict[str, Any]) -> None:
-        """A processed batch → its documents (with fields and references) → the outbox.
-
-        Held first for the clerk's review when that is on; a batch of blank pages only is
-        kept aside (its pages stay in the spool) unless the clerk says to send it anyway.
-        """
-        batch_id = batch["batch_id"]
-        if self.review.waiting(batch_id):  # not its pages' bytes twice a second while it waits
-            return
-        rows = self.spool.batch_pages(batch_id)
-        if rows and all(page_is_blank(r) for r in rows):
-            first = batch_id not in self.review.blank
-            if self.review.keep_blank(batch_id, len(rows)):
-                if first:
-                    log.info("batch %s: all %d page(s) blank, kept aside", batch_id, len(rows))
-                return
-        groups = split_documents(rows)
-        held = self.review.hold(batch_id, lambda: [
-            Draft(next_reference(self.spool, self.cfg.device.id), draft_fields(g), len(g)) for g in groups])
-        if not self.review.ready(batch_id):
-            return
-        built = [build_document(device_id=self.cfg.device.id, batch_id=batch_id,
-                                scanned_at=batch["started_at"], rows=group,
-                                meta={"source": batch["source"], "reference": d.reference,
-                                      "fields": d.wire_fields()})
-                 for d, group in zip(held.drafts, groups, strict=True)]
-        self.spool.finish_batch(batch_id, documents=[(b.doc_id, len(b.page_ids), b.messages) for b in built])
-        self.review.done(batch_id)
-        recent = json.loads(self.spool.get_setting(RECENT_KEY, "[]"))
-        recent = [{"doc_id": b.doc_id, "reference": d.reference, "name": d.fields.name}
-                  for b, d in zip(built, held.drafts, strict=True)] + recent
-        self.spool.set_setting(RECENT_KEY, json.dumps(recent[:RECENT_KEPT], ensure_ascii=False))
-        log.info("batch %s: %d document(s) queued", batch_id, len(built))
+        # Fields, reference, the clerk's review and blank batches: edge.documents.assemble_batch.
+        assemble_batch(batch, spool=self.spool, desk=self.review, device_id=self.cfg.device.id)
 
     def _on_verdict(self, verdict: dict[str, Any]) -> None:
         with self.screen.lock:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -16,11 +17,13 @@ from zoneinfo import ZoneInfo
 from edge.fields import PetitionFields, extract
 from edge.fingerprint.normalize import fold
 from edge.pipeline import fingerprint_document
+from edge.review import RECENT_KEPT, RECENT_KEY, Draft, ReviewDesk
 from edge.wire import DocumentMessage, PageImageMessage, PageInfo, new_id, now_iso, topic
 
 if TYPE_CHECKING:
     from edge.outbox.spool import Spool
 
+log = logging.getLogger(__name__)
 SEPARATOR_TITLE = "PHIẾU TÁCH ĐƠN"
 _SEPARATOR_FOLDED = fold(SEPARATOR_TITLE)
 
@@ -124,3 +127,39 @@ def document_text(rows: list[dict[str, Any]]) -> str:
 def draft_fields(rows: list[dict[str, Any]]) -> PetitionFields:
     """The petition fields read from a document's pages."""
     return extract(document_text(rows))
+
+
+def assemble_batch(batch: dict[str, Any], *, spool: Spool, desk: ReviewDesk, device_id: str) -> int | None:
+    """A processed batch → its documents (with fields and references) → the outbox.
+
+    Held first at the clerk's desk when review is on; a batch of blank pages only is kept
+    aside (its pages stay in the spool) unless the clerk says to send it anyway. Returns the
+    number of documents queued, or None while the batch waits.
+    """
+    batch_id = batch["batch_id"]
+    if desk.waiting(batch_id):  # not its pages' bytes twice a second while it waits
+        return None
+    rows = spool.batch_pages(batch_id)
+    if rows and all(page_is_blank(r) for r in rows):
+        first = batch_id not in desk.blank
+        if desk.keep_blank(batch_id, len(rows)):
+            if first:
+                log.info("batch %s: all %d page(s) blank, kept aside", batch_id, len(rows))
+            return None
+    groups = split_documents(rows)
+    held = desk.hold(batch_id, lambda: [
+        Draft(next_reference(spool, device_id), draft_fields(g), len(g)) for g in groups])
+    if not desk.ready(batch_id):
+        return None
+    built = [build_document(device_id=device_id, batch_id=batch_id, scanned_at=batch["started_at"],
+                            rows=group, meta={"source": batch["source"], "reference": d.reference,
+                                              "fields": d.wire_fields()})
+             for d, group in zip(held.drafts, groups, strict=True)]
+    spool.finish_batch(batch_id, documents=[(b.doc_id, len(b.page_ids), b.messages) for b in built])
+    desk.done(batch_id)
+    recent = json.loads(spool.get_setting(RECENT_KEY, "[]"))
+    recent = [{"doc_id": b.doc_id, "reference": d.reference, "name": d.fields.name}
+              for b, d in zip(built, held.drafts, strict=True)] + recent
+    spool.set_setting(RECENT_KEY, json.dumps(recent[:RECENT_KEPT], ensure_ascii=False))
+    log.info("batch %s: %d document(s) queued", batch_id, len(built))
+    return len(built)
