@@ -251,3 +251,12 @@ def test_thumbnails_are_too_small_and_blurred_to_read(agent, client):
     big = cv2.resize(thumb, (full.shape[1], full.shape[0]), interpolation=cv2.INTER_CUBIC)
     read = digits(big)
     assert not any("001062004512"[i:i + 4] in read for i in range(9)), read
+
+
+def test_a_review_timeout_out_of_range_names_the_key():
+    from edge.config import load_config
+    from edge.exceptions import ConfigError
+
+    with pytest.raises(ConfigError, match=r"\[kiosk\] review_timeout_s"):
+        load_config(env={"DONTHU_EDGE_KIOSK_REVIEW_TIMEOUT_S": "-5"})
+    assert load_config(env={}).kiosk.review_fields  # on unless turned off
