@@ -27,10 +27,11 @@ import numpy as np
 
 from edge import inventory, memory, ocr, scanner, update
 from edge.config import EdgeConfig
-from edge.documents import build_document, split_documents
+from edge.documents import assemble_batch
 from edge.exceptions import DiskFull, EdgeError, ScannerError
 from edge.outbox.spool import Spool
 from edge.pipeline import PageFailed, page_summary, pipeline_context, process_page, warm_up
+from edge.review import ReviewDesk
 from edge.uplink.health import board_temperature_c
 from edge.uplink.mqtt import BrokerSettings, Uplink
 from edge.wire import Command, CommandResult, DesiredConfig, MetricsMessage, new_id, now_iso
@@ -83,6 +84,9 @@ class Agent:
         self._metrics_now = threading.Event()
         self._control_lock = threading.Lock()
         self.screen = ScreenState()
+        # Without a kiosk screen no clerk can check the fields: documents go out as read.
+        self.review = ReviewDesk(enabled=cfg.kiosk.review_fields and cfg.kiosk.enabled,
+                                 timeout_s=cfg.kiosk.review_timeout_s)
         self.stop_event = threading.Event()
         self._work = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -273,18 +277,15 @@ class Agent:
         while not self.stop_event.is_set():
             try:
                 for batch in self.spool.batches_ready():
-                    rows = self.spool.batch_pages(batch["batch_id"])
-                    built = [build_document(device_id=self.cfg.device.id, batch_id=batch["batch_id"],
-                                            scanned_at=batch["started_at"], rows=group,
-                                            meta={"source": batch["source"]})
-                             for group in split_documents(rows)]
-                    self.spool.finish_batch(batch["batch_id"], documents=[
-                        (b.doc_id, len(b.page_ids), b.messages) for b in built])
-                    log.info("batch %s: %d document(s) queued", batch["batch_id"], len(built))
+                    self._assemble(batch)
             except Exception:  # keep assembling; the batch stays 'scanned' and is retried
                 log.exception("assembler error")
                 self.stop_event.wait(5)
             self.stop_event.wait(0.5)
+
+    def _assemble(self, batch: dict[str, Any]) -> None:
+        # Fields, reference, the clerk's review and blank batches: edge.documents.assemble_batch.
+        assemble_batch(batch, spool=self.spool, desk=self.review, device_id=self.cfg.device.id)
 
     def _on_verdict(self, verdict: dict[str, Any]) -> None:
         with self.screen.lock:

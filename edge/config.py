@@ -79,6 +79,15 @@ class KioskConfig:
     host: str = "127.0.0.1"
     port: int = 8081
     enabled: bool = True
+    # Hold each assembled document for the clerk to check its fields; sent as read after the timeout.
+    review_fields: bool = True
+    review_timeout_s: float = 120.0
+    # CUPS queue of the receipt printer ("" = none: the receipt is only downloadable).
+    printer: str = ""
+    # Host names the screen answers to besides 127.0.0.1 and localhost (comma-separated).
+    allowed_hosts: str = ""
+    # Where the reception point is, printed on the citizen's receipt ("" = the device name).
+    reception_point: str = ""
 
 
 @dataclass(frozen=True)
@@ -192,6 +201,8 @@ def _validate(cfg: EdgeConfig) -> EdgeConfig:
         raise ConfigError(f"[scanner] dpi = {cfg.scanner.dpi}: use a value from 50 to 1200 (300 is usual)")
     if not 1 <= cfg.mqtt.port <= 65535 or not 0 <= cfg.kiosk.port <= 65535:
         raise ConfigError("[mqtt] port / [kiosk] port must be between 1 and 65535")
+    if not 0 <= cfg.kiosk.review_timeout_s <= 3600:
+        raise ConfigError(f"[kiosk] review_timeout_s = {cfg.kiosk.review_timeout_s}: use 0 to 3600 seconds (120 is usual)")
     if cfg.ocr.workers < 0 or cfg.ocr.timeout_s <= 0:
         raise ConfigError("[ocr] workers must be >= 0 and timeout_s > 0")
     if cfg.mqtt.tls and not cfg.mqtt.ca_file:

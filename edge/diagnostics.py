@@ -1,7 +1,7 @@
 """What a technician checks on site, and a support bundle to send when it does not help.
 
 ``checks(cfg)`` runs every probe the appliance has — Tesseract, the scanner and its feeder
-(or the hot folder), the broker login, the clock, the disk, the data directory's modes, the
+(or the hot folder), the receipt printer when one is set, the broker login, the clock, the disk, the data directory's modes, the
 TLS certificates' expiry — and returns typed results; ``python -m edge doctor`` prints them.
 ``support_bundle(cfg, dest)`` writes a ``.tar.gz`` with the software inventory, the checks,
 the settings (secrets removed), spool counts, recent logs (numbers that could be an ID card
@@ -164,11 +164,22 @@ def _probe_disk(cfg: EdgeConfig) -> list[Check]:
     return out
 
 
+def _probe_printer(cfg: EdgeConfig) -> list[Check]:
+    if not cfg.kiosk.printer:  # the receipt printer, when there is one
+        return []
+    from edge.kiosk.printer import probe as printer_probe
+
+    why = printer_probe(cfg.kiosk.printer)
+    return [Check("receipt printer", FAIL if why else OK, why or cfg.kiosk.printer,
+                  "Kiểm tra máy in phiếu đã bật, có giấy và được cài trong CUPS." if why else "")]
+
+
 def checks(cfg: EdgeConfig, *, broker: bool = True, source: bool = True) -> list[Check]:
     """Run every on-site check (``broker``/``source`` False skip the slow probes)."""
     out = [_probe_ocr(cfg)]
     if source:
         out += _probe_source(cfg)
+        out += _probe_printer(cfg)
     if broker:
         out.append(_probe_broker(cfg))
     out += _probe_certs(cfg)

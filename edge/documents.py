@@ -8,13 +8,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
+from edge.fields import PetitionFields, extract
 from edge.fingerprint.normalize import fold
 from edge.pipeline import fingerprint_document
+from edge.review import RECENT_KEPT, RECENT_KEY, Draft, ReviewDesk
 from edge.wire import DocumentMessage, PageImageMessage, PageInfo, new_id, now_iso, topic
 
+if TYPE_CHECKING:
+    from edge.outbox.spool import Spool
+
+log = logging.getLogger(__name__)
 SEPARATOR_TITLE = "PHIẾU TÁCH ĐƠN"
 _SEPARATOR_FOLDED = fold(SEPARATOR_TITLE)
 
@@ -79,3 +88,78 @@ def build_document(*, device_id: str, batch_id: str, scanned_at: str,
     )
     messages.append((doc.msg_id, topic(device_id, "doc"), doc.to_json()))
     return BuiltDocument(doc_id, tuple(r["page_id"] for r in rows), tuple(messages))
+
+
+# -- what a person reads a document by ---------------------------------------------------------
+# The kiosk stands in Hanoi: references and the screen use its local date and time.
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+REFERENCE_SEQ_KEY = "reference_seq"
+
+
+def next_reference(spool: Spool, device_id: str, now: datetime | None = None) -> str:
+    """The next reference of this kiosk, ``K01-081226-0007``: device, local date, daily number.
+
+    The day's counter lives in the spool's settings, so it survives a restart.
+    """
+    day = (now or datetime.now(LOCAL_TZ)).astimezone(LOCAL_TZ).strftime("%d%m%y")
+    try:
+        saved = json.loads(spool.get_setting(REFERENCE_SEQ_KEY, "{}"))
+    except ValueError:
+        saved = {}
+    n = int(saved.get("n", 0)) + 1 if saved.get("day") == day else 1
+    spool.set_setting(REFERENCE_SEQ_KEY, json.dumps({"day": day, "n": n}))
+    return f"{device_id.upper()}-{day}-{n:04d}"
+
+
+def page_is_blank(row: dict[str, Any]) -> bool:
+    """A processed page with nothing on it (flagged blank, or not one word read)."""
+    if row["state"] != "done":
+        return False  # an unreadable page is sent for review, not taken for blank
+    result = json.loads(row["result"]) if row.get("result") else {}
+    return bool(result.get("blank")) or not result.get("text", "").strip()
+
+
+def document_text(rows: list[dict[str, Any]]) -> str:
+    """The OCR text of a document's pages, in order."""
+    return "\n".join((json.loads(r["result"]) if r.get("result") else {}).get("text", "") for r in rows)
+
+
+def draft_fields(rows: list[dict[str, Any]]) -> PetitionFields:
+    """The petition fields read from a document's pages."""
+    return extract(document_text(rows))
+
+
+def assemble_batch(batch: dict[str, Any], *, spool: Spool, desk: ReviewDesk, device_id: str) -> int | None:
+    """A processed batch → its documents (with fields and references) → the outbox.
+
+    Held first at the clerk's desk when review is on; a batch of blank pages only is kept
+    aside (its pages stay in the spool) unless the clerk says to send it anyway. Returns the
+    number of documents queued, or None while the batch waits.
+    """
+    batch_id = batch["batch_id"]
+    if desk.waiting(batch_id):  # not its pages' bytes twice a second while it waits
+        return None
+    rows = spool.batch_pages(batch_id)
+    if rows and all(page_is_blank(r) for r in rows):
+        first = batch_id not in desk.blank
+        if desk.keep_blank(batch_id, len(rows)):
+            if first:
+                log.info("batch %s: all %d page(s) blank, kept aside", batch_id, len(rows))
+            return None
+    groups = split_documents(rows)
+    held = desk.hold(batch_id, lambda: [
+        Draft(next_reference(spool, device_id), draft_fields(g), len(g)) for g in groups])
+    if not desk.ready(batch_id):
+        return None
+    built = [build_document(device_id=device_id, batch_id=batch_id, scanned_at=batch["started_at"],
+                            rows=group, meta={"source": batch["source"], "reference": d.reference,
+                                              "fields": d.wire_fields()})
+             for d, group in zip(held.drafts, groups, strict=True)]
+    spool.finish_batch(batch_id, documents=[(b.doc_id, len(b.page_ids), b.messages) for b in built])
+    desk.done(batch_id)
+    recent = json.loads(spool.get_setting(RECENT_KEY, "[]"))
+    recent = [{"doc_id": b.doc_id, "reference": d.reference, "name": d.fields.name}
+              for b, d in zip(built, held.drafts, strict=True)] + recent
+    spool.set_setting(RECENT_KEY, json.dumps(recent[:RECENT_KEPT], ensure_ascii=False))
+    log.info("batch %s: %d document(s) queued", batch_id, len(built))
+    return len(built)

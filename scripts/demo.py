@@ -150,19 +150,23 @@ def main() -> int:
     # 3. the kiosk appliance (environment overrides on top of its provisioned config)
     kiosk_env = {"DONTHU_EDGE_SCANNER_SOURCE": args.scanner,
                  "DONTHU_EDGE_SCANNER_HOTFOLDER": str(work / "scan-in"),
-                 "DONTHU_EDGE_KIOSK_PORT": str(args.kiosk_port)}
+                 "DONTHU_EDGE_KIOSK_PORT": str(args.kiosk_port),
+                 # The clerk's check of each document's fields: the demo sends after 30 s unchecked.
+                 "DONTHU_EDGE_KIOSK_REVIEW_TIMEOUT_S": "30"}
     if args.scanner == "sane":
         kiosk_env["DONTHU_EDGE_SCANNER_DPI"] = "150"
     edge = start("edge-k01", [PY, "-m", "edge", "--config", str(work / "etc" / "edge.toml"), "run"],
                  kiosk_env)
     wait_port(args.kiosk_port, 60, edge, "edge agent", logs / "edge-k01.log")
 
+    # The kiosk screen opens only with this boot's token, as the appliance's own display does.
+    kiosk_token = (work / "edge-k01" / "kiosk-token").read_text().strip()
     panel_url = f"http://{'127.0.0.1' if args.bind == '0.0.0.0' else args.bind}:{args.panel_port}/"
     print(f"""
 =================================================================
  Bảng điều khiển (hub panel):   {panel_url}
    đăng nhập / login:           admin   /   {admin_password}
- Màn hình máy quét (kiosk k01): http://127.0.0.1:{args.kiosk_port}/
+ Màn hình máy quét (kiosk k01): http://127.0.0.1:{args.kiosk_port}/?token={kiosk_token}
  MQTT broker:                   127.0.0.1:{mqtt_port}  (config {work / 'broker' / 'mosquitto.conf'})
  Logs:                          {logs}/
  Ctrl-C to stop.
@@ -194,8 +198,12 @@ def feed(args: argparse.Namespace, work: Path) -> list[Path]:
         pending = [corpus / d.name for d in manifest.documents]
         print(f"{len(pending)} documents generated; feeding the hot folder one by one", flush=True)
     else:
+        from edge.kiosk.security import COOKIE, CSRF_HEADER, csrf_value, session_value
+
+        token = (work / "edge-k01" / "kiosk-token").read_text().strip()
         req = urllib.request.Request(f"http://127.0.0.1:{args.kiosk_port}/scan", method="POST",
-                                     headers={"X-Kiosk": "1"})
+                                     headers={CSRF_HEADER: csrf_value(token),
+                                              "Cookie": f"{COOKIE}={session_value(token)}"})
         urllib.request.urlopen(req, timeout=10).read()
         print("scan started on SANE's test device (10 pages)", flush=True)
     return pending

@@ -21,6 +21,7 @@ packages=(
   mosquitto mosquitto-clients
   sane-utils libsane1
   fonts-dejavu-core fonts-liberation fonts-liberation2
+  cups-client  # lp: the kiosk's receipt printer
 )
 # The screens' tests drive a real browser: Debian's Chromium (Playwright cannot download its own here).
 [ $want_test = 1 ] && packages+=(chromium)

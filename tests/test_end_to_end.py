@@ -9,6 +9,7 @@ import pytest
 
 from edge.agent import Agent
 from edge.kiosk import create_app as kiosk_app
+from edge.kiosk.security import CSRF_HEADER, csrf_value
 from hub.config import MqttConfig
 from hub.dedup import clusters
 from hub.index import open_index
@@ -44,8 +45,18 @@ def test_sane_batch_reaches_the_hub_with_every_page_image(broker, hub, edge_conf
     agent.start()
     try:
         assert agent.uplink.wait_connected(10)
+        app = kiosk_app(agent)
+        client = app.test_client()
+        client.get(f"/?token={app.config['KIOSK_TOKEN']}")  # as the display launcher opens it
+        csrf = {CSRF_HEADER: csrf_value(app.config["KIOSK_TOKEN"])}
         agent.request_scan()
         db = index(tmp_path)
+        # The test device's sheets are blank: kept aside until the clerk sends them anyway.
+        alert = wait_for(lambda: [a for a in client.get("/api/status").get_json()["alerts"]
+                                  if a.get("action")], timeout=120, what="the blank-batch alert")[0]
+        assert "Tất cả các trang đều trắng (10 trang)" in alert["text"]
+        assert db["documents"].count == 0
+        assert client.post(alert["action"], headers=csrf).get_json()["ok"]
 
         def stored():
             row = db.execute("select doc_id, page_count from documents").fetchone()
@@ -63,7 +74,6 @@ def test_sane_batch_reaches_the_hub_with_every_page_image(broker, hub, edge_conf
                           timeout=10, what="device row")
         assert device["state"] == "online"
         # the kiosk shows the batch's pages and gets the hub's verdict
-        client = kiosk_app(agent).test_client()
         status = client.get("/api/status").get_json()
         assert len(status["pages"]) == 10 and status["connected"]
         assert client.get(f"/thumb/{status['pages'][0]['page_id']}").mimetype == "image/jpeg"
@@ -87,8 +97,12 @@ def test_wrong_broker_password_is_reported_and_pages_wait_in_the_outbox(broker, 
         wait_for(lambda: agent.uplink.last_error, timeout=10, what="an uplink error")
         assert "broker_auth_failed" in agent.uplink.last_error
         assert not agent.uplink.connected
-        status = kiosk_app(agent).test_client().get("/api/status").get_json()
-        assert "Mất kết nối máy chủ" in status["link"]
+        app = kiosk_app(agent)
+        client = app.test_client()
+        client.get(f"/?token={app.config['KIOSK_TOKEN']}")
+        status = client.get("/api/status").get_json()
+        assert "Mất kết nối tới máy chủ" in status["link"]
+        assert any("Kiểm tra cáp mạng" in a["fix"] for a in status["alerts"])
     finally:
         agent.stop()
 

@@ -30,6 +30,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 
+from edge.fields import FieldsInvalid, PetitionFields, clean
 from edge.wire import (
     CommandResult,
     DocumentMessage,
@@ -297,12 +298,30 @@ def _page_image(db: sqlite_utils.Database, msg: PageImageMessage) -> str:
     return ""
 
 
+def _kiosk_fields(msg: DocumentMessage) -> tuple[PetitionFields | None, str]:
+    """The fields a kiosk sent, validated, and who gave them; bad fields are dropped, not the document."""
+    data = msg.meta.get("fields")
+    if data is None:
+        return None, "ocr"
+    try:
+        fields = clean(data)
+    except FieldsInvalid as e:  # the detail names the rule, never the value
+        log.warning("document %s from %s: fields dropped: %s", msg.doc_id, msg.device_id, e.detail)
+        return None, "ocr"
+    source = data.get("source") if isinstance(data, dict) else None
+    return fields, source if source in ("ocr", "clerk") else "ocr"
+
+
 def _document(db: sqlite_utils.Database, msg: DocumentMessage, parsed: Parsed) -> Verdict | None:
+    fields, fields_source = _kiosk_fields(msg)
+    reference = msg.meta.get("reference")
     stored = insert_document(db, NewDocument(
         doc_id=msg.doc_id, source="kiosk", text=msg.text, fingerprint=msg.fingerprint,
         identity_keys=parsed.identity_keys, page_count=msg.page_count, device_id=msg.device_id,
         source_name=str(msg.meta.get("source", "")), batch_id=msg.batch_id,
         scanned_at=msg.scanned_at, text_fold=parsed.text_fold,
+        reference=reference if isinstance(reference, str) else "", fields=fields,
+        fields_source=fields_source, fields_by=msg.device_id,
     ))
     if not stored:
         return None
