@@ -301,6 +301,36 @@ def _flat_object(max_keys: int, max_len: int):  # noqa: ANN202
     return check
 
 
+def _petition_fields(value: Any, path: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _fail(path, "must be an object")
+    out = _flat_object(16, 300)({k: v for k, v in value.items() if k != "confidence"}, path)
+    if "confidence" in value:
+        conf = _flat_object(16, 40)(value["confidence"], f"{path}.confidence")
+        if any(not isinstance(v, float | int) or isinstance(v, bool) for v in conf.values()):
+            raise _fail(f"{path}.confidence", "must hold numbers")
+        out["confidence"] = conf
+    return out
+
+
+def _meta(value: Any, path: str) -> dict[str, Any]:
+    """A document's ``meta``: flat scalars, except ``fields`` (the petition's structured fields,
+    ``edge.fields``: short strings and one ``confidence`` object of numbers), re-validated in
+    full by ``edge.fields.clean`` at the hub."""
+    if not isinstance(value, dict):
+        raise _fail(path, "must be an object")
+    rest = {k: v for k, v in value.items() if k != "fields"}
+    out = _flat_object(20, 500)(rest, path)
+    if "fields" in value:
+        # Fields that break the contract are dropped, not the letter: the hub stores the
+        # document without them and logs why (``fields_error``).
+        try:
+            out["fields"] = _petition_fields(value["fields"], f"{path}.fields")
+        except WireError as e:
+            out["fields_error"] = str(e)[:200]
+    return out
+
+
 def _record(cls: type, schema: dict[str, Any]):  # noqa: ANN202
     """Check a JSON object against ``cls``'s fields: every field known, required ones present."""
     def check(value: Any, path: str) -> Any:
@@ -361,7 +391,7 @@ SCHEMAS: dict[type, dict[str, Any]] = {
     DocumentMessage: {
         "doc_id": _ID, "batch_id": _ID, "scanned_at": _TIME, "page_count": _int(1, MAX_PAGES),
         "pages": _list(_PAGE_INFO, MAX_PAGES), "fingerprint": _FINGERPRINT,
-        "identity_keys": _list(_str(100), 1000), "meta": _flat_object(20, 500),
+        "identity_keys": _list(_str(100), 1000), "meta": _meta,
     },
     PageImageMessage: {
         "doc_id": _ID, "page_id": _ID, "index": _int(0, MAX_PAGES - 1), "mime": _str(100),
