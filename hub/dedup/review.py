@@ -293,3 +293,17 @@ def _segments(text: str, n_folded: int, where: np.ndarray, grams: list[str], com
 def highlighted(segs: list[Segment]) -> Markup:
     """The segments as escaped HTML, shared ones in ``<mark>`` (built with one join)."""
     return Markup("").join(Markup("<mark>%s</mark>") % s.text if s.shared else escape(s.text) for s in segs)
+
+
+def confirmed_copies(db: sqlite_utils.Database, doc_id: str) -> set[str]:
+    """The documents joined to ``doc_id`` by confirmed pairs, directly or through others (not itself)."""
+    seen, todo = {doc_id}, [doc_id]
+    while todo:
+        d = todo.pop()
+        for (other,) in db.execute("select doc_b from duplicate_pairs where doc_a = ? and decision = 'confirmed' "
+                                   "union select doc_a from duplicate_pairs where doc_b = ? and decision = 'confirmed'",
+                                   [d, d]):
+            if other not in seen:
+                seen.add(other)
+                todo.append(other)
+    return seen - {doc_id}

@@ -48,6 +48,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     for module in (auth, devices, documents, search, duplicates, pdf):
         app.register_blueprint(module.bp)
+    from hub.panel import cases, export, menu
+    app.register_blueprint(cases.bp)
+    app.register_blueprint(export.bp)
+    menu.init_app(app)
 
     app.jinja_env.globals.update(t=t, lang=lang)
     app.jinja_env.filters.update(human=human, local_time=local_time, local_date=local_date)

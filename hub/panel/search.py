@@ -1,72 +1,160 @@
-"""Screen ``search``: full-text search over the index, diacritics and case ignored."""
+"""Screen ``search``: full-text search over the index, diacritics and case ignored for finding,
+used for ranking and highlighting.
+
+Letters with the query's phrase as typed (accents included) come first, then those with its
+words as typed, then the rest by the index's relevance; a reference number (``K01-081226-0007``)
+or case number finds its letter first. Only whole words are highlighted, and only those of the
+best kind of match the letter has: a name search for "Ánh" marks "Ánh" in "Nguyễn Thị Ánh",
+not the "ÁNH" of "PHẢN ÁNH", when the letter has both.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+import math
+import re
+
+from flask import Blueprint, current_app, render_template, request
 from markupsafe import Markup, escape
 
-from edge.fingerprint.normalize import fold
+from edge.fingerprint.normalize import fold, nfc
 from hub.index.db import marks
-from hub.index.search import search as search_index
+from hub.index.search import fts_query
+from hub.panel import doclist
 from hub.panel.db import get_db
-from hub.panel.documents import first_lines
 
 bp = Blueprint("search", __name__)
 
-LIMIT = 50
+RERANK = 200  # the index's best this many are re-ranked by exact accents and phrase
+_WORD = re.compile(r"\w+")
 
 
-def highlight(snippet: str | None) -> Markup:
-    """Escape a snippet and turn the index's ``[match]`` markers into ``<mark>``.
+def _words(text: str) -> list[tuple[int, int, str, str]]:
+    """Each word of ``text``: start, end, as written (NFC), folded."""
+    return [(m.start(), m.end(), m.group(0), fold(m.group(0))) for m in _WORD.finditer(text)]
 
-    The snippet comes from the folded text, which holds only ``[0-9a-z ]``, so any
-    bracket in it is a marker and never petition content.
+
+def match_tiers(text: str, query: str) -> tuple[int, list[tuple[int, int]]]:
+    """How well ``text`` matches ``query`` (0 best … 5 none) and the word spans of that best kind.
+
+    0 the phrase as typed (accents, case ignored); 1 the phrase folded; 2 a word as typed with
+    its case; 3 a word with its accents; 4 a word folded; 5 a word folded by prefix (the last
+    query word as the operator may still be typing it).
     """
-    safe = str(escape(snippet or ""))
-    return Markup(safe.replace("[", "<mark>").replace("]", "</mark>"))
+    q = [w for w in (_WORD.findall(nfc(query)))]
+    if not q or not text:
+        return 6, []
+    qf = [fold(w) for w in q]
+    words = _words(text)
+    lowered = [w[2].lower() for w in words]
+    ql = [w.lower() for w in q]
+    n = len(q)
+    if n > 1:
+        for tier, seq, target in ((0, lowered, ql), (1, [w[3] for w in words], qf)):
+            spans = [(words[i][0], words[i + n - 1][1]) for i in range(len(words) - n + 1)
+                     if seq[i:i + n] == target]
+            if spans:
+                return tier, spans
+    tests = (
+        (2, lambda w: w[2] in q),
+        (3, lambda w: w[2].lower() in ql),
+        (4, lambda w: w[3] in qf),
+        (5, lambda w: w[3].startswith(qf[-1])),
+    )
+    for tier, test in tests:
+        spans = [(w[0], w[1]) for w in words if test(w)]
+        if spans:
+            return tier, spans
+    return 6, []
 
 
-def snippet_original(text: str | None, query: str, *, words: int = 10) -> Markup | None:
-    """Snippet of the text as read (with diacritics), matched words in ``<mark>``; ``None`` if none match.
+def snippet(text: str, spans: list[tuple[int, int]], *, width: int = 220) -> Markup:
+    """A window of ``text`` around its first matched span, the spans in ``<mark>``."""
+    if not spans:
+        cut = text[:width]
+        return escape(cut) + (Markup(" …") if len(text) > width else Markup(""))
+    start = max(0, spans[0][0] - width // 3)
+    start = text.rfind(" ", 0, start) + 1 if start else 0
+    end = min(len(text), start + width)
+    if end < len(text):
+        end = max(text.rfind(" ", start, end), spans[0][1])
+    parts: list[Markup] = [Markup("… ")] if start else []
+    pos = start
+    for s, e in spans:
+        if s < start or e > end:
+            continue
+        parts += [escape(text[pos:s]), Markup("<mark>%s</mark>") % text[s:e]]
+        pos = e
+    parts.append(escape(text[pos:end]))
+    if end < len(text):
+        parts.append(Markup(" …"))
+    return Markup("").join(parts)
 
-    Each word is folded the way the index folds, so "khieu nai" marks "khiếu nại"; the
-    last query token matches as a prefix, like the index query.
-    """
-    tokens = fold(query).split()
-    if not tokens or not text:
-        return None
-    full, prefix = set(tokens[:-1]), tokens[-1]
-    parts = text.split()
 
-    def hit(word: str) -> bool:
-        return any(f in full or f.startswith(prefix) for f in fold(word).split())
+def _by_reference(db, q: str) -> list[str]:  # noqa: ANN001
+    key = q.strip()
+    ids = [d for (d,) in db.execute("select doc_id from documents where reference = ? collate nocase or doc_id = ? "
+                                    "or case_ref = ? collate nocase order by received_at desc limit 50",
+                                    [key, key, key])]
+    short = re.fullmatch(r"#?([0-9a-fA-F]{8})", key)
+    if short:
+        ids += [d for (d,) in db.execute("select doc_id from documents where doc_id like ? limit 5",
+                                         [short.group(1).lower() + "%"]) if d not in ids]
+    return ids
 
-    hits = [i for i, w in enumerate(parts) if hit(w)]
-    if not hits:
-        return None
-    start = max(0, hits[0] - words // 3)
-    window = parts[start:start + words + len(tokens)]
-    shown = [Markup("<mark>%s</mark>") % w if hit(w) else escape(w) for w in window]
-    lead = "… " if start > 0 else ""
-    tail = " …" if start + len(window) < len(parts) else ""
-    return Markup(lead) + Markup(" ").join(shown) + Markup(tail)
+
+def run(db, q: str, *, page: int, size: int) -> tuple[list[dict], int]:  # noqa: ANN001
+    """One page of results for ``q`` and the true total."""
+    match = fts_query(q)
+    refs = _by_reference(db, q)
+    total = len(refs)
+    if match:
+        total += db.execute("select count(*) from documents_fts where documents_fts match ?", [match]).fetchone()[0]
+    offset = (page - 1) * size
+    if offset < RERANK:
+        top = [d for (d,) in db.execute(
+            "select d.doc_id from documents_fts join documents d on d.rowid = documents_fts.rowid "
+            "where documents_fts match ? order by rank limit ?", [match, RERANK])] if match else []
+        texts = dict(db.execute(f"select doc_id, text from documents where doc_id in ({marks(top)})", top)) if top else {}
+        scored = [(match_tiers(texts.get(d) or "", q)[0], i, d) for i, d in enumerate(top) if d not in refs]
+        ordered = refs + [d for _, _, d in sorted(scored)]
+        ids = ordered[offset:offset + size]
+        if len(ids) < size and len(ordered) >= RERANK:
+            ids += _fts_page(db, match, RERANK, size - len(ids), exclude=set(refs))
+    else:
+        ids = _fts_page(db, match, offset - len(refs), size, exclude=set(refs))
+    if not ids:
+        return [], total
+    rows = {r["doc_id"]: dict(r) for r in db.query(doclist.SELECT + f" where d.doc_id in ({marks(ids)})", ids)}
+    texts = dict(db.execute(f"select doc_id, text from documents where doc_id in ({marks(ids)})", ids))
+    out = doclist.decorate(db, [rows[d] for d in ids if d in rows])
+    for r in out:
+        text = nfc(texts.get(r["doc_id"]) or "")
+        tier, spans = match_tiers(text, q)
+        r["reference_hit"] = r["doc_id"] in refs
+        r["snippet_html"] = snippet(text, spans)
+        r["tier"] = tier
+    return out, total
+
+
+def _fts_page(db, match: str, offset: int, limit: int, *, exclude: set[str]) -> list[str]:  # noqa: ANN001
+    if not match or limit <= 0:
+        return []
+    rows = db.execute("select d.doc_id from documents_fts join documents d on d.rowid = documents_fts.rowid "
+                      "where documents_fts match ? order by rank limit ? offset ?", [match, limit, max(0, offset)])
+    return [d for (d,) in rows if d not in exclude]
 
 
 @bp.route("/search")
 def index() -> str:
-    """Search form and results (``?q=``)."""
+    """Search form and one page of results (``?q=&page=``) with the true number of matches."""
     q = request.args.get("q", "").strip()[:200]
     results: list[dict] = []
+    total, page, pages = 0, 1, 1
     if q:
-        db = get_db()
-        results = search_index(db, q, limit=LIMIT)
-        if results:
-            ids = [r["doc_id"] for r in results]
-            texts = {
-                r["doc_id"]: r["text"]
-                for r in db.query(f"select doc_id, text from documents where doc_id in ({marks(ids)})", ids)
-            }
-            for r in results:
-                text = texts.get(r["doc_id"], "")
-                r["first_line"] = first_lines(text)
-                r["snippet_html"] = snippet_original(text, q) or highlight(r["snippet"])
-    return render_template("search/index.html", q=q, results=results)
+        size = int(current_app.config["PAGE_SIZE"])
+        page = max(1, request.args.get("page", 1, type=int) or 1)
+        results, total = run(get_db(), q, page=page, size=size)
+        pages = max(1, math.ceil(total / size))
+        if page > pages:
+            page = pages
+            results, total = run(get_db(), q, page=page, size=size)
+    return render_template("search/index.html", q=q, results=results, total=total, page=page, pages=pages)

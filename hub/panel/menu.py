@@ -1,0 +1,26 @@
+"""What every screen's menu and templates share: the review queue's pending count, words for
+codes (kinds, match reasons)."""
+from __future__ import annotations
+
+from flask import Flask, g
+
+from hub.dedup.review import Reason, pending_count
+from hub.panel.db import get_db
+from hub.panel.doclist import kind_label
+from hub.panel.strings import t
+
+
+def reason_text(reason: Reason) -> str:
+    """A reason a pair was proposed, in words (a model's own sentence when it gave one)."""
+    return reason.text or t(f"reason.{reason.code}", **reason.params)
+
+
+def _pending() -> int:
+    if "pending_matters" not in g:
+        g.pending_matters = pending_count(get_db())
+    return g.pending_matters
+
+
+def init_app(app: Flask) -> None:
+    """Expose the shared functions to templates (the count is read only by a page that shows it)."""
+    app.jinja_env.globals.update(kind_label=kind_label, reason_text=reason_text, pending_matters=_pending)
