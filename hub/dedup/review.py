@@ -3,7 +3,6 @@ reviewed at once, the reasons a pair was proposed, and the passages two letters 
 from __future__ import annotations
 
 import json
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -211,23 +210,39 @@ class Segment:
     shared: bool
 
 
-_FOLD_CACHE: dict[str, str] = {}
-
-
 def _fold_char(ch: str) -> str:
-    out = _FOLD_CACHE.get(ch)
-    if out is None:
-        out = "".join(c for c in ch.translate(_STRIP).casefold() if c.isascii() and c.isalnum())
-        _FOLD_CACHE[ch] = out
+    return "".join(c for c in ch.translate(_STRIP).casefold() if c.isascii() and c.isalnum())
+
+
+def _codes(text: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The code points of ``text``, the index of each in its sorted distinct ones, and those ones."""
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    uniq, inverse = np.unique(codes, return_inverse=True)
+    return codes, inverse, [chr(u) for u in uniq]
+
+
+def _folded(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For NFC ``text``: its fingerprint form (ASCII codes), the index in ``text`` each came
+    from, and which characters of ``text`` belong to words."""
+    _, inverse, chars = _codes(text)
+    folds = [_fold_char(c) for c in chars]
+    table = {ord(c): f for c, f in zip(chars, folds, strict=True)}
+    folded = np.frombuffer(text.translate(table).encode("ascii"), dtype=np.uint8)
+    lengths = np.array([len(f) for f in folds], dtype=np.int64)[inverse]
+    where = np.repeat(np.arange(len(text), dtype=np.int64), lengths)
+    wordy = np.array([c.isalnum() or c == "_" for c in chars], dtype=bool)[inverse]
+    return folded, where, wordy
+
+
+def _shingles(folded: np.ndarray) -> np.ndarray:
+    """Each run of ``SHINGLE`` folded characters as one integer (5 bytes fit in 64 bits)."""
+    n = len(folded) - SHINGLE + 1
+    if n <= 0:
+        return np.zeros(0, dtype=np.uint64)
+    out = np.zeros(n, dtype=np.uint64)
+    for k in range(SHINGLE):
+        out = (out << np.uint64(8)) | folded[k:k + n].astype(np.uint64)
     return out
-
-
-def _folded(text: str) -> tuple[str, np.ndarray]:
-    """Fingerprint form of NFC ``text`` and, for each of its characters, the index it came from."""
-    pieces = [_fold_char(ch) for ch in text]
-    lengths = np.fromiter((len(p) for p in pieces), dtype=np.int64, count=len(pieces))
-    where = np.repeat(np.arange(len(pieces), dtype=np.int64), lengths)
-    return "".join(pieces), where
 
 
 def passages(text_a: str, text_b: str) -> tuple[list[Segment], list[Segment]]:
@@ -235,24 +250,21 @@ def passages(text_a: str, text_b: str) -> tuple[list[Segment], list[Segment]]:
 
     Shared runs are shown by whole words: a word counts as shared only when all of it is
     (``ngày 29`` against ``ngày 28`` shows the day as a difference, never half of it).
-    Linear in the length of the texts: two 580 KB letters take well under a second.
+    Linear in the length of the texts (array operations, no string built a character at a
+    time): two 580 KB letters take a fraction of a second.
     """
     text_a, text_b = unicodedata.normalize("NFC", text_a), unicodedata.normalize("NFC", text_b)
-    fa, wa = _folded(text_a)
-    fb, wb = _folded(text_b)
+    fa, wa, ma = _folded(text_a)
+    fb, wb, mb = _folded(text_b)
     # Every shared run is shown, form phrases included: the operator reads whole sentences,
     # and a phrase cut out of the middle of one would look like a difference.
-    ga = [fa[i:i + SHINGLE] for i in range(len(fa) - SHINGLE + 1)]
-    gb = [fb[i:i + SHINGLE] for i in range(len(fb) - SHINGLE + 1)]
-    common = set(ga).intersection(gb)
-    return _segments(text_a, len(fa), wa, ga, common), _segments(text_b, len(fb), wb, gb, common)
+    ga, gb = _shingles(fa), _shingles(fb)
+    common = np.intersect1d(ga, gb)
+    return (_segments(text_a, len(fa), wa, ma, np.isin(ga, common)),
+            _segments(text_b, len(fb), wb, mb, np.isin(gb, common)))
 
 
-_WORD = re.compile(r"\w+")
-
-
-def _segments(text: str, n_folded: int, where: np.ndarray, grams: list[str], common: set[str]) -> list[Segment]:
-    hit = np.fromiter((g in common for g in grams), dtype=bool, count=len(grams))
+def _segments(text: str, n_folded: int, where: np.ndarray, wordy: np.ndarray, hit: np.ndarray) -> list[Segment]:
     marked = np.zeros(n_folded + 1, dtype=np.int64)
     if hit.any():
         # Runs of consecutive shared shingles; a run of k shingles covers k + SHINGLE - 1 characters.
@@ -267,20 +279,19 @@ def _segments(text: str, n_folded: int, where: np.ndarray, grams: list[str], com
     np.add.at(shared, where[covered] + 1, 1)
     np.add.at(counted, where + 1, 1)
     shared_cs, counted_cs = np.cumsum(shared), np.cumsum(counted)
-    # Words whose every folded character is shared; what lies between two of them (spaces,
-    # punctuation) is shared too.
-    spans: list[tuple[int, int]] = []
-    for m in _WORD.finditer(text):
-        s, e = m.span()
-        total = counted_cs[e] - counted_cs[s]
-        if total and shared_cs[e] - shared_cs[s] == total:
-            if spans and not _WORD.search(text, spans[-1][1], s):
-                spans[-1] = (spans[-1][0], e)
-            else:
-                spans.append((s, e))
+    # Words: maximal runs of word characters. A word is shared when every folded character of
+    # it is; consecutive shared words join into one passage with what lies between them
+    # (spaces, punctuation: no word there, by construction).
+    w = np.concatenate(([False], wordy, [False])).astype(np.int8)
+    edges = np.diff(w)
+    ws, we = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    total = counted_cs[we] - counted_cs[ws]
+    full = (total > 0) & (shared_cs[we] - shared_cs[ws] == total)
+    run = np.diff(np.concatenate(([0], full.astype(np.int8), [0])))
+    rs, re_ = np.flatnonzero(run == 1), np.flatnonzero(run == -1) - 1
     segs: list[Segment] = []
     pos = 0
-    for s, e in spans:
+    for s, e in zip(ws[rs].tolist(), we[re_].tolist(), strict=True):
         if s > pos:
             segs.append(Segment(text[pos:s], False))
         segs.append(Segment(text[s:e], True))
