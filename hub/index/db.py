@@ -248,6 +248,19 @@ def _m010_fields_reference(db: sqlite_utils.Database) -> None:
     db["document_fields"].create_index(["kind"], if_not_exists=True)
 
 
+def _m011_panel_lists(db: sqlite_utils.Database) -> None:
+    # The panel's lists at a year's letters and more: pages flagged for a look (few), pairs by
+    # decision (the review queue, the duplicate filters), letters by status, petitioners by
+    # name (sort), cases by last change (their list).
+    db.execute("create index if not exists pages_flagged on pages (doc_id) "
+               "where flags is not null and flags not in ('', '[]')")
+    db.execute("create index if not exists duplicate_pairs_decision on duplicate_pairs (decision, doc_a, doc_b)")
+    db.execute("create index if not exists duplicate_pairs_decision_b on duplicate_pairs (decision, doc_b)")
+    db.execute("create index if not exists documents_status on documents (status, received_at)")
+    db.execute("create index if not exists document_fields_name on document_fields (name)")
+    db.execute("create index if not exists cases_updated on cases (updated_at)")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_core", _m001_core),
     ("002_page_pdf", _m002_page_pdf),
@@ -260,6 +273,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("008_stale_proposals", _m008_stale_proposals),
     ("009_hot_buckets", _m009_hot_buckets),
     ("010_fields_reference", _m010_fields_reference),
+    ("011_panel_lists", _m011_panel_lists),
 ]
 
 

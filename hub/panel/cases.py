@@ -18,7 +18,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from hub.cases import RESUBMISSION_SQL, import_data, set_status
+from hub.cases import import_data, set_status
 from hub.exceptions import ImportFailed
 from hub.panel import doclist
 from hub.panel.db import get_db
@@ -55,7 +55,7 @@ def index() -> str:
     rows = [dict(r) for r in db.query(
         f"select c.*, (select count(*) from documents d where d.case_ref = c.case_ref) as docs from cases c{where} "
         "order by c.updated_at desc, c.case_ref limit ? offset ?", [*params, size, (page - 1) * size])]
-    resub_total = db.execute(f"select count(*) from documents d where {RESUBMISSION_SQL}").fetchone()[0]
+    resub_total = doclist.count(db, doclist.Filters(resubmission=True))
     return render_template("cases/index.html", cases=rows, status=status, statuses=STATUSES, page=page,
                            pages=pages, total=total, resub_total=resub_total,
                            args={"status": status} if status else {})

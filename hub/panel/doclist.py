@@ -35,16 +35,23 @@ _KINDS = {"complaint": "khieu_nai", "denunciation": "to_cao", "proposal": "kien_
           "khieu nai": "khieu_nai", "to cao": "to_cao", "kien nghi": "kien_nghi", "phan anh": "phan_anh",
           "de nghi": "kien_nghi"}
 
-_FLAGGED = ("exists(select 1 from pages p where p.doc_id = d.doc_id and p.flags is not null "
-            "and p.flags not in ('', '[]'))")
+# Filters are written as "the document is in this set": SQLite builds the set once (from the
+# partial and decision indexes of migration ``panel_lists``) instead of probing for every
+# document of the index.
+_FLAGGED = ("d.doc_id in (select doc_id from pages where flags is not null and flags not in ('', '[]'))")
+
+
+def _paired(decisions: str) -> str:
+    return (f"d.doc_id in (select doc_a from duplicate_pairs where decision in ({decisions}) "
+            f"union all select doc_b from duplicate_pairs where decision in ({decisions}))")
+
+
 _DUP = {
-    "proposed": "exists(select 1 from duplicate_pairs x where (x.doc_a = d.doc_id or x.doc_b = d.doc_id) "
-                "and x.decision = 'proposed')",
-    "confirmed": "exists(select 1 from duplicate_pairs x where (x.doc_a = d.doc_id or x.doc_b = d.doc_id) "
-                 "and x.decision = 'confirmed')",
+    "proposed": _paired("'proposed'"),
+    "confirmed": _paired("'confirmed'"),
+    "none": "not " + _paired("'proposed', 'confirmed'"),
 }
-_DUP["none"] = ("not exists(select 1 from duplicate_pairs x where (x.doc_a = d.doc_id or x.doc_b = d.doc_id) "
-                "and x.decision in ('proposed', 'confirmed'))")
+_RESUBMISSION = _paired("'proposed', 'confirmed'") + " and " + RESUBMISSION_SQL
 
 SELECT = """
     select d.doc_id, d.reference, d.source, d.device_id, d.source_name, d.received_at, d.page_count,
@@ -126,7 +133,7 @@ def _where(f: Filters) -> tuple[str, list]:
     if f.flagged:
         clauses.append(_FLAGGED)
     if f.resubmission:
-        clauses.append(RESUBMISSION_SQL)
+        clauses.append(_RESUBMISSION)
     return (" where " + " and ".join(clauses)) if clauses else "", params
 
 
@@ -142,7 +149,9 @@ def select(db: sqlite_utils.Database, f: Filters, *, limit: int | None, offset: 
     where, params = _where(f)
     col = SORTS[f.sort]
     direction = "desc" if f.desc else "asc"
-    order = f" order by {col} is null, {col} {direction}, d.received_at desc, d.doc_id"
+    # Received time is always set: its index gives the page without sorting the whole list.
+    order = (f" order by d.received_at {direction}, d.doc_id {direction}" if f.sort == "received"
+             else f" order by {col} {direction} nulls last, d.received_at desc, d.doc_id")
     page = " limit ? offset ?" if limit is not None else ""
     rows = [dict(r) for r in db.query(SELECT + where + order + page,
                                       [*params, *([limit, offset] if limit is not None else [])])]

@@ -15,7 +15,7 @@ import re
 from flask import Blueprint, current_app, render_template, request
 from markupsafe import Markup, escape
 
-from edge.fingerprint.normalize import fold, nfc
+from edge.fingerprint.normalize import nfc, strip_diacritics
 from hub.index.db import marks
 from hub.index.search import fts_query
 from hub.panel import doclist
@@ -27,40 +27,49 @@ RERANK = 200  # the index's best this many are re-ranked by exact accents and ph
 _WORD = re.compile(r"\w+")
 
 
-def _words(text: str) -> list[tuple[int, int, str, str]]:
-    """Each word of ``text``: start, end, as written (NFC), folded."""
-    return [(m.start(), m.end(), m.group(0), fold(m.group(0))) for m in _WORD.finditer(text)]
+def _plain_table() -> dict[int, str]:
+    """Lower case without marks, one character for one (so positions in the plain form are
+    positions in the text), for every Latin letter Vietnamese uses."""
+    table = {}
+    for cp in (*range(0x41, 0x5B), *range(0xC0, 0x250), *range(0x1E00, 0x1F00)):
+        ch = chr(cp)
+        plain = strip_diacritics(ch).lower()
+        if plain != ch and len(plain) == 1:
+            table[cp] = plain
+    return table
+
+
+_PLAIN = _plain_table()
+
+
+def _phrase(words: list[str]) -> str:
+    body = r"\W+".join(re.escape(w) for w in words)
+    return rf"(?<!\w){body}(?!\w)"
 
 
 def match_tiers(text: str, query: str) -> tuple[int, list[tuple[int, int]]]:
-    """How well ``text`` matches ``query`` (0 best … 5 none) and the word spans of that best kind.
+    """How well ``text`` matches ``query`` (0 best … 5; 6 none) and the spans of that best kind.
 
-    0 the phrase as typed (accents, case ignored); 1 the phrase folded; 2 a word as typed with
-    its case; 3 a word with its accents; 4 a word folded; 5 a word folded by prefix (the last
-    query word as the operator may still be typing it).
+    0 the phrase as typed (accents kept, case ignored); 1 the phrase without accents; 2 a word
+    as typed, case included; 3 a word with its accents; 4 a word without accents; 5 a word
+    starting with the last query word (the operator may still be typing it). Whole words only.
     """
-    q = [w for w in (_WORD.findall(nfc(query)))]
+    q = _WORD.findall(nfc(query))
     if not q or not text:
         return 6, []
-    qf = [fold(w) for w in q]
-    words = _words(text)
-    lowered = [w[2].lower() for w in words]
-    ql = [w.lower() for w in q]
-    n = len(q)
-    if n > 1:
-        for tier, seq, target in ((0, lowered, ql), (1, [w[3] for w in words], qf)):
-            spans = [(words[i][0], words[i + n - 1][1]) for i in range(len(words) - n + 1)
-                     if seq[i:i + n] == target]
-            if spans:
-                return tier, spans
-    tests = (
-        (2, lambda w: w[2] in q),
-        (3, lambda w: w[2].lower() in ql),
-        (4, lambda w: w[3] in qf),
-        (5, lambda w: w[3].startswith(qf[-1])),
-    )
-    for tier, test in tests:
-        spans = [(w[0], w[1]) for w in words if test(w)]
+    plain = text.translate(_PLAIN)
+    qp = [strip_diacritics(w).lower() for w in q]
+    tries = []
+    if len(q) > 1:
+        tries += [(0, _phrase(q), text, re.IGNORECASE), (1, _phrase(qp), plain, 0)]
+    words = "|".join(re.escape(w) for w in sorted(set(q), key=len, reverse=True))
+    plain_words = "|".join(re.escape(w) for w in sorted(set(qp), key=len, reverse=True))
+    tries += [(2, rf"(?<!\w)(?:{words})(?!\w)", text, 0),
+              (3, rf"(?<!\w)(?:{words})(?!\w)", text, re.IGNORECASE),
+              (4, rf"(?<!\w)(?:{plain_words})(?!\w)", plain, 0),
+              (5, rf"(?<!\w){re.escape(qp[-1])}\w*", plain, 0)]
+    for tier, pattern, haystack, flags in tries:
+        spans = [m.span() for m in re.finditer(pattern, haystack, flags)]
         if spans:
             return tier, spans
     return 6, []
@@ -91,9 +100,11 @@ def snippet(text: str, spans: list[tuple[int, int]], *, width: int = 220) -> Mar
 
 def _by_reference(db, q: str) -> list[str]:  # noqa: ANN001
     key = q.strip()
-    ids = [d for (d,) in db.execute("select doc_id from documents where reference = ? collate nocase or doc_id = ? "
-                                    "or case_ref = ? collate nocase order by received_at desc limit 50",
-                                    [key, key, key])]
+    # Equality on indexed columns only (references and case numbers are stored upper case).
+    ids = [d for (d,) in db.execute("select doc_id from documents where reference in (?, ?) union "
+                                    "select doc_id from documents where doc_id = ? union "
+                                    "select doc_id from documents where case_ref in (?, ?) limit 50",
+                                    [key, key.upper(), key.lower(), key, key.upper()])]
     short = re.fullmatch(r"#?([0-9a-fA-F]{8})", key)
     if short:
         ids += [d for (d,) in db.execute("select doc_id from documents where doc_id like ? limit 5",
