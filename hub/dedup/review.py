@@ -122,9 +122,11 @@ def confirm_group(db: sqlite_utils.Database, docs: list[str], *, by: str, note: 
     several do; documents of other cases keep theirs), else a new ``HS-YYYY/NNNN``.
     """
     from hub.cases import assign, new_case_ref
+    from hub.index.db import immediate
 
     docs = sorted(set(docs))
-    with db.conn:
+    # The write lock from the start: two operators confirming at once never take one number.
+    with immediate(db):
         pairs = _proposed_among(db, docs)
         if not pairs:
             return None

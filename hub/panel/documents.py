@@ -24,6 +24,7 @@ from hub.cases import assign, new_case_ref, resubmission_of
 from hub.cases import set_status as set_case_status
 from hub.dedup.citizens import links_of
 from hub.dedup.review import confirmed_copies
+from hub.index.db import immediate
 from hub.panel import doclist
 from hub.panel.db import get_db
 from hub.panel.doclist import first_lines, flags_of, reference_of, title_of
@@ -207,7 +208,7 @@ def set_status(doc_id: str) -> Response:
             return redirect(back)
     case_ref = request.form.get("case_ref", "").strip()[:100] or doc["case_ref"]
     user = g.user["username"]
-    with db.conn:
+    with immediate(db):  # a new case number is read and taken under one write lock
         if not case_ref:
             case_ref = new_case_ref(db, by=user)
         for other in sorted(confirmed_copies(db, doc_id) | {doc_id}):

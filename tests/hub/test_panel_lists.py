@@ -131,3 +131,12 @@ def test_highlight_marks_the_name_not_the_same_word_elsewhere():
     assert tier == 0 and [text[s:e] for s, e in spans] == ["Nguyễn Thị Ánh"]
     _, spans = match_tiers("Bánh mì", "anh")
     assert spans == []  # never inside a word
+
+
+def test_exports_and_new_screens_need_sign_in(tmp_path, client):
+    app = client.application
+    anonymous = app.test_client()
+    for url in ("/documents/export.csv", "/documents/export.xlsx", "/cases", "/cases/import",
+                "/duplicates/review", "/documents/K01-081226-0001"):
+        r = anonymous.get(url)
+        assert r.status_code == 302 and r.headers["Location"].startswith("/login"), url
