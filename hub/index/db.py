@@ -257,7 +257,13 @@ def _m011_panel_lists(db: sqlite_utils.Database) -> None:
     db.execute("create index if not exists duplicate_pairs_decision on duplicate_pairs (decision, doc_a, doc_b)")
     db.execute("create index if not exists duplicate_pairs_decision_b on duplicate_pairs (decision, doc_b)")
     db.execute("create index if not exists documents_status on documents (status, received_at)")
+    # A document row holds its text, so columns after it (status) are read through the text's
+    # overflow pages: these indexes hold what a list page filters and orders by, and the id.
+    db.execute("create index if not exists documents_list on documents (received_at, doc_id, status, device_id)")
+    db.execute("create index if not exists documents_kiosk_list on documents "
+               "(device_id, received_at, doc_id, status)")
     db.execute("create index if not exists document_fields_name on document_fields (name)")
+    db.execute("create index if not exists document_fields_letter_date on document_fields (letter_date)")
     db.execute("create index if not exists cases_updated on cases (updated_at)")
 
 

@@ -69,6 +69,7 @@ def index() -> str:
     db = get_db()
     if show == "proposed":
         groups = pending_groups(db)
+        g.pending_matters = len(groups)  # the menu's count, already at hand
         page, pages, size = _page(len(groups))
         shown = groups[(page - 1) * size: page * size]
         docs = _docs(sorted({d for gr in shown for d in gr.docs}))
@@ -95,6 +96,7 @@ def index() -> str:
 def review() -> str | Response:
     """The ``i``-th matter awaiting review, with its letters, why they were proposed, and the decisions."""
     groups = pending_groups(get_db())
+    g.pending_matters = len(groups)
     if not groups:
         flash(t("dup.done"), "ok")
         return redirect(url_for("duplicates.index"))

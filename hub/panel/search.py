@@ -24,6 +24,10 @@ from hub.panel.db import get_db
 bp = Blueprint("search", __name__)
 
 RERANK = 200  # the index's best this many are re-ranked by exact accents and phrase
+# A query matching more letters than this (common words) lists them newest first within each
+# kind of match: relevance over tens of thousands of matches costs a quarter of a second at
+# 100,000 letters and says little when most letters hold the words. A product decision.
+BROAD = 5000
 _WORD = re.compile(r"\w+")
 
 
@@ -47,12 +51,13 @@ def _phrase(words: list[str]) -> str:
     return rf"(?<!\w){body}(?!\w)"
 
 
-def match_tiers(text: str, query: str) -> tuple[int, list[tuple[int, int]]]:
+def match_tiers(text: str, query: str, *, spans: bool = True) -> tuple[int, list[tuple[int, int]]]:
     """How well ``text`` matches ``query`` (0 best … 5; 6 none) and the spans of that best kind.
 
     0 the phrase as typed (accents kept, case ignored); 1 the phrase without accents; 2 a word
     as typed, case included; 3 a word with its accents; 4 a word without accents; 5 a word
     starting with the last query word (the operator may still be typing it). Whole words only.
+    ``spans=False`` finds the tier alone (for ranking), which stops at the first match.
     """
     q = _WORD.findall(nfc(query))
     if not q or not text:
@@ -69,9 +74,13 @@ def match_tiers(text: str, query: str) -> tuple[int, list[tuple[int, int]]]:
               (4, rf"(?<!\w)(?:{plain_words})(?!\w)", plain, 0),
               (5, rf"(?<!\w){re.escape(qp[-1])}\w*", plain, 0)]
     for tier, pattern, haystack, flags in tries:
-        spans = [m.span() for m in re.finditer(pattern, haystack, flags)]
-        if spans:
-            return tier, spans
+        if not spans:
+            if re.search(pattern, haystack, flags):
+                return tier, []
+            continue
+        found = [m.span() for m in re.finditer(pattern, haystack, flags)]
+        if found:
+            return tier, found
     return 6, []
 
 
@@ -120,18 +129,19 @@ def run(db, q: str, *, page: int, size: int) -> tuple[list[dict], int]:  # noqa:
     if match:
         total += db.execute("select count(*) from documents_fts where documents_fts match ?", [match]).fetchone()[0]
     offset = (page - 1) * size
+    order = "documents_fts.rowid desc" if total > BROAD else "rank"
     if offset < RERANK:
         top = [d for (d,) in db.execute(
             "select d.doc_id from documents_fts join documents d on d.rowid = documents_fts.rowid "
-            "where documents_fts match ? order by rank limit ?", [match, RERANK])] if match else []
+            f"where documents_fts match ? order by {order} limit ?", [match, RERANK])] if match else []
         texts = dict(db.execute(f"select doc_id, text from documents where doc_id in ({marks(top)})", top)) if top else {}
-        scored = [(match_tiers(texts.get(d) or "", q)[0], i, d) for i, d in enumerate(top) if d not in refs]
+        scored = [(match_tiers(texts.get(d) or "", q, spans=False)[0], i, d) for i, d in enumerate(top) if d not in refs]
         ordered = refs + [d for _, _, d in sorted(scored)]
         ids = ordered[offset:offset + size]
         if len(ids) < size and len(ordered) >= RERANK:
-            ids += _fts_page(db, match, RERANK, size - len(ids), exclude=set(refs))
+            ids += _fts_page(db, match, RERANK, size - len(ids), order=order, exclude=set(refs))
     else:
-        ids = _fts_page(db, match, offset - len(refs), size, exclude=set(refs))
+        ids = _fts_page(db, match, offset - len(refs), size, order=order, exclude=set(refs))
     if not ids:
         return [], total
     rows = {r["doc_id"]: dict(r) for r in db.query(doclist.SELECT + f" where d.doc_id in ({marks(ids)})", ids)}
@@ -146,11 +156,11 @@ def run(db, q: str, *, page: int, size: int) -> tuple[list[dict], int]:  # noqa:
     return out, total
 
 
-def _fts_page(db, match: str, offset: int, limit: int, *, exclude: set[str]) -> list[str]:  # noqa: ANN001
+def _fts_page(db, match: str, offset: int, limit: int, *, order: str, exclude: set[str]) -> list[str]:  # noqa: ANN001
     if not match or limit <= 0:
         return []
     rows = db.execute("select d.doc_id from documents_fts join documents d on d.rowid = documents_fts.rowid "
-                      "where documents_fts match ? order by rank limit ? offset ?", [match, limit, max(0, offset)])
+                      f"where documents_fts match ? order by {order} limit ? offset ?", [match, limit, max(0, offset)])
     return [d for (d,) in rows if d not in exclude]
 
 

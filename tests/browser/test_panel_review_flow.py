@@ -68,7 +68,8 @@ def panel(tmp_path) -> Iterator[tuple[str, object]]:
 
 def test_operator_finds_reviews_resolves_and_sees_a_resubmission(browser, panel, tmp_path):
     base, db = panel
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True,
+                                  locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
     page = context.new_page()
     page.goto(f"{base}/login")
     page.fill("input[name=username]", "canbo1")
