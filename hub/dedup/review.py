@@ -133,6 +133,8 @@ def confirm_group(db: sqlite_utils.Database, docs: list[str], *, by: str, note: 
         at = _now()
         for a, b in pairs:
             _record(db, a, b, "confirmed", by, at, note)
+        # Only letters a confirmed pair joins enter the case (never one merely listed).
+        docs = sorted({d for pair in pairs for d in pair})
         from hub.index.db import marks
 
         rows = db.execute(f"select doc_id, case_ref from documents where doc_id in ({marks(docs)}) "
