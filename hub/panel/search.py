@@ -9,6 +9,7 @@ not the "ÁNH" of "PHẢN ÁNH", when the letter has both.
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -51,6 +52,25 @@ def _phrase(words: list[str]) -> str:
     return rf"(?<!\w){body}(?!\w)"
 
 
+@functools.lru_cache(maxsize=64)
+def _tries(query: str) -> tuple[tuple[int, re.Pattern, bool], ...]:
+    """The patterns of each kind of match for ``query``, best first (tier, pattern, on plain text)."""
+    q = _WORD.findall(nfc(query))
+    if not q:
+        return ()
+    qp = [strip_diacritics(w).lower() for w in q]
+    tries = []
+    if len(q) > 1:
+        tries += [(0, re.compile(_phrase(q), re.IGNORECASE), False), (1, re.compile(_phrase(qp)), True)]
+    words = "|".join(re.escape(w) for w in sorted(set(q), key=len, reverse=True))
+    plain_words = "|".join(re.escape(w) for w in sorted(set(qp), key=len, reverse=True))
+    tries += [(2, re.compile(rf"(?<!\w)(?:{words})(?!\w)"), False),
+              (3, re.compile(rf"(?<!\w)(?:{words})(?!\w)", re.IGNORECASE), False),
+              (4, re.compile(rf"(?<!\w)(?:{plain_words})(?!\w)"), True),
+              (5, re.compile(rf"(?<!\w){re.escape(qp[-1])}\w*"), True)]
+    return tuple(tries)
+
+
 def match_tiers(text: str, query: str, *, spans: bool = True) -> tuple[int, list[tuple[int, int]]]:
     """How well ``text`` matches ``query`` (0 best … 5; 6 none) and the spans of that best kind.
 
@@ -59,26 +79,19 @@ def match_tiers(text: str, query: str, *, spans: bool = True) -> tuple[int, list
     starting with the last query word (the operator may still be typing it). Whole words only.
     ``spans=False`` finds the tier alone (for ranking), which stops at the first match.
     """
-    q = _WORD.findall(nfc(query))
-    if not q or not text:
+    tries = _tries(query)
+    if not tries or not text:
         return 6, []
-    plain = text.translate(_PLAIN)
-    qp = [strip_diacritics(w).lower() for w in q]
-    tries = []
-    if len(q) > 1:
-        tries += [(0, _phrase(q), text, re.IGNORECASE), (1, _phrase(qp), plain, 0)]
-    words = "|".join(re.escape(w) for w in sorted(set(q), key=len, reverse=True))
-    plain_words = "|".join(re.escape(w) for w in sorted(set(qp), key=len, reverse=True))
-    tries += [(2, rf"(?<!\w)(?:{words})(?!\w)", text, 0),
-              (3, rf"(?<!\w)(?:{words})(?!\w)", text, re.IGNORECASE),
-              (4, rf"(?<!\w)(?:{plain_words})(?!\w)", plain, 0),
-              (5, rf"(?<!\w){re.escape(qp[-1])}\w*", plain, 0)]
-    for tier, pattern, haystack, flags in tries:
+    plain = None
+    for tier, pattern, on_plain in tries:
+        if on_plain and plain is None:
+            plain = text.translate(_PLAIN)
+        haystack = plain if on_plain else text
         if not spans:
-            if re.search(pattern, haystack, flags):
+            if pattern.search(haystack):
                 return tier, []
             continue
-        found = [m.span() for m in re.finditer(pattern, haystack, flags)]
+        found = [m.span() for m in pattern.finditer(haystack)]
         if found:
             return tier, found
     return 6, []
