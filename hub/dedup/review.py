@@ -179,6 +179,19 @@ def _keys(value: str | None) -> set[str]:
         return set()
 
 
+def _worded(value: object) -> list[Reason]:
+    """Reasons a match model stored with the pair (JSON: sentences, or objects with ``text``)."""
+    try:
+        items = json.loads(value) if isinstance(value, str) else value
+    except ValueError:
+        return []
+    if not isinstance(items, list):
+        return []
+    texts = [i if isinstance(i, str) else (i.get("text") or i.get("reason_vi") or "") if isinstance(i, dict) else ""
+             for i in items]
+    return [Reason("model", text=t) for t in texts if t]
+
+
 def explain(pair: dict, doc_a: dict | None = None, doc_b: dict | None = None) -> list[Reason]:
     """The reasons a pair was proposed, strongest first, from what the pair and its documents hold.
 
@@ -186,6 +199,9 @@ def explain(pair: dict, doc_a: dict | None = None, doc_b: dict | None = None) ->
     answer here without any screen changing.
     """
     out: list[Reason] = []
+    worded = _worded(pair.get("explanation"))
+    if worded:
+        return worded
     sim, cont = pair.get("similarity") or 0.0, pair.get("containment") or 0.0
     a, b = doc_a or {}, doc_b or {}
     if a.get("text_sha256") and a.get("text_sha256") == b.get("text_sha256"):

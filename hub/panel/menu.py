@@ -2,7 +2,7 @@
 codes (kinds, match reasons)."""
 from __future__ import annotations
 
-from flask import Flask, g
+from flask import Flask, current_app, g
 
 from hub.dedup.review import Reason, pending_count
 from hub.panel.db import get_db
@@ -15,9 +15,21 @@ def reason_text(reason: Reason) -> str:
     return reason.text or t(f"reason.{reason.code}", **reason.params)
 
 
+# Grouping every proposed pair costs ~10 ms per thousand pairs; the menu shows the count on
+# every page, so it is kept until the proposals or decisions change.
+_CACHE: dict[str, tuple[tuple, int]] = {}
+
+
 def _pending() -> int:
     if "pending_matters" not in g:
-        g.pending_matters = pending_count(get_db())
+        db = get_db()
+        stamp = (db.execute("select count(*), max(found_at) from duplicate_pairs where decision = 'proposed'")
+                 .fetchone() + db.execute("select max(id) from duplicate_decisions").fetchone())
+        key = current_app.config["DATABASE"]
+        cached = _CACHE.get(key)
+        if cached is None or cached[0] != stamp:
+            cached = _CACHE[key] = (stamp, pending_count(db))
+        g.pending_matters = cached[1]
     return g.pending_matters
 
 
