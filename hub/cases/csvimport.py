@@ -113,6 +113,9 @@ def import_data(db: sqlite_utils.Database, data: bytes, *, name: str, by: str, v
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
+    if "\x00" in text:  # a spreadsheet or other binary file, not its CSV export
+        raise ImportFailed(f"{name}: binary data, not CSV",
+                           message_vi="Tệp không phải văn bản CSV (hãy lưu từ Excel dưới dạng CSV UTF-8).")
     reader = csv.reader(io.StringIO(text), dialect)
     header = next(reader, None)
     if not header:

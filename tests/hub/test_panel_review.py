@@ -199,3 +199,11 @@ def test_case_csv_upload_reports_each_bad_row_in_vietnamese(client):
     db = open_index(client.db_path)
     assert db["documents"].get("a" * 32)["case_ref"] == "HS-2024/0099"
     assert "HS-2024/0099" in client.get("/cases?status=resolved").text
+
+
+def test_a_spreadsheet_uploaded_instead_of_csv_is_refused_in_words(client):
+    page = client.get("/cases/import").text
+    r = client.post("/cases/import", data={"csrf_token": _token(page),
+                                           "file": (io.BytesIO(b"PK\x03\x04\x00\x00binary"), "ho_so.xlsx")},
+                    content_type="multipart/form-data")
+    assert r.status_code == 200 and "Tệp không phải văn bản CSV" in r.text
