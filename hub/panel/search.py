@@ -16,7 +16,7 @@ import re
 from flask import Blueprint, current_app, render_template, request
 from markupsafe import Markup, escape
 
-from edge.fingerprint.normalize import nfc, strip_diacritics
+from edge.fingerprint.normalize import fold, nfc, strip_diacritics
 from hub.index.db import marks
 from hub.index.search import fts_query
 from hub.panel import doclist
@@ -97,6 +97,24 @@ def match_tiers(text: str, query: str, *, spans: bool = True) -> tuple[int, list
     return 6, []
 
 
+def rank_tier(text: str | None, folded: str | None, query: str) -> int:
+    """The tier of :func:`match_tiers`, found cheaply for ranking: the folded kinds are read from
+    the index's search form of the letter, and a kind as typed is tried only where its folded
+    kind holds (an accent-exact phrase is a folded phrase too)."""
+    tokens = fold(query).split()
+    if not tokens or not text:
+        return 6
+    hay = f" {folded or fold(text)} "
+    tries = {tier: pattern for tier, pattern, _ in _tries(query)}
+    if len(tokens) > 1 and f" {' '.join(tokens)} " in hay:
+        return 0 if 0 in tries and tries[0].search(text) else 1
+    if any(f" {t} " in hay for t in tokens):
+        if tries[2].search(text):
+            return 2
+        return 3 if tries[3].search(text) else 4
+    return 5 if f" {tokens[-1]}" in hay else 6
+
+
 def snippet(text: str, spans: list[tuple[int, int]], *, width: int = 220) -> Markup:
     """A window of ``text`` around its first matched span, the spans in ``<mark>``."""
     if not spans:
@@ -147,8 +165,9 @@ def run(db, q: str, *, page: int, size: int) -> tuple[list[dict], int]:  # noqa:
         top = [d for (d,) in db.execute(
             "select d.doc_id from documents_fts join documents d on d.rowid = documents_fts.rowid "
             f"where documents_fts match ? order by {order} limit ?", [match, RERANK])] if match else []
-        texts = dict(db.execute(f"select doc_id, text from documents where doc_id in ({marks(top)})", top)) if top else {}
-        scored = [(match_tiers(texts.get(d) or "", q, spans=False)[0], i, d) for i, d in enumerate(top) if d not in refs]
+        texts = {d: (t, f) for d, t, f in db.execute(
+            f"select doc_id, text, text_fold from documents where doc_id in ({marks(top)})", top)} if top else {}
+        scored = [(rank_tier(*texts.get(d, ("", "")), q), i, d) for i, d in enumerate(top) if d not in refs]
         ordered = refs + [d for _, _, d in sorted(scored)]
         ids = ordered[offset:offset + size]
         if len(ids) < size and len(ordered) >= RERANK:

@@ -140,3 +140,14 @@ def test_exports_and_new_screens_need_sign_in(tmp_path, client):
                 "/duplicates/review", "/documents/K01-081226-0001"):
         r = anonymous.get(url)
         assert r.status_code == 302 and r.headers["Location"].startswith("/login"), url
+
+
+def test_the_ranking_shortcut_agrees_with_the_highlighted_kind():
+    from edge.fingerprint.normalize import fold
+    from hub.panel.search import rank_tier
+
+    texts = ["ĐƠN KHIẾU NẠI\nTôi tên là Nguyễn Thị Ánh, phản ánh việc PHẢN ÁNH chậm",
+             "ĐƠN ĐỀ NGHỊ\nNguyễn Thị Anh đề nghị sửa đường", "Ông NGUYỄN văn Bình, bà Thị Ánh", "ánh sáng"]
+    for q in ("Nguyễn Thị Ánh", "nguyen thi anh", "Ánh", "anh", "ÁNH", "thi an", "Bình"):
+        for text in texts:
+            assert rank_tier(text, fold(text), q) == match_tiers(text, q)[0], (q, text)
