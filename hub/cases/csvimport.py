@@ -39,13 +39,33 @@ _STATUS = {
 }
 
 
+# Why a row was not imported: stable codes (the panel words them, ``import.err.<code>``).
+REASONS = {
+    "no_case_ref": "no case number",
+    "bad_status": "unknown status {value!r}",
+    "bad_date": "date not dd/mm/yyyy or yyyy-mm-dd",
+    "no_resolved_date": "resolved without a resolution date",
+    "future_date": "resolution date in the future",
+    "unknown_document": "document {value} is not in the index",
+}
+
+
 @dataclass
 class ImportReport:
     """What a CSV import did."""
 
     cases: int = 0
     documents_linked: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
+    problems: list[tuple[int, str, str]] = field(default_factory=list)  # (line, code, value)
+
+    def fail(self, line: int, code: str, value: str = "") -> None:
+        """Record that row ``line`` (or a part of it) was not imported, and why."""
+        self.problems.append((line, code, value))
+
+    @property
+    def errors(self) -> list[tuple[int, str]]:
+        """The problems as (line, reason in English), for the command line."""
+        return [(line, REASONS[code].format(value=value)) for line, code, value in self.problems]
 
 
 def _decode(data: bytes) -> str:
@@ -73,20 +93,33 @@ def _status(value: str) -> str | None:
     return None
 
 
-def import_csv(db: sqlite_utils.Database, path: Path, *, by: str) -> ImportReport:
+def import_csv(db: sqlite_utils.Database, path: Path, *, by: str, via: str = "csv") -> ImportReport:
     """Create or update the cases listed in ``path`` and link their documents."""
     try:
-        text = _decode(path.read_bytes())
+        data = path.read_bytes()
     except OSError as e:
         raise ImportFailed(f"{path}: cannot read: {e.strerror}", message_vi="Không đọc được tệp.") from e
+    return import_data(db, data, name=str(path), by=by, via=via)
+
+
+def import_data(db: sqlite_utils.Database, data: bytes, *, name: str, by: str, via: str = "csv") -> ImportReport:
+    """Create or update the cases listed in the CSV ``data`` (an uploaded file) and link their documents."""
+    try:
+        text = _decode(data)
+    except UnicodeDecodeError as e:
+        raise ImportFailed(f"{name}: neither UTF-8 nor Windows-1258 text",
+                           message_vi="Tệp không phải văn bản CSV (UTF-8 hoặc Windows-1258).") from e
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
+    if "\x00" in text:  # a spreadsheet or other binary file, not its CSV export
+        raise ImportFailed(f"{name}: binary data, not CSV",
+                           message_vi="Tệp không phải văn bản CSV (hãy lưu từ Excel dưới dạng CSV UTF-8).")
     reader = csv.reader(io.StringIO(text), dialect)
     header = next(reader, None)
     if not header:
-        raise ImportFailed(f"{path}: empty file", message_vi="Tệp trống.")
+        raise ImportFailed(f"{name}: empty file", message_vi="Tệp trống.")
     cols: dict[str, int] = {}
     for i, h in enumerate(header):
         name = fold(h).replace("_", " ")
@@ -94,7 +127,7 @@ def import_csv(db: sqlite_utils.Database, path: Path, *, by: str) -> ImportRepor
             if name in names and key not in cols:
                 cols[key] = i
     if "case_ref" not in cols:
-        raise ImportFailed(f"{path}: no case number column (so_ho_so or case_ref) in the header",
+        raise ImportFailed(f"{name}: no case number column (so_ho_so or case_ref) in the header",
                            message_vi="Tệp không có cột số hồ sơ (so_ho_so).")
     report = ImportReport()
     with db.conn:
@@ -109,30 +142,33 @@ def import_csv(db: sqlite_utils.Database, path: Path, *, by: str) -> ImportRepor
 
             ref = get("case_ref")
             if not ref:
-                report.errors.append((line, "no case number"))
+                report.fail(line, "no_case_ref")
                 continue
             status = _status(get("status")) if get("status") else "received"
             if status is None:
-                report.errors.append((line, f"unknown status {get('status')!r}"))
+                report.fail(line, "bad_status", get("status"))
                 continue
             try:
                 resolved, received = _date(get("resolved_on")), _date(get("received_on"))
             except ValueError:
-                report.errors.append((line, "date not dd/mm/yyyy or yyyy-mm-dd"))
+                report.fail(line, "bad_date")
                 continue
             if status == "resolved" and not resolved:
-                report.errors.append((line, "resolved without a resolution date"))
+                report.fail(line, "no_resolved_date")
                 continue
             if resolved and resolved > date.today().isoformat():
-                report.errors.append((line, "resolution date in the future"))
+                report.fail(line, "future_date")
                 continue
-            set_status(db, ref, status, resolved, by=by, via="csv", title=get("title") or None,
+            set_status(db, ref, status, resolved, by=by, via=via, title=get("title") or None,
                        received_on=received)
             report.cases += 1
             for doc_id in re.split(r"[;,\s]+", get("doc_ids")):
-                if doc_id and db.execute("select 1 from documents where doc_id = ?", [doc_id]).fetchone():
-                    assign(db, doc_id, ref, by=by, via="csv")
+                # A document is named by its id or by its reference number (K01-081226-0007).
+                found = doc_id and db.execute("select doc_id from documents where doc_id = ? or reference = ?",
+                                              [doc_id, doc_id]).fetchone()
+                if found:
+                    assign(db, found[0], ref, by=by, via=via)
                     report.documents_linked += 1
                 elif doc_id:
-                    report.errors.append((line, f"document {doc_id} is not in the index"))
+                    report.fail(line, "unknown_document", doc_id)
     return report

@@ -68,3 +68,48 @@ def join_case_of(db: sqlite_utils.Database, doc_a: str, doc_b: str, *, by: str) 
     ref, other = (ra, doc_b) if ra else (rb, doc_a)
     assign(db, other, ref, by=by, via="review")
     return ref
+
+
+def new_case_ref(db: sqlite_utils.Database, *, by: str, year: int | None = None) -> str:
+    """Open a new case ``HS-YYYY/NNNN`` (the next number of the year; caller commits)."""
+    year = year or datetime.now(UTC).year
+    prefix = f"HS-{year}/"
+    last = db.execute("select max(case_ref) from cases where case_ref like ? and length(case_ref) = ?",
+                      [prefix + "%", len(prefix) + 4]).fetchone()[0]
+    n = int(last[len(prefix):]) + 1 if last and last[len(prefix):].isdigit() else 1
+    ref = f"{prefix}{n:04d}"
+    db["cases"].insert({"case_ref": ref, "status": "received", "source": "review", "received_on": date.today().isoformat(),
+                        "updated_at": _now(), "updated_by": by})
+    db["case_events"].insert({"case_ref": ref, "doc_id": None, "status": "received", "resolved_on": None,
+                              "by": by, "at": _now(), "via": "review"})
+    return ref
+
+
+# A re-submission: a letter matched (proposed or confirmed) with a letter of a resolved matter,
+# that arrived after the resolution date and was not among the matter's letters when it was
+# resolved (copies filed together and resolved together are not re-submissions of each other).
+# SQL over ``documents d`` so lists can filter and flag with it.
+_NOT_FILED_WHEN_RESOLVED = """not (d.case_ref is not null and d.case_ref = o.case_ref and exists(
+        select 1 from case_events e1 where e1.case_ref = d.case_ref and e1.doc_id = d.doc_id
+        and e1.id < (select max(e2.id) from case_events e2 where e2.case_ref = d.case_ref
+                     and e2.status = 'resolved' and e2.doc_id is null)))"""
+_RESOLVED_OTHER = f"""o.status = 'resolved' and o.resolved_at < substr(d.received_at, 1, 10)
+              and {_NOT_FILED_WHEN_RESOLVED}"""
+RESUBMISSION_SQL = f"""(
+    exists(select 1 from duplicate_pairs x join documents o on o.doc_id = x.doc_b
+           where x.doc_a = d.doc_id and x.decision in ('proposed', 'confirmed') and {_RESOLVED_OTHER})
+    or exists(select 1 from duplicate_pairs y join documents o on o.doc_id = y.doc_a
+              where y.doc_b = d.doc_id and y.decision in ('proposed', 'confirmed') and {_RESOLVED_OTHER})
+)"""
+
+
+def resubmission_of(db: sqlite_utils.Database, doc_id: str) -> dict | None:
+    """The resolved matter a document repeats (case number, resolution date, letter), or None."""
+    row = db.execute(
+        f"""select o.doc_id, o.case_ref, o.resolved_at from documents d
+           join duplicate_pairs p on (p.doc_a = d.doc_id or p.doc_b = d.doc_id)
+                and p.decision in ('proposed', 'confirmed')
+           join documents o on o.doc_id = case when p.doc_a = d.doc_id then p.doc_b else p.doc_a end
+           where d.doc_id = ? and {_RESOLVED_OTHER}
+           order by o.resolved_at desc limit 1""", [doc_id]).fetchone()
+    return {"doc_id": row[0], "case_ref": row[1], "resolved_at": row[2]} if row else None

@@ -287,6 +287,23 @@ def _m013_panel_sessions(db: sqlite_utils.Database) -> None:
         {"key": str, "failures": int, "window_start": float, "locked_until": float},
         pk="key", if_not_exists=True,
     )
+def _m014_panel_lists(db: sqlite_utils.Database) -> None:
+    # The panel's lists at a year's letters and more: pages flagged for a look (few), pairs by
+    # decision (the review queue, the duplicate filters), letters by status, petitioners by
+    # name (sort), cases by last change (their list).
+    db.execute("create index if not exists pages_flagged on pages (doc_id) "
+               "where flags is not null and flags not in ('', '[]')")
+    db.execute("create index if not exists duplicate_pairs_decision on duplicate_pairs (decision, doc_a, doc_b)")
+    db.execute("create index if not exists duplicate_pairs_decision_b on duplicate_pairs (decision, doc_b)")
+    db.execute("create index if not exists documents_status on documents (status, received_at)")
+    # A document row holds its text, so columns after it (status) are read through the text's
+    # overflow pages: these indexes hold what a list page filters and orders by, and the id.
+    db.execute("create index if not exists documents_list on documents (received_at, doc_id, status, device_id)")
+    db.execute("create index if not exists documents_kiosk_list on documents "
+               "(device_id, received_at, doc_id, status)")
+    db.execute("create index if not exists document_fields_name on document_fields (name)")
+    db.execute("create index if not exists document_fields_letter_date on document_fields (letter_date)")
+    db.execute("create index if not exists cases_updated on cases (updated_at)")
 
 
 MIGRATIONS: list[tuple[str, Migration]] = [
@@ -304,6 +321,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("011_software", _m011_software),
     ("012_enrollments", _m012_enrollments),
     ("013_panel_sessions", _m013_panel_sessions),
+    ("014_panel_lists", _m014_panel_lists),
 ]
 
 

@@ -69,9 +69,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     for module in (auth, devices, documents, search, duplicates, pdf, enroll):
         app.register_blueprint(module.bp)
-    from hub.panel import account
+    from hub.panel import account, cases, export, menu
 
-    app.register_blueprint(account.bp)
+    for module in (account, cases, export):
+        app.register_blueprint(module.bp)
+    menu.init_app(app)
 
     app.jinja_env.globals.update(t=t, lang=lang)
     app.jinja_env.filters.update(human=human, local_time=local_time, local_date=local_date)

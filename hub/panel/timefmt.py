@@ -27,11 +27,11 @@ def age_seconds(value: str | None, *, now: datetime) -> float | None:
 
 
 def local_time(value: str | None) -> str:
-    """``HH:MM dd/mm/yyyy`` in Hanoi time, or an empty string."""
+    """``dd/mm/yyyy HH:MM`` in Hanoi time, or an empty string."""
     parsed = parse_iso(value)
     if parsed is None:
         return value or ""
-    return parsed.astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y")
+    return parsed.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M")
 
 
 def relative(value: str | None, *, now: datetime) -> str:

@@ -64,3 +64,17 @@ def test_cli_cases_import_and_set(tmp_path, capsys):
                  "--resolved-on", "2026-02-01"]) == 0
     assert open_index(db_path)["cases"].get("HS-1")["status"] == "resolved"
     assert main(["cases", "set", "--db", str(db_path), "HS-1", "--status", "resolved"]) != 0
+
+
+def test_new_case_numbers_follow_the_year_and_keep_imported_ones(tmp_path):
+    from hub.cases import new_case_ref, set_status
+    from hub.index import open_index
+
+    db = open_index(tmp_path / "n.db")
+    with db.conn:
+        set_status(db, "HS-2026/0041", "received", None, by="csv", via="csv")  # imported
+        set_status(db, "QĐ-77/2019", "resolved", "2019-05-02", by="csv", via="csv")
+        assert new_case_ref(db, by="op", year=2026) == "HS-2026/0042"
+        assert new_case_ref(db, by="op", year=2027) == "HS-2027/0001"
+    assert db["cases"].get("QĐ-77/2019")["status"] == "resolved"
+    assert db["case_events"].count_where("via = 'review'") == 2

@@ -101,3 +101,17 @@ def test_proposals_are_rechecked_a_slice_at_a_time_and_decisions_are_left_alone(
     assert all(d == "proposed" for pair, d in decisions.items() if pair not in {("a", "gone"), ("a", "copy0")})
     assert db.execute("select count(*) from duplicate_pairs where decision = 'proposed' and boiler_gen < ?",
                       [gen]).fetchone()[0] == 0
+
+
+def test_explain_words_why_a_pair_was_proposed():
+    from hub.dedup.review import explain
+
+    a = {"text_sha256": "x", "identity_keys": '["cccd:001180023456", "phone:+84912345678"]'}
+    b = {"text_sha256": "y", "identity_keys": '["cccd:001180023456"]'}
+    reasons = explain({"similarity": 0.71, "containment": 0.93}, a, b)
+    assert [(r.code, r.params) for r in reasons] == [("similar", {"pct": 71}), ("contained", {"pct": 93}),
+                                                    ("key_cccd", {"value": "001180023456"})]
+    assert [r.code for r in explain({"similarity": 0.5}, a, {**a})] == ["same_text", "key_cccd", "key_phone"]
+    # A model's own sentences, when the pair holds them, are the explanation.
+    model = explain({"similarity": 0.5, "explanation": '[{"text": "Cùng người viết, cùng thửa đất"}]'}, a, b)
+    assert [r.text for r in model] == ["Cùng người viết, cùng thửa đất"]

@@ -17,7 +17,7 @@ from tests.conftest import screenshot
 def test_restart_asks_first_and_a_bad_setting_is_named(browser, tmp_path):  # noqa: ANN001
     path = tmp_path / "index.db"
     db = open_index(path)
-    create_user(db, "canbo1", "mat-khau-dung-1")
+    create_user(db, "canbo1", "mat-khau-dung-1", role="admin")  # only admins reconfigure kiosks
     db["devices"].insert({"device_id": "k01", "state": "online", "last_seen": "2030-01-01T00:00:00+00:00",
                           "disk_free_mb": 51_712.0})
     db.conn.close()

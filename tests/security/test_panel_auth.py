@@ -249,7 +249,8 @@ def test_operator_cannot_reconfigure_or_command_a_kiosk(app, db_path):
         token = _token(client.get("/devices/kiosk-01").text)
         r1 = client.post("/devices/kiosk-01/config",
                          data={"metrics_interval_s": "15", "csrf_token": token})
-        r2 = client.post("/devices/kiosk-01/command", data={"action": "restart", "csrf_token": token})
+        r2 = client.post("/devices/kiosk-01/command", data={"action": "restart", "confirmed": "1",
+                                                                  "csrf_token": token})
         if allowed:
             assert (r1.status_code, r2.status_code) == (302, 302)
         else:

@@ -24,7 +24,7 @@ from hub.panel.users import create_user
 def panel(tmp_path):  # noqa: ANN001
     path = tmp_path / "index.db"
     db = open_index(path)
-    create_user(db, "canbo1", "mat-khau-dung-1")
+    create_user(db, "canbo1", "mat-khau-dung-1", role="admin")  # only admins reconfigure kiosks
     db["devices"].insert({"device_id": "k01", "state": "online", "last_seen": "2030-01-01T00:00:00+00:00",
                           "disk_free_mb": 20480.0})
     db.conn.close()
