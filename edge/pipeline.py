@@ -15,11 +15,10 @@ from typing import TYPE_CHECKING, Any
 import cv2
 import numpy as np
 
-from edge import imaging, ocr
+from edge import imaging, ocr, orientation
 from edge.exceptions import EdgeError, ImageError
 from edge.fingerprint import fingerprint
 from edge.fingerprint.identity import identity_keys
-from edge.ocr.osd import detect_orientation
 from edge.wire import Fingerprint
 
 if TYPE_CHECKING:
@@ -120,17 +119,26 @@ def prepare(page: Page, ctx: PipelineContext) -> Page:
 
 
 def recognize(page: Page, ctx: PipelineContext) -> Page:
-    """OCR in Vietnamese; only a page that reads poorly gets a second look (orientation, gray)."""
+    """OCR in Vietnamese; only a page that reads poorly gets a second look (other ways up, gray)."""
     if page.blank:  # nothing to read; the page is kept and shown to the staff as blank
         return page
     res = _ocr(page.ocr_input, ctx, invert=False)  # binarized dark on light by the imaging stage
     passes = 1
-    if res.confidence < ctx.low_ocr_confidence or res.words < 3:
-        turned = _check_orientation(page, ctx) if ctx.orientation else None
-        again = _ocr(turned.ocr_input, ctx) if turned else _ocr(page.gray, ctx)
-        passes = 2
-        if again.words >= res.words // 2 and again.confidence > res.confidence:
-            res, page = again, turned or page  # else OSD was wrong: keep the page as it was
+    if orientation.reads_poorly(res, ctx.low_ocr_confidence):
+        turns = orientation.turns_to_try(page.imaging.get("orientation_confidence", 0.0),
+                                         page.width, page.height) if ctx.orientation else ()
+        trial_ctx = replace(ctx, pdf=False)
+        better = orientation.read_upright(
+            page.ocr_input, res, turns=turns, read=lambda img: _ocr(img, ctx, invert=False),
+            trial=lambda img: _ocr(img, trial_ctx, invert=False))
+        passes += better.passes
+        if better.turn:
+            res, page = better.result, _turn(page, better.turn)
+        else:
+            again = _ocr(page.gray, ctx)
+            passes += 1
+            if again.words >= res.words // 2 and again.confidence > res.confidence:
+                res = again
     flags = page.flags
     if res.words and res.confidence < ctx.low_ocr_confidence:
         flags = (*flags, "low_confidence")
@@ -148,26 +156,15 @@ def _ocr(image: np.ndarray, ctx: PipelineContext, *, invert: bool = True) -> ocr
                          timeout_s=ctx.ocr_timeout_s, pdf=ctx.pdf, invert=invert)
 
 
-def _check_orientation(page: Page, ctx: PipelineContext) -> Page | None:
-    """Ask Tesseract OSD whether a poorly read page is turned; the turned page, or None."""
-    if page.imaging.get("orientation_confidence", 0.0) >= 0.99:
-        return None
-    f = min(1.0, 150 / ctx.dpi)
-    view = cv2.resize(page.gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1 else page.gray
-    try:
-        guess = detect_orientation(view, dpi=max(50, round(ctx.dpi * f)))
-    except EdgeError:
-        return None
-    if guess.rotate == 0 or guess.confidence < 2.0:
-        return None
-    k = -guess.rotate // 90  # np.rot90 turns counter-clockwise; OSD answers clockwise
-    imaging_rec = {**page.imaging,
-                   "orientation": (page.imaging.get("orientation", 0) + guess.rotate) % 360,
-                   "orientation_confidence": round(min(1.0, guess.confidence / 10), 3)}
-    return replace(page, gray=np.ascontiguousarray(np.rot90(page.gray, k)),
-                   ocr_input=np.ascontiguousarray(np.rot90(page.ocr_input, k)), imaging=imaging_rec,
-                   width=page.height if k % 2 else page.width,
-                   height=page.width if k % 2 else page.height)
+def _turn(page: Page, turn: int) -> Page:
+    """The page turned clockwise by ``turn``, as ``edge.orientation`` decided."""
+    rec = {**page.imaging, "orientation": (page.imaging.get("orientation", 0) + turn) % 360,
+           "orientation_source": "ocr"}
+    side = turn in (90, 270)
+    return replace(page, gray=orientation.turned(page.gray, turn),
+                   ocr_input=orientation.turned(page.ocr_input, turn), imaging=rec,
+                   width=page.height if side else page.width,
+                   height=page.width if side else page.height)
 
 
 def archive(page: Page, ctx: PipelineContext) -> Page:
@@ -248,7 +245,7 @@ def warm_up(ctx: PipelineContext) -> float:
     try:
         page = imaging.decode(cv2.imencode(".png", page)[1].tobytes())  # the scanner's format
         imaging.prepare(page, dpi=100, min_skew_confidence=ctx.min_skew_confidence,
-                        max_skew_degrees=ctx.max_skew_degrees, orientation=ctx.orientation, osd=False)
+                        max_skew_degrees=ctx.max_skew_degrees, orientation=ctx.orientation)
     except EdgeError:
         pass
     # Loading the kernels leaves ~10^5 long-lived objects (Numba's types, compiled overloads)

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 
-from edge.exceptions import EdgeError, ImageError
+from edge.exceptions import ImageError
 from edge.imaging import orientation as orient
 from edge.imaging.binarize import binarize_flat
 from edge.imaging.borders import BLANK_COVERAGE_PERCENT, analyse_layout
@@ -29,8 +28,6 @@ _MARGIN_MM = 5.0
 # Larger than A3 at 600 dpi is not a page scan; refuse before allocating copies of it.
 MAX_PIXELS = 80_000_000
 MIN_SIDE = 32
-# OSD answers below this confidence are ignored (Tesseract's own scale, OCRmyPDF uses 14-15).
-_OSD_MIN_CONFIDENCE = 2.0
 
 
 @dataclass(frozen=True)
@@ -58,8 +55,7 @@ class Prepared:
 
 
 def prepare(gray: np.ndarray, *, dpi: int = 300, min_skew_confidence: float = 0.3,
-            max_skew_degrees: float = 45.0, orientation: bool = True,
-            osd: bool = True) -> Prepared:
+            max_skew_degrees: float = 45.0, orientation: bool = True) -> Prepared:
     """Run the whole imaging stage on one uint8 grayscale page."""
     check_gray(gray)
     h, w = gray.shape
@@ -84,14 +80,7 @@ def prepare(gray: np.ndarray, *, dpi: int = 300, min_skew_confidence: float = 0.
 
     quarter, q_conf = 0, 0.0
     if orientation and sweep.confidence >= min_skew_confidence:
-        def osd_view() -> tuple[np.ndarray, float]:
-            # OSD needs glyphs near their real size: the working copy is too small for it.
-            f = min(1.0, _OSD_DPI / dpi)
-            mid = cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1 else gray
-            mid = rotate(mid, -angle) if apply else mid
-            return np.ascontiguousarray(np.rot90(mid, -sweep.quarter // 90)), dpi * f
-
-        quarter, q_conf = _orientation(straight, sweep, osd_view=osd_view if osd else None)
+        quarter, q_conf = _orientation(straight, sweep)
     upright = np.ascontiguousarray(np.rot90(straight, -quarter // 90))
     t.lap("orientation")
 
@@ -126,12 +115,12 @@ def prepare(gray: np.ndarray, *, dpi: int = 300, min_skew_confidence: float = 0.
     return Prepared(archive=archive, ocr=ocr_img, record=record)
 
 
-_OSD_DPI = 150  # resolution OSD gets when it is asked
+def _orientation(straight: np.ndarray, sweep) -> tuple[int, float]:
+    """Clockwise quarter turn that makes ``straight`` (deskewed, working scale) upright, and how sure.
 
-
-def _orientation(straight: np.ndarray, sweep, *,
-                 osd_view: Callable[[], tuple[np.ndarray, float]] | None) -> tuple[int, float]:
-    """Clockwise quarter turn that makes ``straight`` (deskewed, working scale) upright."""
+    Only the cheap cues decide here; a page they are unsure of keeps its lines' direction, and
+    if it then reads poorly ``edge.orientation`` reads it the other ways up.
+    """
     from edge.imaging.borders import paper_level
 
     paper = paper_level(straight)
@@ -141,25 +130,8 @@ def _orientation(straight: np.ndarray, sweep, *,
     quarter = (base + (0 if cue >= 0 else 180)) % 360
     conf = min(sweep.quarter_confidence if base else 1.0, orient.cue_confidence(cue))
     if orient.cue_is_sure(cue):
-        # Enough text lines voted (accents above the letters, descenders below): no OSD.
+        # Enough text lines voted (accents above the letters, descenders below).
         return quarter, round(float(conf), 3)
-    if quarter == base:
-        # Unsure, and no turn proposed: an unsure page that OCR then reads poorly gets its
-        # orientation checked by the pipeline (edge.ocr.osd), so OSD runs on few pages.
-        return base, round(float(conf), 3)
-    guess = None
-    if osd_view is not None:
-        try:
-            from edge.ocr.osd import detect_orientation
-
-            # OSD sees the page as turned by the sweep; it answers the remaining clockwise turn.
-            view, view_dpi = osd_view()
-            guess = detect_orientation(view, dpi=max(50, round(view_dpi)))
-        except EdgeError:
-            guess = None
-    if guess is not None and guess.confidence >= _OSD_MIN_CONFIDENCE:
-        return (base + guess.rotate) % 360, round(min(1.0, guess.confidence / 10.0), 3)
-    # Neither a sure cue nor OSD confirms the turn: keep the lines' direction, upright.
     return base, round(float(min(conf, 0.5)), 3)
 
 
