@@ -49,6 +49,7 @@ class Page:
     source: str
     raw: bytes
     scan_sha256: str = ""
+    dpi: int = 0  # the resolution the page is processed at (decode: the file's, else the scanner's)
     gray: np.ndarray | None = field(default=None, repr=False)
     ocr_input: np.ndarray | None = field(default=None, repr=False)
     width: int = 0
@@ -96,13 +97,19 @@ def pipeline_context(cfg: EdgeConfig) -> PipelineContext:
 
 
 def decode(page: Page, ctx: PipelineContext) -> Page:
-    """Image file bytes → 8-bit grayscale array; the page lets the bytes go (the spool keeps them)."""
-    return replace(page, gray=imaging.decode(page.raw), raw=b"")
+    """Image file bytes → 8-bit grayscale array at its resolution; the page lets the bytes go (the spool keeps them).
+
+    The resolution is the file's when it is plausible for a page, else the scanner's setting
+    (``ctx.dpi``), else what an A4 sheet of that size would have (edge.imaging.resolution).
+    """
+    gray, declared = imaging.decode_scan(page.raw)
+    dpi = imaging.page_dpi(declared, gray.shape[1], gray.shape[0], expected=ctx.dpi)
+    return replace(page, gray=gray, raw=b"", dpi=dpi)
 
 
 def prepare(page: Page, ctx: PipelineContext) -> Page:
     """Upright, straighten, remove borders, crop, binarize; flag blank pages."""
-    prep = imaging.prepare(page.gray, dpi=ctx.dpi, min_skew_confidence=ctx.min_skew_confidence,
+    prep = imaging.prepare(page.gray, dpi=page.dpi or ctx.dpi, min_skew_confidence=ctx.min_skew_confidence,
                            max_skew_degrees=ctx.max_skew_degrees, orientation=ctx.orientation)
     rec = prep.record
     flags = page.flags
@@ -111,7 +118,7 @@ def prepare(page: Page, ctx: PipelineContext) -> Page:
     if rec.blank:
         flags = (*flags, "blank")
     return replace(
-        page, gray=prep.archive, ocr_input=prep.ocr, imaging=asdict(rec),
+        page, gray=prep.archive, ocr_input=prep.ocr, imaging={**asdict(rec), "dpi": page.dpi or ctx.dpi},
         width=int(prep.archive.shape[1]), height=int(prep.archive.shape[0]),
         skew_degrees=round(rec.skew_degrees, 3), skew_confidence=round(rec.skew_confidence, 3),
         deskewed=rec.deskewed, blank=rec.blank, flags=flags,
@@ -122,6 +129,7 @@ def recognize(page: Page, ctx: PipelineContext) -> Page:
     """OCR in Vietnamese; only a page that reads poorly gets a second look (other ways up, gray)."""
     if page.blank:  # nothing to read; the page is kept and shown to the staff as blank
         return page
+    ctx = replace(ctx, dpi=page.dpi or ctx.dpi)  # Tesseract sizes its search by the page's own
     res = _ocr(page.ocr_input, ctx, invert=False)  # binarized dark on light by the imaging stage
     passes = 1
     if orientation.reads_poorly(res, ctx.low_ocr_confidence):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from edge.imaging.binarize import binarize, binarize_flat
-from edge.imaging.decode import decode, to_gray
+from edge.imaging.decode import declared_dpi, decode, decode_scan, to_gray
 from edge.imaging.deskew import DeskewResult, deskew, rotate
 from edge.imaging.prepare import ImagingRecord, Prepared, prepare
+from edge.imaging.resolution import page_dpi
 from edge.imaging.skew import SkewEstimate, estimate_skew
 
 __all__ = [
@@ -16,8 +17,11 @@ __all__ = [
     "binarize",
     "binarize_flat",
     "decode",
+    "decode_scan",
+    "declared_dpi",
     "deskew",
     "estimate_skew",
+    "page_dpi",
     "prepare",
     "rotate",
     "to_gray",

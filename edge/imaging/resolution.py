@@ -1,22 +1,25 @@
 """A page image's resolution: what the file says when it is plausible, else what its size implies."""
 from __future__ import annotations
 
-# The page model: petitions are written on A4 (297 mm long side); letters on A5 and A3 sheets
-# are the smallest and largest seen. A declared resolution that makes the image's long side
-# shorter than A5's or longer than A3's is a default of the camera or program (72 or 96 dpi on
-# phone photos), not a measurement.
+# The page model: petitions are written on A4 (297 mm long side); a slip or a copied ID card
+# (~100 mm) and an A3 sheet with the scanner's margin (~450 mm) are the smallest and largest
+# things scanned. A declared resolution that makes the image's long side shorter or longer
+# than those is a default of the camera or program (72 or 96 dpi on phone photos), not a
+# measurement; the page is then taken to be A4.
 _A4_LONG_IN = 297 / 25.4
-_MIN_LONG_IN = 210 / 25.4
-_MAX_LONG_IN = 420 / 25.4
+_MIN_LONG_IN = 100 / 25.4
+_MAX_LONG_IN = 450 / 25.4
 # The pipeline's working range (edge.imaging.prepare checks 50..2400).
 MIN_DPI, MAX_DPI = 50, 1200
 
 
-def page_dpi(declared: float | None, width: int, height: int) -> int:
-    """Resolution to process a page image at: its declared dpi if plausible, else as if it were A4."""
+def page_dpi(declared: float | None, width: int, height: int, *, expected: float | None = None) -> int:
+    """Resolution to process a page image at: the first plausible of the file's declared dpi and
+    the ``expected`` one (the scanner's setting), else what the page model gives (an A4 sheet)."""
     long_px = max(width, height)
-    if declared and declared > 0 and _MIN_LONG_IN <= long_px / declared <= _MAX_LONG_IN:
-        dpi = declared
+    for dpi in (declared, expected):
+        if dpi and dpi > 0 and _MIN_LONG_IN <= long_px / dpi <= _MAX_LONG_IN:
+            break
     else:
         dpi = long_px / _A4_LONG_IN
     return int(round(min(MAX_DPI, max(MIN_DPI, dpi))))

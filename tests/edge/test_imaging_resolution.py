@@ -1,0 +1,52 @@
+"""A page's resolution: read from the file where it is plausible, squared for faxes, else modelled."""
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+
+from edge.imaging import declared_dpi, decode_scan, page_dpi
+from edge.pipeline import Page, PipelineContext, process_page
+from tests.edge.test_pipeline import page_png
+
+
+def saved(img: Image.Image, fmt: str, **kw) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, fmt, **kw)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG", "TIFF"])
+def test_declared_resolution_is_read_from_each_format(fmt):
+    img = Image.new("L", (400, 300), 255)
+    x, y = declared_dpi(saved(img, fmt, dpi=(150, 150)))
+    assert x == pytest.approx(150, abs=0.5) and y == pytest.approx(150, abs=0.5)
+    assert declared_dpi(saved(img, fmt)) in ((None, None), (72.0, 72.0))  # JFIF's default aspect
+
+
+def test_plausible_declared_then_scanner_setting_then_a4():
+    assert page_dpi(200, 1654, 2339) == 200  # A4 at 200 dpi, as it says
+    assert page_dpi(72, 3024, 4032) == 345  # a phone's "72 dpi": a 1.4 m page, so taken as A4
+    assert page_dpi(None, 2480, 3508, expected=300) == 300  # the scanner's setting
+    assert page_dpi(None, 1240, 1754, expected=600) == 150  # not 600: that would be 75 mm
+    assert page_dpi(None, 874, 1240, expected=300) == 300  # A6 slip at 300 dpi
+
+
+def test_a_fax_gets_square_pixels():
+    page = Image.open(io.BytesIO(page_png(0.0, dpi=200)))
+    fax = page.resize((page.width * 204 // 200, page.height * 98 // 200))
+    gray, dpi = decode_scan(saved(fax, "TIFF", dpi=(204, 98)))
+    assert dpi == pytest.approx(204, abs=0.5)
+    assert gray.shape[1] == fax.width and gray.shape[0] == pytest.approx(fax.height * 204 / 98, abs=2)
+
+
+@pytest.mark.slow
+def test_a_skewed_fax_is_straightened_and_read():
+    page = Image.open(io.BytesIO(page_png(3.0, dpi=200)))
+    fax = page.resize((page.width * 204 // 200, page.height * 98 // 200)).point(lambda v: 255 * (v > 140))
+    res = process_page(saved(fax.convert("1"), "TIFF", compression="group4", dpi=(204, 98)),
+                       source="fax.tif", ctx=PipelineContext(pdf=False))
+    assert isinstance(res, Page) and res.imaging["dpi"] == 204
+    assert res.skew_degrees == pytest.approx(3.0, abs=0.2)
+    assert "Hàng Bài" in res.text  # a digit of the ID on 98-dpi rows may be misread
