@@ -40,6 +40,7 @@ class PipelineContext:
     low_ocr_confidence: float = 60.0
     orientation: bool = True
     pdf: bool = True
+    colour_dropout: bool = True
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class Page:
     scan_sha256: str = ""
     dpi: int = 0  # the resolution the page is processed at (decode: the file's, else the scanner's)
     gray: np.ndarray | None = field(default=None, repr=False)
+    colour: np.ndarray | None = field(default=None, repr=False)  # RGB of a colour scan, archived
     ocr_input: np.ndarray | None = field(default=None, repr=False)
     width: int = 0
     height: int = 0
@@ -102,14 +104,18 @@ def decode(page: Page, ctx: PipelineContext) -> Page:
     The resolution is the file's when it is plausible for a page, else the scanner's setting
     (``ctx.dpi``), else what an A4 sheet of that size would have (edge.imaging.resolution).
     """
-    gray, declared = imaging.decode_scan(page.raw)
-    dpi = imaging.page_dpi(declared, gray.shape[1], gray.shape[0], expected=ctx.dpi)
-    return replace(page, gray=gray, raw=b"", dpi=dpi)
+    scan = imaging.decode_scan(page.raw, colour=ctx.colour_dropout)
+    dpi = imaging.page_dpi(scan.dpi, scan.gray.shape[1], scan.gray.shape[0], expected=ctx.dpi)
+    return replace(page, gray=scan.gray, colour=scan.rgb, raw=b"", dpi=dpi)
 
 
 def prepare(page: Page, ctx: PipelineContext) -> Page:
     """Upright, straighten, remove borders, crop, binarize; flag blank pages."""
-    prep = imaging.prepare(page.gray, dpi=page.dpi or ctx.dpi, min_skew_confidence=ctx.min_skew_confidence,
+    gray, dropped = page.gray, 0.0
+    if page.colour is not None:  # red seals and blue signatures are not text: paper for OCR
+        gray, dropped = imaging.dropout(page.colour, page.gray)
+    prep = imaging.prepare(gray, keep=page.colour, dpi=page.dpi or ctx.dpi,
+                           min_skew_confidence=ctx.min_skew_confidence,
                            max_skew_degrees=ctx.max_skew_degrees, orientation=ctx.orientation)
     rec = prep.record
     flags = page.flags
@@ -118,7 +124,8 @@ def prepare(page: Page, ctx: PipelineContext) -> Page:
     if rec.blank:
         flags = (*flags, "blank")
     return replace(
-        page, gray=prep.archive, ocr_input=prep.ocr, imaging={**asdict(rec), "dpi": page.dpi or ctx.dpi},
+        page, gray=prep.archive, colour=prep.kept, ocr_input=prep.ocr,
+        imaging={**asdict(rec), "dpi": page.dpi or ctx.dpi, "colour_ink_share": round(dropped, 4)},
         width=int(prep.archive.shape[1]), height=int(prep.archive.shape[0]),
         skew_degrees=round(rec.skew_degrees, 3), skew_confidence=round(rec.skew_confidence, 3),
         deskewed=rec.deskewed, blank=rec.blank, flags=flags,
@@ -169,21 +176,23 @@ def _turn(page: Page, turn: int) -> Page:
     rec = {**page.imaging, "orientation": (page.imaging.get("orientation", 0) + turn) % 360,
            "orientation_source": "ocr"}
     side = turn in (90, 270)
-    return replace(page, gray=orientation.turned(page.gray, turn),
+    colour = None if page.colour is None else orientation.turned(page.colour, turn)
+    return replace(page, gray=orientation.turned(page.gray, turn), colour=colour,
                    ocr_input=orientation.turned(page.ocr_input, turn), imaging=rec,
                    width=page.height if side else page.width,
                    height=page.width if side else page.height)
 
 
 def archive(page: Page, ctx: PipelineContext) -> Page:
-    """Compress the straightened page for the record the hub keeps."""
-    ok, buf = cv2.imencode(".jpg", page.gray, [cv2.IMWRITE_JPEG_QUALITY, ARCHIVE_JPEG_QUALITY])
+    """Compress the straightened page for the record the hub keeps (in colour when scanned so)."""
+    image = page.gray if page.colour is None else cv2.cvtColor(page.colour, cv2.COLOR_RGB2BGR)
+    ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, ARCHIVE_JPEG_QUALITY])
     if not ok:
         raise ImageError("could not encode the page as JPEG")
     data = buf.tobytes()
     return replace(
         page, archive=data, archive_mime="image/jpeg",
-        archive_sha256=hashlib.sha256(data).hexdigest(), gray=None,
+        archive_sha256=hashlib.sha256(data).hexdigest(), gray=None, colour=None,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import struct
 import warnings
+from dataclasses import dataclass
 
 import cv2
 import deflate
@@ -48,13 +49,24 @@ def decode(data: bytes) -> np.ndarray:
     return to_gray(array)
 
 
-def decode_scan(data: bytes) -> tuple[np.ndarray, float | None]:
+@dataclass(frozen=True)
+class Decoded:
+    """A decoded page: its gray pixels, the resolution its file declares, its colour pixels if any."""
+
+    gray: np.ndarray
+    dpi: float | None
+    rgb: np.ndarray | None = None
+
+
+def decode_scan(data: bytes, *, colour: bool = False) -> Decoded:
     """Decode like ``decode`` and give the resolution the file declares (None if it says none).
 
     A page whose two resolutions differ (a fax: 204 x 98 dpi) is resampled to square pixels at
-    the higher one first: every later step measures angles and distances in pixels.
+    the higher one first: every later step measures angles and distances in pixels. With
+    ``colour``, a colour file's RGB pixels come too.
     """
-    gray = decode(data)
+    rgb = _rgb(data) if colour else None
+    gray = decode(data) if rgb is None else to_gray(rgb)
     xdpi, ydpi = declared_dpi(data)
     fx, fy = square_scale(xdpi, ydpi)
     if (fx, fy) != (1.0, 1.0):
@@ -62,8 +74,33 @@ def decode_scan(data: bytes) -> tuple[np.ndarray, float | None]:
         size = (max(1, round(w * fx)), max(1, round(h * fy)))
         _check_size(size)
         gray = cv2.resize(gray, size, interpolation=cv2.INTER_CUBIC)
+        rgb = None if rgb is None else cv2.resize(rgb, size, interpolation=cv2.INTER_CUBIC)
     top = max(xdpi or 0.0, ydpi or 0.0)
-    return gray, (top or None)
+    return Decoded(gray, top or None, rgb)
+
+
+def _rgb(data: bytes) -> np.ndarray | None:
+    """RGB pixels of a colour image file (first frame, EXIF-turned); None for gray or unusual files."""
+    raw = bytes(data[:32])
+    if raw[:8] == _PNG_SIGNATURE and raw[24:26] in (b"\x08\x00", b"\x10\x00"):
+        return None  # a gray PNG (the scanner's own format): the fast gray path
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as img:
+                if img.mode not in ("RGB", "RGBA", "P", "YCbCr", "CMYK") or img.mode == "P" and \
+                        img.palette is not None and img.palette.mode != "RGB":
+                    return None
+                _check_size(img.size)
+                img.load()
+                img = ImageOps.exif_transpose(img)
+                if img.mode == "RGBA" or "transparency" in img.info:
+                    img = img.convert("RGBA")
+                    white = Image.new("RGBA", img.size, (255, 255, 255, 255))
+                    img = Image.alpha_composite(white, img)
+                return np.ascontiguousarray(np.asarray(img.convert("RGB")))
+    except Exception:  # the gray decoder reports what is wrong with the file
+        return None
 
 
 def declared_dpi(data: bytes) -> tuple[float | None, float | None]:

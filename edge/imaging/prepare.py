@@ -47,18 +47,26 @@ class ImagingRecord:
 
 @dataclass(frozen=True)
 class Prepared:
-    """The archived page (gray), its binarized twin for OCR (0/255), and the record."""
+    """The archived page (gray), its binarized twin for OCR (0/255), and the record.
+
+    ``kept`` is the ``keep`` image given to ``prepare`` (the colour scan) straightened and
+    cropped the same way, or None.
+    """
 
     archive: np.ndarray
     ocr: np.ndarray
     record: ImagingRecord
+    kept: np.ndarray | None = None
 
 
 def prepare(gray: np.ndarray, *, dpi: int = 300, min_skew_confidence: float = 0.3,
-            max_skew_degrees: float = 45.0, orientation: bool = True) -> Prepared:
-    """Run the whole imaging stage on one uint8 grayscale page."""
+            max_skew_degrees: float = 45.0, orientation: bool = True,
+            keep: np.ndarray | None = None) -> Prepared:
+    """Run the whole imaging stage on one uint8 grayscale page (and ``keep``, its colour twin)."""
     check_gray(gray)
     h, w = gray.shape
+    if keep is not None and (keep.dtype != np.uint8 or keep.shape[:2] != gray.shape):
+        raise ImageError(f"the kept image must be uint8 of the page's size, got {keep.dtype} {keep.shape}")
     if min(h, w) < MIN_SIDE:
         raise ImageError(f"image is too small to be a page: {w}x{h} px")
     if h * w > MAX_PIXELS:
@@ -100,8 +108,11 @@ def prepare(gray: np.ndarray, *, dpi: int = 300, min_skew_confidence: float = 0.
         box = (max(0, math.floor(bx0 * f_u - margin)), max(0, math.floor(by0 * f_u - margin)),
                min(uw, math.ceil(bx1 * f_u + margin)), min(uh, math.ceil(by1 * f_u + margin)))
     archive = _warp(gray, angle, quarter, box, (sw, sh))
+    kept = None if keep is None else _warp(keep, angle, quarter, box, (sw, sh))
     if layout.border.any():
         _whiten(archive, layout.border, box, f_u, paper=layout.paper)
+        if kept is not None:
+            _whiten(kept, layout.border, box, f_u, paper=255.0)
     t.lap("rotate")
 
     ocr_img = binarize_flat(archive, dpi=dpi)
@@ -112,7 +123,7 @@ def prepare(gray: np.ndarray, *, dpi: int = 300, min_skew_confidence: float = 0.
         crop_box=tuple(int(v) for v in box), blank=bool(blank),
         blank_score=round(float(layout.coverage_percent), 5), timings_ms=t.done(),
     )
-    return Prepared(archive=archive, ocr=ocr_img, record=record)
+    return Prepared(archive=archive, ocr=ocr_img, record=record, kept=kept)
 
 
 def _orientation(straight: np.ndarray, sweep) -> tuple[int, float]:
@@ -162,7 +173,7 @@ def _warp(gray: np.ndarray, angle: float, quarter: int, box: tuple[int, int, int
     crop = np.array([[1.0, 0.0, -x0], [0.0, 1.0, -y0], [0.0, 0.0, 1.0]])
     m = (crop @ mq @ m1)[:2]
     return cv2.warpAffine(gray, m, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR,
-                          borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+                          borderMode=cv2.BORDER_CONSTANT, borderValue=(255, 255, 255))
 
 
 def _whiten(archive: np.ndarray, border: np.ndarray, box: tuple[int, int, int, int], scale: float,
@@ -180,8 +191,9 @@ def _whiten(archive: np.ndarray, border: np.ndarray, box: tuple[int, int, int, i
                      interpolation=cv2.INTER_NEAREST)
     ox, oy = round(x0 - sx0 * scale), round(y0 - sy0 * scale)
     big = big[oy : oy + archive.shape[0], ox : ox + archive.shape[1]]
+    where = big.view(np.bool_)
     np.copyto(archive[: big.shape[0], : big.shape[1]], int(min(255, paper + 0.5)),
-              where=big.view(np.bool_))
+              where=where if archive.ndim == 2 else where[:, :, None])
 
 
 class _Timer:

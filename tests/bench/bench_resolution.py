@@ -90,7 +90,7 @@ def main() -> int:
     for res in RESOLUTIONS:
         row = f"{res:<13}"
         for fn in tools.values():
-            e = [angle_error(fn(decode_scan(p[0])[0]), p[2]) for p in pages[res]]
+            e = [angle_error(fn(decode_scan(p[0]).gray), p[2]) for p in pages[res]]
             row += f"{statistics.median(e):>14.3f} / {max(e):>5.2f}"
         if res.startswith("fax"):
             e = [angle_error(ours(decode(p[0])), p[2]) for p in pages[res]]

@@ -36,7 +36,8 @@ def test_plausible_declared_then_scanner_setting_then_a4():
 def test_a_fax_gets_square_pixels():
     page = Image.open(io.BytesIO(page_png(0.0, dpi=200)))
     fax = page.resize((page.width * 204 // 200, page.height * 98 // 200))
-    gray, dpi = decode_scan(saved(fax, "TIFF", dpi=(204, 98)))
+    d = decode_scan(saved(fax, "TIFF", dpi=(204, 98)))
+    gray, dpi = d.gray, d.dpi
     assert dpi == pytest.approx(204, abs=0.5)
     assert gray.shape[1] == fax.width and gray.shape[0] == pytest.approx(fax.height * 204 / 98, abs=2)
 

@@ -315,3 +315,13 @@ def test_watched_folder_takes_finished_files_and_sets_aside_bad_ones(tmp_path):
     lines = [json.loads(line) for line in out.splitlines()]
     assert {bool(x.get("document_id")) for x in lines} == {True, False}
     assert NAME not in err  # logs never carry petition text
+
+
+@pytest.mark.slow
+def test_a_colour_photo_with_a_seal_reads_through_it(tmp_path):
+    from tests.edge.test_imaging_colour import stamped_letter
+
+    buf = io.BytesIO()
+    stamped_letter().save(buf, "JPEG", quality=85, dpi=(200, 200))
+    text = imported_text(tmp_path, "seal.jpg", buf.getvalue())
+    assert text.count(CCCD) == 2

@@ -43,7 +43,7 @@ def pdf_pages(data: bytes, name: str) -> list[PageText]:
 
 
 def render(data: bytes, name: str, indexes: list[int]) -> list[Scan]:
-    """Pages of a PDF as gray page images at the scanner's resolution (less for oversized pages)."""
+    """Pages of a PDF as page images at the scanner's resolution (less for oversized pages)."""
     import pypdfium2 as pdfium
     from PIL import Image
 
@@ -65,8 +65,10 @@ def render(data: bytes, name: str, indexes: list[int]) -> list[Scan]:
             if dpi < 50:
                 raise ImportFailed(f"{name}: page {i + 1} is {w_pt / 72:.0f}x{h_pt / 72:.0f} in, not a page",
                                    message_vi="Trang PDF quá khổ; không nhập.")
-            image: Image.Image = page.render(scale=dpi / 72, grayscale=True).to_pil()
-            scans.append(Scan(png_bytes(image.convert("L"), round(dpi)), round(dpi)))
+            image: Image.Image = page.render(scale=dpi / 72).to_pil()  # colour: seals drop out
+            if image.mode != "L":
+                image = image.convert("RGB")
+            scans.append(Scan(png_bytes(image, round(dpi)), round(dpi)))
             page.close()
     except pdfium.PdfiumError as e:
         raise ImportFailed(f"{name}: PDFium cannot render a page: {e}",

@@ -32,7 +32,7 @@ except ImportError:  # pragma: no cover - the package is a dependency
 
 @dataclass(frozen=True)
 class Scan:
-    """One page image ready for the pipeline: 8-bit gray PNG bytes and the resolution to read it at."""
+    """One page image ready for the pipeline: PNG bytes (8-bit gray or RGB) and the resolution to read it at."""
 
     png: bytes
     dpi: int
@@ -62,8 +62,10 @@ def image_scans(data: bytes, name: str) -> Iterator[Scan]:
             w, h = frame.size
             if w * h > limits.MAX_PIXELS:
                 raise _too_big(name, f"page {k + 1} is {w}x{h} px (limit {limits.MAX_PIXELS} pixels)")
+            # Colour stays colour: the pipeline drops red seals and blue signatures by their hue.
+            mode = "RGB" if frame.mode in ("RGB", "RGBA", "P", "CMYK", "YCbCr", "LAB") else "L"
             try:
-                page = ImageOps.exif_transpose(frame.convert("L") if frame.mode != "L" else frame.copy())
+                page = ImageOps.exif_transpose(frame.convert(mode) if frame.mode != mode else frame.copy())
             except Exception as e:
                 raise _broken(name, f"page {k + 1}: {type(e).__name__}: {e}") from e
             xdpi, ydpi = _declared_dpi(frame.info)
@@ -85,7 +87,7 @@ def _declared_dpi(info: dict) -> tuple[float | None, float | None]:
 
 
 def png_bytes(page: Image.Image, dpi: int) -> bytes:
-    """A gray page as PNG bytes carrying its resolution."""
+    """A page as PNG bytes carrying its resolution."""
     buf = io.BytesIO()
     page.save(buf, format="PNG", compress_level=1, dpi=(dpi, dpi))
     return buf.getvalue()
