@@ -3,9 +3,8 @@
 Vietnamese petitions carry a red seal (con dấu) and a signature in blue or purple ink across the
 typed text; in a plain luminance image both are dark marks that Tesseract reads as noise and
 that break the letters under them. Strongly coloured pixels of those hues take their
-brightness (HSV value: how light the paper shows through the ink) instead of their luminance,
-so a red stroke on white becomes near-white while black type, and black type crossing a seal,
-stays dark. Ink of a colour the page is mostly written in (a handwritten letter in blue
+are painted paper, so a red stroke on white disappears while black type, and black type crossing
+a seal, stays dark. Ink of a colour the page is mostly written in (a handwritten letter in blue
 ballpoint) is left alone.
 """
 from __future__ import annotations
@@ -16,11 +15,14 @@ import numpy as np
 from edge.exceptions import ImageError
 
 # OpenCV hue is 0..179. Red wraps around 0; blue through purple (ballpoint and ink-pad violet).
-_RED = ((0, 12), (160, 179))
-_BLUE = ((95, 159),)
+_RED = ((0, 20), (150, 179))  # wide: JPEG shifts the hue of stroke edges
+_BLUE = ((95, 149),)
 # Saturation (0..255) above which a pixel counts as coloured ink: scanner colour fringes on black
 # type and paper tint stay below ~60; seal and ballpoint ink are 100+.
 _MIN_SATURATION = 90
+# Pixels of a dropped colour down to this saturation go too: the rims of its strokes and what
+# JPEG's halved colour resolution smears around them.
+_RIM_SATURATION = 35
 # Darker than this (value, 0..255) is ink whatever its hue: black type over a seal.
 _MIN_VALUE = 60
 # Ink: darker than paper by this much in luminance.
@@ -50,20 +52,23 @@ def dropout(rgb: np.ndarray, luma: np.ndarray) -> tuple[np.ndarray, float]:
         hue = np.zeros(h.shape, bool)
         for lo, hi in ranges:
             hue |= (h >= lo) & (h <= hi)
-        families.append(hue & strong)
-    n_ink = int(np.count_nonzero(ink | families[0] | families[1]))
+        families.append((hue & strong, hue & (s >= _RIM_SATURATION) & (v >= _MIN_VALUE)))
+    n_ink = int(np.count_nonzero(ink | families[0][0] | families[1][0]))
     if not n_ink:
         return luma, 0.0
     drop = np.zeros(h.shape, bool)
-    for coloured in families:
-        if np.count_nonzero(coloured) <= _MAX_COLOUR_SHARE * n_ink:
-            drop |= coloured
-    share = float(np.count_nonzero(drop)) / n_ink
-    if not share:
+    dropped = 0
+    for coloured, rim in families:
+        n = int(np.count_nonzero(coloured))
+        if n and n <= _MAX_COLOUR_SHARE * n_ink:
+            drop |= rim
+            dropped += n
+    if not dropped:
         return luma, 0.0
-    # The anti-aliased rim of a coloured stroke is too pale to count as coloured but would stay
-    # a dark outline; its value is light too. Black type nearby keeps a low value: unaffected.
-    drop = cv2.dilate(drop.view(np.uint8), np.ones((5, 5), np.uint8)).view(bool)
+    share = dropped / n_ink
+    # Paper, not the ink's own lightness: a seal pad's red is only ~0.8 of the paper's value and
+    # would stay a grey ring that binarization can keep. Black type over it is darker than
+    # _MIN_VALUE and is not in the mask.
     out = luma.copy()
-    np.copyto(out, v, where=drop)
+    out[drop] = int(min(255.0, paper))
     return out, share
