@@ -19,6 +19,7 @@ from edge import imaging, ocr, orientation
 from edge.exceptions import EdgeError, ImageError
 from edge.fingerprint import fingerprint
 from edge.fingerprint.identity import identity_keys
+from edge.ocr import handwriting
 from edge.wire import Fingerprint
 
 if TYPE_CHECKING:
@@ -157,6 +158,10 @@ def recognize(page: Page, ctx: PipelineContext) -> Page:
     flags = page.flags
     if res.words and res.confidence < ctx.low_ocr_confidence:
         flags = (*flags, "low_confidence")
+    hand = handwriting.cues(res)
+    if handwriting.looks_handwritten(hand):  # Tesseract reads print: its text here is no reading
+        flags = (*flags, "handwritten")
+    page = replace(page, imaging={**page.imaging, "handwriting": asdict(hand)})
     if not res.words:
         flags = (*flags, "no_text")
     return replace(
