@@ -103,10 +103,12 @@ def decode(page: Page, ctx: PipelineContext) -> Page:
     """Image file bytes → 8-bit grayscale array at its resolution; the page lets the bytes go (the spool keeps them).
 
     The resolution is the file's when it is plausible for a page, else the scanner's setting
-    (``ctx.dpi``), else what an A4 sheet of that size would have (edge.imaging.resolution).
+    (``ctx.dpi``), else what an A4 sheet of that size would have, or its text's line pitch where
+    the two disagree (edge.imaging.resolution).
     """
     scan = imaging.decode_scan(page.raw, colour=ctx.colour_dropout)
-    dpi = imaging.page_dpi(scan.dpi, scan.gray.shape[1], scan.gray.shape[0], expected=ctx.dpi)
+    dpi = imaging.page_dpi(scan.dpi, scan.gray.shape[1], scan.gray.shape[0], expected=ctx.dpi,
+                           text=lambda: imaging.text_dpi(scan.gray))
     return replace(page, gray=scan.gray, colour=scan.rgb, raw=b"", dpi=dpi)
 
 

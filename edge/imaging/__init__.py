@@ -7,7 +7,7 @@ from edge.imaging.colour import dropout
 from edge.imaging.decode import Decoded, declared_dpi, decode, decode_scan, to_gray
 from edge.imaging.deskew import DeskewResult, deskew, rotate
 from edge.imaging.prepare import ImagingRecord, Prepared, prepare
-from edge.imaging.resolution import page_dpi
+from edge.imaging.resolution import page_dpi, text_dpi
 from edge.imaging.skew import SkewEstimate, estimate_skew
 
 __all__ = [
@@ -27,5 +27,6 @@ __all__ = [
     "page_dpi",
     "prepare",
     "rotate",
+    "text_dpi",
     "to_gray",
 ]

@@ -75,6 +75,15 @@ def updown_cue(upright: np.ndarray, paper: float) -> float:
     return cue * len(score) / (len(score) + _PRIOR_VOTES)
 
 
+def line_pitch(page: np.ndarray, paper: float) -> int:
+    """Text line pitch of a page (horizontal lines, working scale) in pixels; 0 if none is found."""
+    _check_page(page, paper)
+    profiles = _strip_profiles(page, paper)
+    if profiles.shape[0] < 3 * _PITCH_MIN:
+        return 0
+    return _line_pitch(profiles.sum(axis=1))
+
+
 def _strip_profiles(upright: np.ndarray, paper: float) -> np.ndarray:
     """Row ink profiles (rows x _STRIPS, float64) of the page's inner part, solid dark regions removed."""
     h, w = upright.shape

@@ -51,3 +51,23 @@ def test_a_skewed_fax_is_straightened_and_read():
     assert isinstance(res, Page) and res.imaging["dpi"] == 204
     assert res.skew_degrees == pytest.approx(3.0, abs=0.2)
     assert "Hàng Bài" in res.text  # a digit of the ID on 98-dpi rows may be misread
+
+
+def test_a_part_of_a_page_without_a_resolution_is_measured_by_its_lines():
+    """A photo of the top half of a letter is no A4 sheet: its line pitch gives the resolution."""
+    import random
+
+    import numpy as np
+
+    from edge.imaging import text_dpi
+    from samplegen import make_petition
+    from samplegen.layout import draw_page, layout_pages
+
+    pet = make_petition(random.Random(4))
+    img = draw_page(layout_pages(pet.text, dpi=200, font="Liberation Serif", size_pt=13.0)[0])
+    half = np.ascontiguousarray(np.asarray(img.convert("L"))[: img.height // 2])
+    assert text_dpi(half) == pytest.approx(200, rel=0.15)
+    h, w = half.shape
+    assert page_dpi(None, w, h, text=lambda: text_dpi(half)) == pytest.approx(200, rel=0.15)
+    whole = np.asarray(img.convert("L"))  # a whole sheet: the A4 model, which the text agrees with
+    assert page_dpi(None, whole.shape[1], whole.shape[0], text=lambda: text_dpi(whole)) == 200

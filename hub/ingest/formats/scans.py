@@ -13,9 +13,10 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import numpy as np
 from PIL import Image, ImageOps, ImageSequence
 
-from edge.imaging.resolution import page_dpi, square_scale
+from edge.imaging.resolution import page_dpi, square_scale, text_dpi
 from hub.exceptions import ImportFailed
 from hub.ingest.formats import PageText, limits
 
@@ -73,7 +74,8 @@ def image_scans(data: bytes, name: str) -> Iterator[Scan]:
             if (fx, fy) != (1.0, 1.0):  # fax: rows at half the resolution of columns
                 page = page.resize((round(page.width * fx), round(page.height * fy)),
                                    Image.Resampling.BICUBIC)
-            dpi = page_dpi(max(xdpi or 0, ydpi or 0) or None, page.width, page.height)
+            dpi = page_dpi(max(xdpi or 0, ydpi or 0) or None, page.width, page.height,
+                           text=lambda page=page: text_dpi(np.asarray(page.convert("L"))))
             yield Scan(png_bytes(page, dpi), dpi)
 
 
