@@ -6,7 +6,8 @@ above the letters (acute, grave, hook, tilde, circumflex, breve, horn; only the 
 below), and ascenders and capitals outnumber descenders, so on an upright line there is much more
 ink in the band above the x-height core than in the band below the baseline; upside down it is
 the other way round. Each text line, in each of a few vertical strips, votes with that
-above/below balance, weighted by its ink. Only when the vote is weak is Tesseract OSD asked.
+above/below balance, weighted by its ink. Only when the vote is weak, and the page then reads
+poorly, does OCR get a say (edge.orientation: the page is read the other ways up).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import numpy as np
 
 from edge.exceptions import ImageError
 
-# |cue| above this is trusted without OSD. Measured on 380 generated pages at the working scale
+# |cue| above this is trusted without a second opinion from OCR. Measured on 380 generated pages at the working scale
 # (fonts 10-16 pt, noise, blur, JPEG, lid bands, stamps, tables, photos, notes): every upright
 # and upside-down page scored |cue| >= 0.16 on the right side, blank paper and noise ~0.
 _CUE_SURE = 0.08
@@ -166,5 +167,5 @@ def cue_confidence(cue: float) -> float:
 
 
 def cue_is_sure(cue: float) -> bool:
-    """Is the up/down cue strong enough to skip OSD?"""
+    """Is the up/down cue strong enough to turn the page on it alone?"""
     return abs(cue) >= _CUE_SURE
