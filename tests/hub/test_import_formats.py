@@ -325,3 +325,20 @@ def test_a_colour_photo_with_a_seal_reads_through_it(tmp_path):
     stamped_letter().save(buf, "JPEG", quality=85, dpi=(200, 200))
     text = imported_text(tmp_path, "seal.jpg", buf.getvalue())
     assert text.count(CCCD) == 2
+
+
+def test_a_reader_tripping_on_a_hostile_file_fails_that_file_only(tmp_path):
+    # A zip that passes the bomb checks but whose document part is not XML at all.
+    odd = zip_bytes({"[Content_Types].xml": b"\xff\xfe not xml", "word/document.xml": b"\0\1\2"})
+    out = subprocess.run([sys.executable, "-m", "hub", "import", "--db", str(tmp_path / "i.db"), "--json",
+                          str(_put(tmp_path, "odd.docx", odd)), str(_put(tmp_path, "ok.docx", docx_bytes()))],
+                         capture_output=True, text=True, timeout=120)
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    assert lines[0]["error"] == "import_failed" and lines[0]["message_vi"]
+    assert lines[1]["document_id"] and out.returncode == 1
+
+
+def _put(tmp_path, name: str, data: bytes):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path

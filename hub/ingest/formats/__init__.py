@@ -6,11 +6,14 @@ page pipeline (``edge.pipeline``: the same imaging, the same Tesseract).
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import PurePath
 
 from hub.exceptions import ImportFailed
 from hub.ingest.formats import limits
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,19 @@ def kind_of(name: str, data: bytes) -> str:
 
 def extract(name: str, data: bytes, *, depth: int = 0) -> list[PageText]:
     """The pages of one file (or a mail's attachment); ImportFailed with the reason if unreadable."""
+    try:
+        return _extract(name, data, depth=depth)
+    except ImportFailed:
+        raise
+    except (Exception, RecursionError) as e:
+        # The parsers (python-docx, odfpy, pypdf, PDFium, Pillow, email) meet hostile input with
+        # errors of their own; this file fails, the others of the run go on.
+        log.warning("import: a file's reader failed: %s", type(e).__name__)
+        raise ImportFailed(f"{name}: could not be read: {type(e).__name__}: {str(e)[:200]}",
+                           message_vi="Tệp bị hỏng hoặc không đọc được.") from e
+
+
+def _extract(name: str, data: bytes, *, depth: int) -> list[PageText]:
     if len(data) > limits.MAX_FILE_BYTES:
         raise ImportFailed(f"{name}: larger than {limits.MAX_FILE_BYTES // 2**20} MB",
                            message_vi=f"Tệp lớn hơn {limits.MAX_FILE_BYTES // 2**20} MB; không nhập.")
