@@ -26,6 +26,7 @@ import cv2
 import numpy as np
 
 from edge import inventory, memory, ocr, scanner, update
+from edge.batch import IMAGED, PageScheduler
 from edge.config import EdgeConfig
 from edge.documents import assemble_batch
 from edge.exceptions import DiskFull, EdgeError, ScannerError
@@ -121,6 +122,9 @@ class Agent:
         self.hotfolder = (scanner.HotFolder(cfg.scanner.hotfolder, settle_s=cfg.scanner.settle_s,
                                             default_dpi=cfg.scanner.dpi)
                           if cfg.scanner.source == "hotfolder" else None)
+        # Pages from the spool, imaged one ahead of the readers, the largest prepared one read first.
+        self.pages = PageScheduler(self.spool.claim_page, lambda row: row.pop("raw"),
+                                   source=lambda row: row["source"])
 
     # -- life cycle ----------------------------------------------------------------------------
     def start(self) -> None:
@@ -240,10 +244,17 @@ class Agent:
             log.exception("pipeline warm-up")
 
     def _worker_loop(self) -> None:
+        # Every page worker steps the one page scheduler (edge.batch) that `edge process` and the
+        # OCR bench run: one of them images the next spooled page while the others read.
         idle = False
         while not self.stop_event.is_set():
-            row = self.spool.claim_page()
-            if row is None:
+            try:
+                out = self.pages.step(self.ctx)
+            except Exception:  # the spool could not be read: try again shortly
+                log.exception("page scheduler")
+                self.stop_event.wait(1.0)
+                continue
+            if out is None:
                 if not idle:  # the queue has just run empty: give back what the pages left free
                     memory.trim()
                     idle = True
@@ -251,11 +262,12 @@ class Agent:
                 self._work.clear()
                 continue
             idle = False
-            try:
-                result = process_page(row.pop("raw"), source=row["source"], ctx=self.ctx)
-            except Exception as e:  # a bug or a library crash fails this page, not the worker
-                log.exception("page %s: unexpected error", row["page_id"])
-                result = PageFailed(row["source"], "", "internal_error", repr(e)[:300],
+            if out == IMAGED:
+                continue
+            row, result = out
+            if isinstance(result, Exception):  # a bug or a library crash fails this page only
+                log.error("page %s: unexpected error: %r", row["page_id"], result)
+                result = PageFailed(row["source"], "", "internal_error", repr(result)[:300],
                                     EdgeError.message_vi, {})
             if isinstance(result, PageFailed):
                 log.warning("page %s failed: %s %s", row["page_id"], result.code, result.detail)

@@ -1,23 +1,29 @@
-"""A batch of pages on all cores: imaging runs ahead of OCR, and OCR takes the largest page first.
+"""The one page scheduler, used by the appliance and by ``edge process``: imaging runs ahead of OCR,
+and OCR takes the largest prepared page first.
 
-One thread runs the imaging stages page after page, at most ``lookahead`` pages ahead of OCR;
-``workers`` threads each run one Tesseract at a time on a prepared page. So a Tesseract never
-waits for the imaging of its next page (~70 ms), and among the pages prepared and waiting the
-one with the most to read goes first: a short last page of a letter fills the end of the batch
-instead of a full page running alone on one core while the others idle. Results come back in
-the order of the input, whatever order they were read in. One imaging thread (~70 ms a page)
-keeps ~10 Tesseracts (~1 s a page) busy.
+Every thread that serves pages calls ``PageScheduler.step`` again and again; each call does one
+piece of work. One thread at a time images the next page (in arrival order) while fewer than
+``lookahead`` prepared pages wait; the others each run one Tesseract on a prepared page. So a
+Tesseract never waits for the imaging of its next page (~70 ms), and among the pages prepared
+and waiting the one with the most to read goes first: a short last page of a letter fills the
+end of a batch instead of a full page running alone on one core while the others idle. One
+imaging step (~70 ms a page) keeps ~10 Tesseracts (~1 s a page) busy.
+
+The appliance's page workers step it with pages claimed from the spool; ``process_batch`` steps
+it with a list of files and gives the results back in input order.
 """
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TypeVar
+from collections.abc import Callable, Iterator, Sequence
+from typing import Generic, TypeVar
 
 from edge.pipeline import Page, PageFailed, PipelineContext, finish_page, start_page
 
 Item = TypeVar("Item")
-Result = Page | PageFailed | OSError
+# A page that could not be read from its source comes back as its OSError; a stage that raised
+# something else (a bug, a library crash) as that exception, for the caller to decide.
+Result = Page | PageFailed | Exception
 
 # Pages prepared and waiting for OCR at most: enough to choose from at the end of a batch; each
 # holds its straightened page and the binarized copy (~13 MB at 300 dpi).
@@ -25,6 +31,8 @@ LOOKAHEAD = 3
 # A page is passed over by at most this many later pages, so a short page in a long run of full
 # ones is not left to the end (its result, and every one after it, would wait for it).
 MAX_PASSED = 2 * LOOKAHEAD
+# What step() returns when it prepared a page (its result comes from a later step).
+IMAGED = "imaged"
 
 
 def ocr_work(page: Page) -> int:
@@ -35,10 +43,106 @@ def ocr_work(page: Page) -> int:
     return 0 if page.blank else page.width * page.height
 
 
-def largest(pages: Iterable[Page]) -> int:
+def largest(pages: Sequence[Page]) -> int:
     """Index of the page with the most OCR work (the first of equals)."""
     work = [ocr_work(page) for page in pages]
     return work.index(max(work))
+
+
+class PageScheduler(Generic[Item]):
+    """Pages from ``claim`` (None: none now) through imaging, then OCR, a step per call."""
+
+    def __init__(self, claim: Callable[[], Item | None], read: Callable[[Item], bytes], *,
+                 source: Callable[[Item], str] = str, lookahead: int = LOOKAHEAD,
+                 start: Callable[..., Page | PageFailed] = start_page,
+                 finish: Callable[[Page, PipelineContext], Page | PageFailed] = finish_page) -> None:
+        if lookahead < 1:
+            raise ValueError("lookahead must be at least 1")
+        self._claim, self._read, self._source = claim, read, source
+        self._start, self._finish, self._lookahead = start, finish, lookahead
+        self._cond = threading.Condition()
+        self._waiting: list[tuple[int, Item, Page]] = []  # (imaged order, item, prepared page)
+        self._imaging = False
+        self._imaged = 0
+        self._closed = False
+
+    def close(self) -> None:
+        """Stop handing out work; threads waiting in ``step`` return None."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+
+    def waiting(self) -> int:
+        """Prepared pages waiting for OCR."""
+        with self._cond:
+            return len(self._waiting)
+
+    def step(self, ctx: PipelineContext) -> tuple[Item, Result] | str | None:
+        """Do one piece of work: (item, result) when an item is finished, IMAGED, or None if idle."""
+        with self._cond:
+            while True:
+                if self._closed:
+                    return None
+                if not self._imaging and len(self._waiting) < self._lookahead:
+                    self._imaging = True
+                    break  # image the next page, if there is one
+                if self._waiting:
+                    return self._read_one(self._take(), ctx)
+                if not self._imaging:
+                    return None
+                self._cond.wait()  # the imaging step will bring a page (or the news there is none)
+        try:
+            item = self._claim()
+        except BaseException:
+            self._imaging_done()
+            raise
+        if item is None:
+            self._imaging_done()
+            with self._cond:
+                if self._waiting and not self._closed:
+                    return self._read_one(self._take(), ctx)
+            return None
+        try:
+            res: Result = self._start(self._read(item), source=self._source(item), ctx=ctx)
+        except Exception as e:  # an unreadable file (OSError) or a bug: this item's result
+            res = e
+        with self._cond:
+            self._imaging = False
+            if isinstance(res, Page):
+                self._waiting.append((self._imaged, item, res))
+            self._imaged += 1
+            self._cond.notify_all()
+        return IMAGED if isinstance(res, Page) else (item, res)
+
+    def _imaging_done(self) -> None:
+        with self._cond:
+            self._imaging = False
+            self._cond.notify_all()
+
+    def _take(self) -> tuple[Item, Page]:
+        """The page to read next (under the lock): the largest, unless one has waited too long."""
+        oldest = min(range(len(self._waiting)), key=lambda j: self._waiting[j][0])
+        if self._imaged - 1 - self._waiting[oldest][0] > MAX_PASSED:
+            j = oldest
+        else:
+            j = largest([page for _, _, page in self._waiting])
+        _, item, page = self._waiting.pop(j)
+        self._cond.notify_all()
+        return item, page
+
+    def _read_one(self, taken: tuple[Item, Page], ctx: PipelineContext) -> tuple[Item, Result]:
+        """OCR a taken page outside the lock (called with it held: released around the work)."""
+        item, page = taken
+        self._cond.release()
+        try:
+            try:
+                res: Result = self._finish(page, ctx)
+            except Exception as e:
+                res = e
+            del page
+            return item, res
+        finally:
+            self._cond.acquire()
 
 
 def process_batch(
@@ -46,74 +150,45 @@ def process_batch(
     lookahead: int = LOOKAHEAD, source: Callable[[Item], str] = str,
     start: Callable[..., Page | PageFailed] = start_page,
     finish: Callable[[Page, PipelineContext], Page | PageFailed] = finish_page,
-) -> Iterator[tuple[Item, Result]]:
+) -> Iterator[tuple[Item, Page | PageFailed | OSError]]:
     """Process every item (``read`` gives its image bytes); yield (item, result) in input order.
 
-    An item that cannot be read comes back as its OSError, a page that fails as PageFailed.
+    An item that cannot be read comes back as its OSError, a page that fails as PageFailed; a
+    bug in a stage stops the batch and is raised here.
     """
-    if workers < 1 or lookahead < 1:
-        raise ValueError("workers and lookahead must be at least 1")
+    if workers < 1:
+        raise ValueError("workers must be at least 1")
     n = len(items)
+    queue = iter(range(n))
+    sched: PageScheduler[int] = PageScheduler(
+        lambda: next(queue, None), lambda i: read(items[i]), source=lambda i: source(items[i]),
+        lookahead=lookahead, start=start, finish=finish)
     results: list[Result | None] = [None] * n
-    waiting: list[tuple[int, Page]] = []  # prepared, not yet taken by an OCR worker
     cond = threading.Condition()
-    state = {"imaged": 0, "stop": False}
     crashed: list[BaseException] = []
 
-    def imaging() -> None:
-        for i, item in enumerate(items):
-            with cond:
-                cond.wait_for(lambda: len(waiting) < lookahead or state["stop"])
-                if state["stop"]:
+    def serve() -> None:
+        try:
+            while True:
+                out = sched.step(ctx)
+                if out is None:
                     return
-            res: Result
-            try:
-                raw = read(item)
-            except OSError as e:
-                res = e
-            else:
-                res = start(raw, source=source(item), ctx=ctx)
-                del raw  # the page holds it until decoded, then lets it go
-            with cond:
-                if isinstance(res, Page):
-                    waiting.append((i, res))
-                else:
-                    results[i] = res
-                state["imaged"] = i + 1
-                cond.notify_all()
-
-    def ocr() -> None:
-        while True:
-            with cond:
-                cond.wait_for(lambda: waiting or state["imaged"] == n or state["stop"])
-                if not waiting or state["stop"]:
-                    return
-                oldest = min(range(len(waiting)), key=lambda j: waiting[j][0])
-                if state["imaged"] - waiting[oldest][0] > MAX_PASSED:  # it has waited long enough
-                    i, page = waiting.pop(oldest)
-                else:
-                    i, page = waiting.pop(largest(page for _, page in waiting))
-                cond.notify_all()
-            res = finish(page, ctx)
-            del page
-            with cond:
-                results[i] = res
-                cond.notify_all()
-
-    def guarded(body: Callable[[], None]) -> Callable[[], None]:
-        def run() -> None:
-            try:
-                body()
-            except BaseException as e:  # a bug, not a page: stop everything and raise it below
+                if out == IMAGED:
+                    continue
+                i, res = out
+                if isinstance(res, Exception) and not isinstance(res, OSError):
+                    raise res
                 with cond:
-                    crashed.append(e)
-                    state["stop"] = True
+                    results[i] = res
                     cond.notify_all()
-        return run
+        except BaseException as e:  # a bug, not a page: stop everything and raise it below
+            with cond:
+                crashed.append(e)
+                cond.notify_all()
+            sched.close()
 
-    threads = [threading.Thread(target=guarded(imaging), name="imaging", daemon=True)]
-    threads += [threading.Thread(target=guarded(ocr), name=f"ocr-{k}", daemon=True)
-                for k in range(min(workers, max(1, n)))]
+    threads = [threading.Thread(target=serve, name=f"page-{k}", daemon=True)
+               for k in range(min(workers, max(1, n)))]
     for t in threads:
         t.start()
     try:
@@ -123,10 +198,8 @@ def process_batch(
                 if crashed:
                     raise crashed[0]
                 res, results[i] = results[i], None
-            yield item, res
+            yield item, res  # type: ignore[misc]
     finally:
-        with cond:
-            state["stop"] = True
-            cond.notify_all()
+        sched.close()
         for t in threads:
             t.join()

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 import cv2
 import numpy as np
 
-from edge import imaging, ocr
+from edge import imaging, ocr, orientation
 from edge.exceptions import EdgeError, ImageError
 from edge.fingerprint import fingerprint
 from edge.fingerprint.identity import identity_keys
-from edge.ocr.osd import detect_orientation
+from edge.ocr import handwriting
 from edge.wire import Fingerprint
 
 if TYPE_CHECKING:
@@ -41,6 +41,7 @@ class PipelineContext:
     low_ocr_confidence: float = 60.0
     orientation: bool = True
     pdf: bool = True
+    colour_dropout: bool = True
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,9 @@ class Page:
     source: str
     raw: bytes
     scan_sha256: str = ""
+    dpi: int = 0  # the resolution the page is processed at (decode: the file's, else the scanner's)
     gray: np.ndarray | None = field(default=None, repr=False)
+    colour: np.ndarray | None = field(default=None, repr=False)  # RGB of a colour scan, archived
     ocr_input: np.ndarray | None = field(default=None, repr=False)
     width: int = 0
     height: int = 0
@@ -97,13 +100,25 @@ def pipeline_context(cfg: EdgeConfig) -> PipelineContext:
 
 
 def decode(page: Page, ctx: PipelineContext) -> Page:
-    """Image file bytes → 8-bit grayscale array; the page lets the bytes go (the spool keeps them)."""
-    return replace(page, gray=imaging.decode(page.raw), raw=b"")
+    """Image file bytes → 8-bit grayscale array at its resolution; the page lets the bytes go (the spool keeps them).
+
+    The resolution is the file's when it is plausible for a page, else the scanner's setting
+    (``ctx.dpi``), else what an A4 sheet of that size would have, or its text's line pitch where
+    the two disagree (edge.imaging.resolution).
+    """
+    scan = imaging.decode_scan(page.raw, colour=ctx.colour_dropout)
+    dpi = imaging.page_dpi(scan.dpi, scan.gray.shape[1], scan.gray.shape[0], expected=ctx.dpi,
+                           text=lambda: imaging.text_dpi(scan.gray))
+    return replace(page, gray=scan.gray, colour=scan.rgb, raw=b"", dpi=dpi)
 
 
 def prepare(page: Page, ctx: PipelineContext) -> Page:
     """Upright, straighten, remove borders, crop, binarize; flag blank pages."""
-    prep = imaging.prepare(page.gray, dpi=ctx.dpi, min_skew_confidence=ctx.min_skew_confidence,
+    gray, dropped = page.gray, 0.0
+    if page.colour is not None:  # red seals and blue signatures are not text: paper for OCR
+        gray, dropped = imaging.dropout(page.colour, page.gray)
+    prep = imaging.prepare(gray, keep=page.colour, dpi=page.dpi or ctx.dpi,
+                           min_skew_confidence=ctx.min_skew_confidence,
                            max_skew_degrees=ctx.max_skew_degrees, orientation=ctx.orientation)
     rec = prep.record
     flags = page.flags
@@ -112,7 +127,8 @@ def prepare(page: Page, ctx: PipelineContext) -> Page:
     if rec.blank:
         flags = (*flags, "blank")
     return replace(
-        page, gray=prep.archive, ocr_input=prep.ocr, imaging=asdict(rec),
+        page, gray=prep.archive, colour=prep.kept, ocr_input=prep.ocr,
+        imaging={**asdict(rec), "dpi": page.dpi or ctx.dpi, "colour_ink_share": round(dropped, 4)},
         width=int(prep.archive.shape[1]), height=int(prep.archive.shape[0]),
         skew_degrees=round(rec.skew_degrees, 3), skew_confidence=round(rec.skew_confidence, 3),
         deskewed=rec.deskewed, blank=rec.blank, flags=flags,
@@ -120,20 +136,36 @@ def prepare(page: Page, ctx: PipelineContext) -> Page:
 
 
 def recognize(page: Page, ctx: PipelineContext) -> Page:
-    """OCR in Vietnamese; only a page that reads poorly gets a second look (orientation, gray)."""
+    """OCR in Vietnamese; only a page that reads poorly gets a second look (other ways up, gray)."""
     if page.blank:  # nothing to read; the page is kept and shown to the staff as blank
         return page
+    ctx = replace(ctx, dpi=page.dpi or ctx.dpi)  # Tesseract sizes its search by the page's own
     res = _ocr(page.ocr_input, ctx, invert=False)  # binarized dark on light by the imaging stage
     passes = 1
-    if res.confidence < ctx.low_ocr_confidence or res.words < 3:
-        turned = _check_orientation(page, ctx) if ctx.orientation else None
-        again = _ocr(turned.ocr_input, ctx) if turned else _ocr(page.gray, ctx)
-        passes = 2
-        if again.words >= res.words // 2 and again.confidence > res.confidence:
-            res, page = again, turned or page  # else OSD was wrong: keep the page as it was
+    if orientation.reads_poorly(res, ctx.low_ocr_confidence):
+        turns = orientation.turns_to_try(page.imaging.get("orientation_confidence", 0.0),
+                                         page.width, page.height) if ctx.orientation else ()
+        trial_ctx = replace(ctx, pdf=False)
+        better = orientation.read_upright(
+            page.ocr_input, res, turns=turns, read=lambda img: _ocr(img, ctx, invert=False),
+            trial=lambda img: _ocr(img, trial_ctx, invert=False))
+        passes += better.passes
+        if better.turn:
+            res, page = better.result, _turn(page, better.turn)
+        else:
+            again = _ocr(page.gray, ctx)
+            passes += 1
+            if again.words >= res.words // 2 and again.confidence > res.confidence:
+                res = again
     flags = page.flags
     if res.words and res.confidence < ctx.low_ocr_confidence:
         flags = (*flags, "low_confidence")
+    if res.words and page.gray is not None:  # a blank page is no handwriting
+        hand = handwriting.is_handwritten(page.gray, res, dpi=page.dpi or ctx.dpi)
+        if hand.handwritten:  # Tesseract reads print: its text here is no reading
+            flags = (*flags, "handwritten")
+        page = replace(page, imaging={**page.imaging, "handwriting": {
+            "score": round(hand.score, 3), "reasons": list(hand.reasons)}})
     if not res.words:
         flags = (*flags, "no_text")
     return replace(
@@ -148,37 +180,28 @@ def _ocr(image: np.ndarray, ctx: PipelineContext, *, invert: bool = True) -> ocr
                          timeout_s=ctx.ocr_timeout_s, pdf=ctx.pdf, invert=invert)
 
 
-def _check_orientation(page: Page, ctx: PipelineContext) -> Page | None:
-    """Ask Tesseract OSD whether a poorly read page is turned; the turned page, or None."""
-    if page.imaging.get("orientation_confidence", 0.0) >= 0.99:
-        return None
-    f = min(1.0, 150 / ctx.dpi)
-    view = cv2.resize(page.gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1 else page.gray
-    try:
-        guess = detect_orientation(view, dpi=max(50, round(ctx.dpi * f)))
-    except EdgeError:
-        return None
-    if guess.rotate == 0 or guess.confidence < 2.0:
-        return None
-    k = -guess.rotate // 90  # np.rot90 turns counter-clockwise; OSD answers clockwise
-    imaging_rec = {**page.imaging,
-                   "orientation": (page.imaging.get("orientation", 0) + guess.rotate) % 360,
-                   "orientation_confidence": round(min(1.0, guess.confidence / 10), 3)}
-    return replace(page, gray=np.ascontiguousarray(np.rot90(page.gray, k)),
-                   ocr_input=np.ascontiguousarray(np.rot90(page.ocr_input, k)), imaging=imaging_rec,
-                   width=page.height if k % 2 else page.width,
-                   height=page.width if k % 2 else page.height)
+def _turn(page: Page, turn: int) -> Page:
+    """The page turned clockwise by ``turn``, as ``edge.orientation`` decided."""
+    rec = {**page.imaging, "orientation": (page.imaging.get("orientation", 0) + turn) % 360,
+           "orientation_source": "ocr"}
+    side = turn in (90, 270)
+    colour = None if page.colour is None else orientation.turned(page.colour, turn)
+    return replace(page, gray=orientation.turned(page.gray, turn), colour=colour,
+                   ocr_input=orientation.turned(page.ocr_input, turn), imaging=rec,
+                   width=page.height if side else page.width,
+                   height=page.width if side else page.height)
 
 
 def archive(page: Page, ctx: PipelineContext) -> Page:
-    """Compress the straightened page for the record the hub keeps."""
-    ok, buf = cv2.imencode(".jpg", page.gray, [cv2.IMWRITE_JPEG_QUALITY, ARCHIVE_JPEG_QUALITY])
+    """Compress the straightened page for the record the hub keeps (in colour when scanned so)."""
+    image = page.gray if page.colour is None else cv2.cvtColor(page.colour, cv2.COLOR_RGB2BGR)
+    ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, ARCHIVE_JPEG_QUALITY])
     if not ok:
         raise ImageError("could not encode the page as JPEG")
     data = buf.tobytes()
     return replace(
         page, archive=data, archive_mime="image/jpeg",
-        archive_sha256=hashlib.sha256(data).hexdigest(), gray=None,
+        archive_sha256=hashlib.sha256(data).hexdigest(), gray=None, colour=None,
     )
 
 
@@ -248,7 +271,7 @@ def warm_up(ctx: PipelineContext) -> float:
     try:
         page = imaging.decode(cv2.imencode(".png", page)[1].tobytes())  # the scanner's format
         imaging.prepare(page, dpi=100, min_skew_confidence=ctx.min_skew_confidence,
-                        max_skew_degrees=ctx.max_skew_degrees, orientation=ctx.orientation, osd=False)
+                        max_skew_degrees=ctx.max_skew_degrees, orientation=ctx.orientation)
     except EdgeError:
         pass
     # Loading the kernels leaves ~10^5 long-lived objects (Numba's types, compiled overloads)

@@ -70,29 +70,59 @@ def _cmd_import(args: argparse.Namespace) -> int:
     from hub.index import open_index
     from hub.ingest.files import import_file
 
+    if bool(args.files) == bool(args.watch):
+        raise HubError("give either FILE... or --watch DIR")
     cfg = load_config(args.config)
     db = open_index(_db_path(args, cfg))
+    if args.watch:
+        return _watch(args, db)
     failed = 0
     for name in args.files:
         try:
             res = import_file(db, Path(name))
         except HubError as e:
             failed += 1
-            if args.json:
-                print(json.dumps({"source": name, "error": e.code, "detail": e.detail,
-                                  "message_vi": e.message_vi}, ensure_ascii=False))
-            else:
-                print(f"{name}: {e.detail}", file=sys.stderr)
+            _print_import(args, name, e)
             continue
-        if args.json:
-            print(json.dumps({"source": res.source, "document_id": res.document_id,
-                              "duplicate_of": list(res.duplicate_of),
-                              "already_present": res.already_present}, ensure_ascii=False))
-        else:
-            dup = f" duplicate of {', '.join(res.duplicate_of)}" if res.duplicate_of else ""
-            print(f"{res.source}: {res.document_id}{dup}")
+        _print_import(args, name, res)
     finish_recheck(db)
     return 0 if not failed else (2 if failed == len(args.files) else 1)
+
+
+def _print_import(args: argparse.Namespace, name: str, res) -> None:
+    if isinstance(res, HubError):
+        if args.json:
+            print(json.dumps({"source": name, "error": res.code, "detail": res.detail,
+                              "message_vi": res.message_vi}, ensure_ascii=False), flush=True)
+        else:
+            print(f"{name}: {res.detail}", file=sys.stderr, flush=True)
+    elif args.json:
+        print(json.dumps({"source": res.source, "document_id": res.document_id,
+                          "duplicate_of": list(res.duplicate_of),
+                          "already_present": res.already_present}, ensure_ascii=False), flush=True)
+    else:
+        dup = f" duplicate of {', '.join(res.duplicate_of)}" if res.duplicate_of else ""
+        print(f"{res.source}: {res.document_id}{dup}", flush=True)
+
+
+def _watch(args: argparse.Namespace, db) -> int:
+    from hub.dedup.match import finish_recheck
+    from hub.ingest.watch import watch
+
+    folder = Path(args.watch)
+    if not folder.is_dir():
+        raise HubError(f"{folder}: not a folder")
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    log.info("watching an import folder")
+
+    def report(path: Path, res) -> None:
+        _print_import(args, str(path), res)
+        finish_recheck(db)
+
+    watch(db, folder, stop=stop, poll_s=args.poll, on_result=report)
+    return 0
 
 
 def _cmd_duplicates(args: argparse.Namespace) -> int:
@@ -254,9 +284,17 @@ def build_parser() -> argparse.ArgumentParser:
     srv.add_argument("--host", help="address to listen on (default: [panel] host)")
     srv.add_argument("--port", type=int, help="port (default: [panel] port)")
     srv.set_defaults(func=_cmd_serve)
-    imp = with_db(sub.add_parser("import", help="import .txt (UTF-8) and .pdf (text layer) petitions",
-                                 description="One file = one document, matched against the index."))
-    imp.add_argument("files", nargs="+", metavar="FILE")
+    imp = with_db(sub.add_parser(
+        "import", help="import petitions: .txt, .docx, .odt, .eml, .pdf, scans and photos",
+        description="One file = one document, matched against the index. Text (UTF-8, UTF-16 "
+        "with BOM, Windows-1258), Word .docx, OpenDocument .odt, e-mail .eml (body, then each "
+        "attachment), PDF (text layer, else OCR), images .jpg/.png/.tif/.heic (OCR through the "
+        "kiosk's page pipeline)."))
+    imp.add_argument("files", nargs="*", metavar="FILE")
+    imp.add_argument("--watch", metavar="DIR", help="import files dropped into DIR until stopped "
+                     "(SIGINT/SIGTERM); imported ones move to DIR/done/, refused ones to DIR/failed/ "
+                     "with NAME.error.txt")
+    imp.add_argument("--poll", type=float, default=2.0, help="seconds between looks at --watch DIR")
     imp.add_argument("--json", action="store_true", help="one JSON line per file")
     imp.set_defaults(func=_cmd_import)
     dup = with_db(sub.add_parser("duplicates", help="print groups of documents judged the same matter"))

@@ -157,3 +157,12 @@ def decode_rgb(data: bytes) -> np.ndarray | None:
     except Exception as e:
         # Damaged files fail in Pillow's plugins in many ways; all mean: rescan this page.
         raise ImageError(f"cannot decode image ({len(data)} bytes): {type(e).__name__}: {e}") from e
+
+
+def dropout(rgb: np.ndarray, luma: np.ndarray) -> tuple[np.ndarray, float]:
+    """The pipeline's call: the page for OCR with seal and signature ink dropped, and the share of
+    ink dropped; ``luma`` (the plain gray of ``rgb``) comes back unchanged when nothing was."""
+    if rgb.dtype != np.uint8 or rgb.ndim != 3 or rgb.shape[2] != 3 or luma.shape != rgb.shape[:2]:
+        raise ImageError(f"colour dropout needs HxWx3 uint8 and its HxW gray, got {rgb.shape} {luma.shape}")
+    result = drop_colour(rgb)
+    return (result.gray, result.removed_share) if result.removed_share > 0 else (luma, 0.0)

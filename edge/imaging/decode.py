@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import struct
 import warnings
+from dataclasses import dataclass
 
 import cv2
 import deflate
@@ -13,6 +14,7 @@ from PIL import Image, ImageOps
 
 from edge.exceptions import ImageError
 from edge.imaging import _kernels
+from edge.imaging.resolution import square_scale
 
 # A 300-dpi scan of an A0 sheet is ~14000 px; anything past this is a broken header, not a page.
 MAX_SIDE = 40000
@@ -45,6 +47,90 @@ def decode(data: bytes) -> np.ndarray:
         # IndexError, ...; to the kiosk they all mean the same thing: rescan this page.
         raise ImageError(f"cannot decode image ({len(data)} bytes): {type(e).__name__}: {e}") from e
     return to_gray(array)
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """A decoded page: its gray pixels, the resolution its file declares, its colour pixels if any."""
+
+    gray: np.ndarray
+    dpi: float | None
+    rgb: np.ndarray | None = None
+
+
+def decode_scan(data: bytes, *, colour: bool = False) -> Decoded:
+    """Decode like ``decode`` and give the resolution the file declares (None if it says none).
+
+    A page whose two resolutions differ (a fax: 204 x 98 dpi) is resampled to square pixels at
+    the higher one first: every later step measures angles and distances in pixels. With
+    ``colour``, a colour file's RGB pixels come too.
+    """
+    rgb = _rgb(data) if colour else None
+    gray = decode(data) if rgb is None else to_gray(rgb)
+    xdpi, ydpi = declared_dpi(data)
+    fx, fy = square_scale(xdpi, ydpi)
+    if (fx, fy) != (1.0, 1.0):
+        h, w = gray.shape
+        size = (max(1, round(w * fx)), max(1, round(h * fy)))
+        _check_size(size)
+        gray = cv2.resize(gray, size, interpolation=cv2.INTER_CUBIC)
+        rgb = None if rgb is None else cv2.resize(rgb, size, interpolation=cv2.INTER_CUBIC)
+    top = max(xdpi or 0.0, ydpi or 0.0)
+    return Decoded(gray, top or None, rgb)
+
+
+def _rgb(data: bytes) -> np.ndarray | None:
+    """RGB pixels of a colour image file (first frame, EXIF-turned); None for gray or unusual files."""
+    raw = bytes(data[:32])
+    if raw[:8] == _PNG_SIGNATURE and raw[24:26] in (b"\x08\x00", b"\x10\x00"):
+        return None  # a gray PNG (the scanner's own format): the fast gray path
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as img:
+                if img.mode not in ("RGB", "RGBA", "P", "YCbCr", "CMYK") or img.mode == "P" and \
+                        img.palette is not None and img.palette.mode != "RGB":
+                    return None
+                _check_size(img.size)
+                img.load()
+                img = ImageOps.exif_transpose(img)
+                if img.mode == "RGBA" or "transparency" in img.info:
+                    img = img.convert("RGBA")
+                    white = Image.new("RGBA", img.size, (255, 255, 255, 255))
+                    img = Image.alpha_composite(white, img)
+                return np.ascontiguousarray(np.asarray(img.convert("RGB")))
+    except Exception:  # the gray decoder reports what is wrong with the file
+        return None
+
+
+def declared_dpi(data: bytes) -> tuple[float | None, float | None]:
+    """The (x, y) resolution a PNG, JPEG (JFIF/EXIF) or TIFF header declares; None where absent."""
+    raw = bytes(data[:1 << 20])
+    if raw[:8] == _PNG_SIGNATURE:
+        pos = 8
+        while pos + 8 <= len(raw):
+            length, kind = struct.unpack(">I4s", raw[pos:pos + 8])
+            if kind == b"pHYs" and length == 9 and pos + 17 <= len(raw):
+                x, y, unit = struct.unpack(">IIB", raw[pos + 8:pos + 17])
+                if unit == 1:  # pixels per metre
+                    return x * 0.0254 or None, y * 0.0254 or None
+                return None, None
+            if kind in (b"IDAT", b"IEND"):
+                return None, None  # pHYs comes before the image data
+            pos += 12 + length
+        return None, None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(io.BytesIO(data)) as img:
+                dpi = img.info.get("dpi")
+    except Exception:  # the decoder reports a damaged file; here only the header is asked
+        return None, None
+    try:
+        x, y = (float(dpi[0]), float(dpi[1])) if dpi else (0.0, 0.0)
+    except (TypeError, ValueError, IndexError):
+        return None, None
+    return (x if x > 1 else None), (y if y > 1 else None)
 
 
 def to_gray(image: np.ndarray) -> np.ndarray:

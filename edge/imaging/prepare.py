@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 
-from edge.exceptions import EdgeError, ImageError
+from edge.exceptions import ImageError
 from edge.imaging import orientation as orient
 from edge.imaging.binarize import binarize_flat
 from edge.imaging.borders import BLANK_COVERAGE_PERCENT, analyse_layout
@@ -29,8 +28,6 @@ _MARGIN_MM = 5.0
 # Larger than A3 at 600 dpi is not a page scan; refuse before allocating copies of it.
 MAX_PIXELS = 80_000_000
 MIN_SIDE = 32
-# OSD answers below this confidence are ignored (Tesseract's own scale, OCRmyPDF uses 14-15).
-_OSD_MIN_CONFIDENCE = 2.0
 
 
 @dataclass(frozen=True)
@@ -50,19 +47,26 @@ class ImagingRecord:
 
 @dataclass(frozen=True)
 class Prepared:
-    """The archived page (gray), its binarized twin for OCR (0/255), and the record."""
+    """The archived page (gray), its binarized twin for OCR (0/255), and the record.
+
+    ``kept`` is the ``keep`` image given to ``prepare`` (the colour scan) straightened and
+    cropped the same way, or None.
+    """
 
     archive: np.ndarray
     ocr: np.ndarray
     record: ImagingRecord
+    kept: np.ndarray | None = None
 
 
 def prepare(gray: np.ndarray, *, dpi: int = 300, min_skew_confidence: float = 0.3,
             max_skew_degrees: float = 45.0, orientation: bool = True,
-            osd: bool = True) -> Prepared:
-    """Run the whole imaging stage on one uint8 grayscale page."""
+            keep: np.ndarray | None = None) -> Prepared:
+    """Run the whole imaging stage on one uint8 grayscale page (and ``keep``, its colour twin)."""
     check_gray(gray)
     h, w = gray.shape
+    if keep is not None and (keep.dtype != np.uint8 or keep.shape[:2] != gray.shape):
+        raise ImageError(f"the kept image must be uint8 of the page's size, got {keep.dtype} {keep.shape}")
     if min(h, w) < MIN_SIDE:
         raise ImageError(f"image is too small to be a page: {w}x{h} px")
     if h * w > MAX_PIXELS:
@@ -84,14 +88,7 @@ def prepare(gray: np.ndarray, *, dpi: int = 300, min_skew_confidence: float = 0.
 
     quarter, q_conf = 0, 0.0
     if orientation and sweep.confidence >= min_skew_confidence:
-        def osd_view() -> tuple[np.ndarray, float]:
-            # OSD needs glyphs near their real size: the working copy is too small for it.
-            f = min(1.0, _OSD_DPI / dpi)
-            mid = cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1 else gray
-            mid = rotate(mid, -angle) if apply else mid
-            return np.ascontiguousarray(np.rot90(mid, -sweep.quarter // 90)), dpi * f
-
-        quarter, q_conf = _orientation(straight, sweep, osd_view=osd_view if osd else None)
+        quarter, q_conf = _orientation(straight, sweep)
     upright = np.ascontiguousarray(np.rot90(straight, -quarter // 90))
     t.lap("orientation")
 
@@ -111,8 +108,11 @@ def prepare(gray: np.ndarray, *, dpi: int = 300, min_skew_confidence: float = 0.
         box = (max(0, math.floor(bx0 * f_u - margin)), max(0, math.floor(by0 * f_u - margin)),
                min(uw, math.ceil(bx1 * f_u + margin)), min(uh, math.ceil(by1 * f_u + margin)))
     archive = _warp(gray, angle, quarter, box, (sw, sh))
+    kept = None if keep is None else _warp(keep, angle, quarter, box, (sw, sh))
     if layout.border.any():
         _whiten(archive, layout.border, box, f_u, paper=layout.paper)
+        if kept is not None:
+            _whiten(kept, layout.border, box, f_u, paper=255.0)
     t.lap("rotate")
 
     ocr_img = binarize_flat(archive, dpi=dpi)
@@ -123,15 +123,15 @@ def prepare(gray: np.ndarray, *, dpi: int = 300, min_skew_confidence: float = 0.
         crop_box=tuple(int(v) for v in box), blank=bool(blank),
         blank_score=round(float(layout.coverage_percent), 5), timings_ms=t.done(),
     )
-    return Prepared(archive=archive, ocr=ocr_img, record=record)
+    return Prepared(archive=archive, ocr=ocr_img, record=record, kept=kept)
 
 
-_OSD_DPI = 150  # resolution OSD gets when it is asked
+def _orientation(straight: np.ndarray, sweep) -> tuple[int, float]:
+    """Clockwise quarter turn that makes ``straight`` (deskewed, working scale) upright, and how sure.
 
-
-def _orientation(straight: np.ndarray, sweep, *,
-                 osd_view: Callable[[], tuple[np.ndarray, float]] | None) -> tuple[int, float]:
-    """Clockwise quarter turn that makes ``straight`` (deskewed, working scale) upright."""
+    Only the cheap cues decide here; a page they are unsure of keeps its lines' direction, and
+    if it then reads poorly ``edge.orientation`` reads it the other ways up.
+    """
     from edge.imaging.borders import paper_level
 
     paper = paper_level(straight)
@@ -141,25 +141,8 @@ def _orientation(straight: np.ndarray, sweep, *,
     quarter = (base + (0 if cue >= 0 else 180)) % 360
     conf = min(sweep.quarter_confidence if base else 1.0, orient.cue_confidence(cue))
     if orient.cue_is_sure(cue):
-        # Enough text lines voted (accents above the letters, descenders below): no OSD.
+        # Enough text lines voted (accents above the letters, descenders below).
         return quarter, round(float(conf), 3)
-    if quarter == base:
-        # Unsure, and no turn proposed: an unsure page that OCR then reads poorly gets its
-        # orientation checked by the pipeline (edge.ocr.osd), so OSD runs on few pages.
-        return base, round(float(conf), 3)
-    guess = None
-    if osd_view is not None:
-        try:
-            from edge.ocr.osd import detect_orientation
-
-            # OSD sees the page as turned by the sweep; it answers the remaining clockwise turn.
-            view, view_dpi = osd_view()
-            guess = detect_orientation(view, dpi=max(50, round(view_dpi)))
-        except EdgeError:
-            guess = None
-    if guess is not None and guess.confidence >= _OSD_MIN_CONFIDENCE:
-        return (base + guess.rotate) % 360, round(min(1.0, guess.confidence / 10.0), 3)
-    # Neither a sure cue nor OSD confirms the turn: keep the lines' direction, upright.
     return base, round(float(min(conf, 0.5)), 3)
 
 
@@ -190,7 +173,7 @@ def _warp(gray: np.ndarray, angle: float, quarter: int, box: tuple[int, int, int
     crop = np.array([[1.0, 0.0, -x0], [0.0, 1.0, -y0], [0.0, 0.0, 1.0]])
     m = (crop @ mq @ m1)[:2]
     return cv2.warpAffine(gray, m, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR,
-                          borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+                          borderMode=cv2.BORDER_CONSTANT, borderValue=(255, 255, 255))
 
 
 def _whiten(archive: np.ndarray, border: np.ndarray, box: tuple[int, int, int, int], scale: float,
@@ -208,8 +191,9 @@ def _whiten(archive: np.ndarray, border: np.ndarray, box: tuple[int, int, int, i
                      interpolation=cv2.INTER_NEAREST)
     ox, oy = round(x0 - sx0 * scale), round(y0 - sy0 * scale)
     big = big[oy : oy + archive.shape[0], ox : ox + archive.shape[1]]
+    where = big.view(np.bool_)
     np.copyto(archive[: big.shape[0], : big.shape[1]], int(min(255, paper + 0.5)),
-              where=big.view(np.bool_))
+              where=where if archive.ndim == 2 else where[:, :, None])
 
 
 class _Timer:

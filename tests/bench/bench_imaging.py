@@ -99,7 +99,7 @@ def _ocr_table(*, count: int, seed: int) -> None:
               "Sauvola of archive": [], "raw skewed scan": []}
     truths = []
     for p in twins:
-        prep = prepare(p.image, osd=False)
+        prep = prepare(p.image)
         truths.append(p.text)
         for name, img in zip(inputs, (p.straight, prep.ocr, prep.archive, binarize(prep.archive),
                                       p.image), strict=True):
@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     # Warm up every JIT and library once.
     for fn in TOOLS.values():
         fn(pages[0].image)
-    prepare(pages[0].image, osd=False)
+    prepare(pages[0].image)
 
     skew_pages = [p for p in pages if p.kind == "text"]
     errs: dict[str, list[float]] = {k: [] for k in TOOLS}
@@ -172,13 +172,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  this project: pages > 1° off with confidence >= 0.3: {wrong_unflagged}, "
           f"flagged low-confidence: {low_conf_wrong}")
 
-    # Whole imaging stage: with and without the OSD fallback.
-    stage_ms, stage_cpu, osd_ms, right, right_osd, n_rot = [], [], [], 0, 0, 0
+    # Whole imaging stage (cheap orientation cues; OCR's second opinion is bench_orientation's).
+    stage_ms, stage_cpu, right, n_rot = [], [], 0, 0
     tp = fp = fn_ = 0
     stage_laps: dict[str, list[float]] = {}
     records = {}
     for p in pages:
-        prep, _, dc = _timed(prepare, p.image, osd=False)
+        prep, _, dc = _timed(prepare, p.image)
         rec = prep.record
         records[p.name] = rec
         stage_cpu.append(dc)
@@ -188,9 +188,6 @@ def main(argv: list[str] | None = None) -> int:
         if p.kind == "text":
             n_rot += 1
             right += rec.orientation == p.orientation
-            rec2, dt, _ = _timed(prepare, p.image, osd=True)
-            osd_ms.append(dt)
-            right_osd += rec2.record.orientation == p.orientation
         flagged = rec.blank
         tp += flagged and p.blank
         fp += flagged and not p.blank
@@ -202,9 +199,6 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nOrientation on {n_rot} text pages ({sum(p.orientation != 0 for p in pages)} turned):")
     print(f"  cheap cues only:        {right}/{n_rot} right ({100 * right / n_rot:.1f}%), "
           f"median stage {statistics.median(stage_ms):.1f} ms")
-    print(f"  with OSD confirming turns:{right_osd}/{n_rot} right ({100 * right_osd / n_rot:.1f}%), "
-          f"median stage {statistics.median(osd_ms):.1f} ms, mean {statistics.mean(osd_ms):.1f} ms, "
-          f"max {max(osd_ms):.0f} ms")
     blanks = sum(p.blank for p in pages)
     print(f"\nBlank flags: {blanks} blank backs, {sum(p.kind == 'near-blank' for p in pages)} near-blank "
           f"(note or stamp only), {len(skew_pages)} text pages")

@@ -61,7 +61,7 @@ def test_orientation_is_found_on_turned_pages() -> None:
 
 def test_blank_backs_are_flagged_and_notes_or_stamps_are_not() -> None:
     for name, page in pageset().items():
-        rec = prepare(page.image, dpi=150, osd=False).record
+        rec = prepare(page.image, dpi=150).record
         assert rec.blank == page.blank, (name, rec.blank_score)
 
 
@@ -69,7 +69,7 @@ def test_lid_bands_are_painted_out_of_the_archive() -> None:
     gray = np.full((1754, 1240), 245, np.uint8)
     gray[:, :40] = 30  # lid band along the left edge
     gray[800:830, 300:900] = 20  # some content
-    out = prepare(gray, dpi=150, osd=False)
+    out = prepare(gray, dpi=150)
     assert out.archive.min() <= 30  # the content survives
     assert out.archive[:, :5].min() > 200  # the band does not
     assert not out.record.blank

@@ -102,3 +102,37 @@ def test_confidence_follows_the_threshold() -> None:
     assert orient.cue_confidence(0.0) == 0.0
     assert orient.cue_confidence(-2 * orient._CUE_SURE) == 1.0
     assert orient.cue_is_sure(orient._CUE_SURE) and not orient.cue_is_sure(orient._CUE_SURE / 2)
+
+
+def test_a_page_read_upside_down_is_read_again_the_right_way_up():
+    """Where the cheap cue is unsure and the first reading is poor, OCR's own confidence decides."""
+    import io
+
+    from PIL import Image
+
+    from edge import ocr
+    from edge import orientation as decide
+    from tests.edge.test_pipeline import page_png
+
+    page = np.asarray(Image.open(io.BytesIO(page_png(180.0, dpi=200))).convert("L"))
+
+    def read(img):
+        return ocr.recognize(img, dpi=200, invert=False)
+
+    first = read(page)
+    assert decide.reads_poorly(first, 60.0)
+    assert decide.turns_to_try(0.3, page.shape[1], page.shape[0]) == (180,)
+    got = decide.read_upright(page, first, turns=(180,), read=read)
+    assert got.turn == 180 and "001190034567" in got.result.text
+    assert got.result.confidence > first.confidence + decide.BAND_MARGIN
+    # Upright already: nothing beats the first reading, and it is kept.
+    upright = decide.turned(page, 180)
+    kept = decide.read_upright(upright, read(upright), turns=(180,), read=read)
+    assert kept.turn == 0 and kept.passes == 1  # one band read, no full page
+
+
+def test_a_sure_cue_or_a_sideways_shape_decides_what_is_tried():
+    from edge import orientation as decide
+
+    assert decide.turns_to_try(1.0, 100, 200) == ()
+    assert decide.turns_to_try(0.2, 300, 200) == (180, 90, 270)

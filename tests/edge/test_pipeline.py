@@ -157,3 +157,17 @@ print(sum(map(len, before.values())), before == sigs(), gc.get_freeze_count())
     assert int(loaded) >= 4 and unchanged == "True", out.stderr[-2000:]
     # The kernels' long-lived objects are out of the collector's way (exit took ~0.2 s more).
     assert int(frozen) > 10_000
+
+
+@pytest.mark.slow
+def test_a_handwritten_page_is_flagged_and_print_is_not():
+    import random
+
+    from tests.bench.bench_handwriting import HANDS, hand_page
+
+    buf = io.BytesIO()
+    hand_page(random.Random(3), HANDS[1]).save(buf, "PNG", dpi=(200, 200))
+    hand = process_page(buf.getvalue(), source="hand.png", ctx=PipelineContext(dpi=200, pdf=False))
+    typed = process_page(page_png(0.0), source="typed.png", ctx=PipelineContext(dpi=200, pdf=False))
+    assert "handwritten" in hand.flags
+    assert "handwritten" not in typed.flags

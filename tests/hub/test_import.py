@@ -46,8 +46,8 @@ def test_importing_the_same_file_again_changes_nothing(tmp_path):
 
 
 def test_not_utf8_gets_clear_error_and_other_files_still_import(tmp_path):
-    bad = tmp_path / "cp1258.txt"
-    bad.write_bytes("Đơn khiếu nại".encode("utf-16"))
+    bad = tmp_path / "utf16-no-mark.txt"
+    bad.write_bytes("Đơn khiếu nại".encode("utf-16-le"))
     good = tmp_path / "good.txt"
     good.write_text(LETTER, encoding="utf-8")
     out = run_cli("import", "--db", str(tmp_path / "i.db"), "--json", str(bad), str(good))
