@@ -58,6 +58,11 @@ class DropResult:
     blue_share: float = 0.0
 
 
+# A product decision: seals and signatures are marks on a letter, not most of its ink. When one
+# colour holds over this share of the page's ink, that colour is the writing and is kept.
+MOSTLY_COLOUR = 0.6
+
+
 def _paper_chroma(l_chan: np.ndarray, chroma: np.ndarray) -> tuple[float, float]:
     """Paper's median chroma and its noise (robust: MAD), from the lightest pixels."""
     step = max(1, int(np.sqrt(l_chan.size / 250_000)))  # a grid sample: ~250k pixels suffice
@@ -110,13 +115,15 @@ def drop_colour(rgb: np.ndarray) -> DropResult:
     c_all = chroma[ys, xs]
     rgb_all = rgb[ys, xs].astype(np.float32)
     paper_rgb, paper_gray = _paper_colour(rgb, lab[:, :, 0])
+    n_ink = int(np.count_nonzero((gray < paper_gray - 60) | coloured))
     shares = []
     for band in (RED_HUES, BLUE_HUES):
         sel = _in_band(hue, band)
         n = int(np.count_nonzero(sel))
-        shares.append(n / coloured.size)
-        if not n:
+        if not n or n > MOSTLY_COLOUR * n_ink:  # a letter written in blue: its ink is the text
+            shares.append(0.0)
             continue
+        shares.append(n / coloured.size)
         # Reflectance of each ink pixel in the channel the ink passes (1 = paper).
         passed = (rgb_all[sel] / paper_rgb).max(axis=1)
         c = c_all[sel]
@@ -160,9 +167,17 @@ def decode_rgb(data: bytes) -> np.ndarray | None:
 
 
 def dropout(rgb: np.ndarray, luma: np.ndarray) -> tuple[np.ndarray, float]:
-    """The pipeline's call: the page for OCR with seal and signature ink dropped, and the share of
-    ink dropped; ``luma`` (the plain gray of ``rgb``) comes back unchanged when nothing was."""
+    """The pipeline's call: the page for OCR with seal and signature ink dropped, and the dropped
+    ink's share of all the page's ink; ``luma`` (the plain gray of ``rgb``) comes back unchanged
+    when nothing was dropped."""
     if rgb.dtype != np.uint8 or rgb.ndim != 3 or rgb.shape[2] != 3 or luma.shape != rgb.shape[:2]:
         raise ImageError(f"colour dropout needs HxWx3 uint8 and its HxW gray, got {rgb.shape} {luma.shape}")
     result = drop_colour(rgb)
-    return (result.gray, result.removed_share) if result.removed_share > 0 else (luma, 0.0)
+    if result.removed_share <= 0:
+        return luma, 0.0
+    # Ink = what is clearly darker than the paper in the plain gray; dropped = ink made paper.
+    paper = float(np.percentile(luma[::4, ::4], 90))
+    ink = luma < paper - 60
+    dropped = ink & (result.gray.astype(np.int16) - luma.astype(np.int16) > 30)
+    n_ink = int(np.count_nonzero(ink))
+    return result.gray, (int(np.count_nonzero(dropped)) / n_ink if n_ink else 0.0)
