@@ -1,4 +1,4 @@
-"""Command line of the hub: ``python -m hub {ingest,serve,import,duplicates,cases,user}``.
+"""Command line of the hub: ``python -m hub {ingest,serve,import,duplicates,cases,backup,restore,user}``.
 
 Only parses arguments, calls the library and maps errors to exit codes.
 """
@@ -24,24 +24,30 @@ def _db_path(args: argparse.Namespace, cfg: HubConfig) -> Path:
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
+    from edge.supervise import run_main_loop
+    from hub.index.backup import hold_index
     from hub.ingest.subscriber import Ingester
 
     cfg = load_config(args.config)
+    hold_index(_db_path(args, cfg))  # `hub restore` refuses while this process runs
     ingester = Ingester(db_path=_db_path(args, cfg), mqtt_cfg=cfg.mqtt)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     ingester.start()
     log.info("hub ingester running, index %s", _db_path(args, cfg))
-    stop.wait()
+    # READY=1, then the watchdog pings while the writer turns (edge/supervise.py).
+    code = run_main_loop(stop, ingester.supervisor, ingester.health_check)
     ingester.stop()
-    return 0
+    return code
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
+    from hub.index.backup import hold_index
     from hub.panel import create_app
 
     cfg = load_config(args.config)
+    hold_index(_db_path(args, cfg))  # `hub restore` refuses while the panel runs
     app = create_app({"DATABASE": str(_db_path(args, cfg)), "SECRET_KEY": secret_key(cfg),
                       "STALE_AFTER_S": cfg.panel.stale_after_s})
     host = args.host or cfg.panel.host
@@ -151,6 +157,30 @@ def _cmd_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_backup(args: argparse.Namespace) -> int:
+    from hub.index.backup import backup
+
+    cfg = load_config(args.config)
+    res = backup(_db_path(args, cfg), Path(args.dest), keep=args.keep)
+    print(f"{res.path}: {res.documents} documents, {res.size_bytes / 1e6:.1f} MB, {res.seconds:.1f} s")
+    for old in res.removed:
+        print(f"removed {old} (keeping the newest {args.keep})")
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from hub.index.backup import restore
+
+    cfg = load_config(args.config)
+    res = restore(Path(args.src), _db_path(args, cfg))
+    print(f"{res.path}: {res.documents} documents restored in {res.seconds:.1f} s")
+    if res.previous is not None:
+        print(f"the index it replaced is kept as {res.previous}")
+    if res.migrated:
+        print(f"migrations applied: {', '.join(res.migrated)}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m hub``."""
     p = argparse.ArgumentParser(prog="python -m hub", description="City petition hub.")
@@ -193,6 +223,20 @@ def build_parser() -> argparse.ArgumentParser:
     cset.add_argument("--resolved-on", help="resolution date YYYY-MM-DD (needed for resolved)")
     cset.add_argument("--by", default="cli", help="who is recorded as making the change")
     cset.set_defaults(func=_cmd_cases_set)
+    bak = with_db(sub.add_parser(
+        "backup", help="copy the city index consistently while ingest and panel run",
+        description="SQLite's online backup (one snapshot), checked and fsynced before it gets "
+                    "its name. DEST is a file, or a directory for index-<UTC time>.db."))
+    bak.add_argument("dest", metavar="DEST")
+    bak.add_argument("--keep", type=int, default=0,
+                     help="with a directory: keep only the newest N backups (0 = all)")
+    bak.set_defaults(func=_cmd_backup)
+    rst = with_db(sub.add_parser(
+        "restore", help="put a backup back in place of the city index (services stopped)",
+        description="Refuses while hub ingest or hub serve holds the index; checks the backup "
+                    "(integrity, tables, migrations) and keeps the replaced index beside it."))
+    rst.add_argument("src", metavar="SRC")
+    rst.set_defaults(func=_cmd_restore)
     usr = with_db(sub.add_parser("user", help="create a panel user or change a password"))
     usr.add_argument("username")
     usr.add_argument("--password", help="(default: asked for, or the first line of standard input when it is "

@@ -248,6 +248,15 @@ def _m010_fields_reference(db: sqlite_utils.Database) -> None:
     db["document_fields"].create_index(["kind"], if_not_exists=True)
 
 
+def _m011_outbox_delivery(db: sqlite_utils.Database) -> None:
+    # A kiosk's outbox as its metrics report it: documents the broker took (sent), those this
+    # hub confirmed committed (delivered), and the age of the oldest not yet confirmed.
+    for column, typ in (("outbox_sent", int), ("outbox_delivered", int),
+                        ("oldest_undelivered_s", float)):
+        if column not in db["devices"].columns_dict:
+            db["devices"].add_column(column, typ)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_core", _m001_core),
     ("002_page_pdf", _m002_page_pdf),
@@ -260,6 +269,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("008_stale_proposals", _m008_stale_proposals),
     ("009_hot_buckets", _m009_hot_buckets),
     ("010_fields_reference", _m010_fields_reference),
+    ("011_outbox_delivery", _m011_outbox_delivery),
 ]
 
 

@@ -22,19 +22,24 @@ from pathlib import Path
 
 import sqlite_utils
 
+from edge.supervise import Supervisor
 from edge.wire import (
     Command,
     DesiredConfig,
+    HubAck,
+    WireError,
+    ack_topic,
     command_topic,
     config_topic,
     new_id,
     now_iso,
+    parse_topic,
     verdict_topic,
 )
 from hub.config import MqttConfig
 from hub.dedup.match import recheck_pending, recheck_proposed
 from hub.index import Checkpointer, WalSync, open_index
-from hub.ingest.handle import Stored, handle_batch, verdict_payload
+from hub.ingest.handle import Rejected, Stored, handle_batch, verdict_payload
 from hub.ingest.link import BrokerLink, Received
 
 log = logging.getLogger(__name__)
@@ -53,6 +58,15 @@ RECHECK_SLICE_S = 0.05
 WRITER_CACHE_MB = 64
 # A batch taking longer than this is logged (each message in it waited as long).
 SLOW_BATCH_S = 1.0
+# The writer turns its loop at least every CONTROL_POLL_S and a batch commits in well under
+# ten seconds at a fleet's rate (tests/bench/bench_load.py); two minutes without a turn is a
+# hang, and the main loop stops the watchdog pings so that systemd restarts the ingester.
+WRITER_HANG_S = 120.0
+# A batch whose commit failed (disk full, I/O error) is tried again after this pause,
+# doubled per failure: its messages are held unacknowledged, and the broker would send them
+# again only at the next reconnect.
+RETRY_S = 1.0
+RETRY_MAX_S = 30.0
 
 
 class Ingester:
@@ -64,13 +78,17 @@ class Ingester:
         self._queue: queue.Queue[Received | None] = queue.Queue()
         self._stop = threading.Event()
         self.stored = 0
+        self.hub_acks = 0  # end-to-end acks published (one per kiosk per committed batch)
         self.last_error = ""  # the writer's; the broker connection's is the link's
         self._control_acks: queue.SimpleQueue[int | None] = queue.SimpleQueue()
         self._control_pending: dict[int, tuple[str, str]] = {}  # token -> (table, key)
         self._link = BrokerLink(mqtt_cfg, on_messages=self._received, on_puback=self._control_acks.put,
                                 on_restart=lambda: self._control_acks.put(None))
         self.connected = self._link.connected
-        self._worker: threading.Thread | None = None
+        self.supervisor = Supervisor(self._stop)
+        self._retry: list[Received] = []  # a batch to store again (its commit failed)
+        self._failures = 0
+        self._beat = time.monotonic()  # the writer's last turn of its loop
         self._db: sqlite_utils.Database | None = None
         self._checkpointer = Checkpointer(db_path)
         self._sync = WalSync(db_path)
@@ -94,8 +112,7 @@ class Ingester:
         # (about 10% more documents per second at 12k documents).
         self._db.execute(f"PRAGMA cache_size=-{WRITER_CACHE_MB * 1024}")
         self._checkpointer.start(self._db)
-        self._worker = threading.Thread(target=self._run, name="hub-ingest", daemon=True)
-        self._worker.start()
+        self.supervisor.spawn("hub-ingest", self._run)
         self._link.start()
 
     def stop(self) -> None:
@@ -103,11 +120,23 @@ class Ingester:
         self._stop.set()
         self._link.stop()
         self._queue.put(None)
-        if self._worker:
-            self._worker.join(timeout=10)
+        self.supervisor.join(timeout_s=10)
+        self._sync.stop()  # what is committed is acknowledged
+        self._checkpointer.stop()
+        if self._db is not None and not self.supervisor.running():
+            self._db.conn.close()
+
+    def health_check(self) -> None:
+        """Raise when the writer has not turned its loop for ``WRITER_HANG_S`` (a hang)."""
+        idle = time.monotonic() - self._beat
+        if idle > WRITER_HANG_S:
+            raise RuntimeError(f"the index writer has not moved for {idle:.0f} s")
 
     # -- writer thread -----------------------------------------------------------------------
     def _next_batch(self, *, wait: bool = True) -> list[Received] | None:
+        if self._retry:
+            batch, self._retry = self._retry, []
+            return batch
         try:
             first = self._queue.get(timeout=CONTROL_POLL_S) if wait else self._queue.get_nowait()
         except queue.Empty:
@@ -127,30 +156,28 @@ class Ingester:
         return batch
 
     def _run(self) -> None:
+        """The writer (supervised: restarted if it raises; the batch it held is tried again)."""
         db = self._db
         next_control = 0.0
         recheck = recheck_pending(db)
-        try:
-            while True:
-                batch = self._next_batch(wait=not recheck)
-                if batch is None:
-                    return
-                if batch:
-                    self._store(db, batch)
-                    recheck = recheck_pending(db)
-                elif recheck:
-                    recheck = self._recheck(db)
-                if time.monotonic() >= next_control:
-                    next_control = time.monotonic() + CONTROL_POLL_S
-                    try:
-                        self._publish_control(db)
-                    except Exception as e:  # the rows stay pending; tried again next poll
-                        self.last_error = f"control publish failed: {e}"
-                        log.exception("could not publish config/commands")
-        finally:
-            self._sync.stop()  # what is committed is acknowledged
-            self._checkpointer.stop()
-            db.conn.close()
+        while True:
+            self._beat = time.monotonic()
+            batch = self._next_batch(wait=not recheck)
+            if batch is None:
+                return
+            if batch:
+                self._retry = batch  # until stored: a writer that dies here tries it again
+                self._store(db, batch)
+                recheck = recheck_pending(db)
+            elif recheck:
+                recheck = self._recheck(db)
+            if time.monotonic() >= next_control:
+                next_control = time.monotonic() + CONTROL_POLL_S
+                try:
+                    self._publish_control(db)
+                except Exception as e:  # the rows stay pending; tried again next poll
+                    self.last_error = f"control publish failed: {e}"
+                    log.exception("could not publish config/commands")
 
     def _recheck(self, db: sqlite_utils.Database) -> bool:
         """One idle slice of the re-check of older proposals; True while some are left."""
@@ -166,11 +193,16 @@ class Ingester:
         began = time.perf_counter()
         try:
             outcomes = handle_batch(db, [i.parsed for i in batch])
-        except Exception as e:  # the commit failed: nothing acknowledged, all delivered again
+        except Exception as e:  # the commit failed: nothing acknowledged; tried again here
             self.last_error = f"store failed: {e}"
             log.exception("could not store a batch of %d message(s)", len(batch))
+            self._failures += 1
+            self._stop.wait(min(RETRY_S * 2 ** (self._failures - 1), RETRY_MAX_S))
+            self._retry = batch
             return
+        self._retry, self._failures = [], 0
         acks, verdicts = [], []
+        committed: dict[str, tuple[list[str], list[str]]] = {}  # device -> (stored, kept aside)
         for item, outcome in zip(batch, outcomes, strict=True):
             if isinstance(outcome, Exception):  # not acknowledged: the broker delivers it again
                 self.last_error = f"store failed: {outcome}"
@@ -178,12 +210,19 @@ class Ingester:
                 continue
             if item.qos > 0:
                 acks.append((item.mid, item.qos))
+            _note_committed(committed, item, outcome)
             if isinstance(outcome, Stored):
                 self.stored += 1
                 if outcome.verdict is not None:
                     verdicts.append((verdict_topic(outcome.device_id),
                                      json.dumps(verdict_payload(outcome.verdict)).encode(), 1, False))
-        self._sync.after(lambda: (self._link.ack(acks), self._link.publish(verdicts)))
+        # The kiosk keeps a message until it is listed here, so these go out only after the
+        # commit is on disk, like the broker acks: one message per kiosk per batch.
+        hub_acks = [(ack_topic(device), HubAck(msg_id=new_id(), device_id=device, sent_at=now_iso(),
+                                               msg_ids=tuple(ok), rejected=tuple(bad)).to_json(), 1, False)
+                    for device, (ok, bad) in committed.items()]
+        self.hub_acks += len(hub_acks)
+        self._sync.after(lambda: (self._link.ack(acks), self._link.publish(verdicts + hub_acks)))
         took = time.perf_counter() - began
         if took > SLOW_BATCH_S:
             log.info("stored a batch of %d message(s) in %.2f s", len(batch), took)
@@ -234,3 +273,17 @@ class Ingester:
             for token in self._link.publish([(command_topic(row["device_id"]), msg.to_json(), 1, False)],
                                              tokens=True):
                 self._control_pending[token] = key
+
+
+def _note_committed(committed: dict[str, tuple[list[str], list[str]]], item: Received,
+                    outcome: object) -> None:
+    """Add a committed kiosk outbox message (document or page image) to its kiosk's ack."""
+    msg = item.parsed.msg
+    try:
+        device, kind = parse_topic(item.parsed.topic)
+    except WireError:
+        return  # not a kiosk topic: nobody to tell
+    if msg is None or kind not in ("doc", "page") or not getattr(msg, "msg_id", ""):
+        return  # status and metrics are not outbox rows; unreadable ones carry no id
+    ok, bad = committed.setdefault(device, ([], []))
+    (bad if isinstance(outcome, Rejected) else ok).append(msg.msg_id)
