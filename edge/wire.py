@@ -362,12 +362,15 @@ class HubAck(_Message):
     """Messages of one kiosk the hub has committed (``msg_ids``), published only after the commit.
 
     ``rejected`` lists those it kept aside as not following the contract: committed too (the
-    kiosk stops re-sending them), but worth a log line on the kiosk.
+    kiosk stops re-sending them), but worth a log line on the kiosk. ``resend`` says the hub
+    has (re)connected and taken everything the broker held for it: what the kiosk still has
+    unconfirmed was lost on the way and goes out again now.
     """
 
     KIND: ClassVar[str] = "ack"
     msg_ids: tuple[str, ...] = ()
     rejected: tuple[str, ...] = ()
+    resend: bool = False
 
 
 MESSAGE_TYPES[HubAck.KIND] = HubAck
@@ -383,5 +386,7 @@ def parse_ack(payload: bytes) -> HubAck:
         if not isinstance(value, list | tuple) or not all(isinstance(m, str) and m for m in value):
             raise WireError(f"ack {name} is not a list of message ids")
         lists.append(tuple(value))
+    if not isinstance(msg.resend, bool):
+        raise WireError("ack resend is not true/false")
     return HubAck(msg_id=msg.msg_id, device_id=msg.device_id, sent_at=msg.sent_at,
-                  msg_ids=lists[0], rejected=lists[1])
+                  msg_ids=lists[0], rejected=lists[1], resend=msg.resend)

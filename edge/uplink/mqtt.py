@@ -327,6 +327,11 @@ class Uplink:
             log.error("the hub kept %d of our message(s) aside as malformed: %s",
                       len(ack.rejected), ", ".join(ack.rejected[:5]))
         self.spool.confirm([*ack.msg_ids, *ack.rejected])
+        if ack.resend:
+            due = self.spool.resend_unconfirmed()
+            if due:
+                log.info("the hub is back and has what the broker held: %d message(s) it has "
+                         "not confirmed are published again", due)
 
     def _control(self, payload: bytes) -> None:
         if not payload:
@@ -351,6 +356,7 @@ class Uplink:
         if room <= 0:
             return
         busy = {seq for seq, _ in self._inflight.values()} | self._held
+        again = 0
         for row in self.spool.pending(exclude=busy, limit=room):
             if len(row.payload) > MAX_PAYLOAD:
                 self._held.add(row.seq)
@@ -365,7 +371,9 @@ class Uplink:
                     continue
                 self._inflight[info.mid] = (row.seq, time.monotonic())
             if row.attempts:
-                self.resent += 1
-                log.info("outbox message seq=%s published again (try %d): the hub has not "
-                         "confirmed it", row.seq, row.attempts + 1)
+                again += 1
+                log.debug("outbox message seq=%s published again (try %d)", row.seq, row.attempts + 1)
             self.spool.mark_sent(row.seq)
+        if again:
+            self.resent += again
+            log.info("published %d message(s) again: the hub had not confirmed them", again)

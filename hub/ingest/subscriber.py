@@ -18,6 +18,7 @@ import logging
 import queue
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
@@ -62,6 +63,14 @@ SLOW_BATCH_S = 1.0
 # ten seconds at a fleet's rate (tests/bench/bench_load.py); two minutes without a turn is a
 # hang, and the main loop stops the watchdog pings so that systemd restarts the ingester.
 WRITER_HANG_S = 120.0
+# Once connected, the hub has taken the broker's backlog when no document or page came for
+# this long (the broker hands a backlog over at network speed, without gaps), or at the
+# latest after CAUGHT_UP_MAX_S; it then tells every kiosk to re-send what it has not
+# confirmed (lost in a broker restart).
+CAUGHT_UP_S = 2.0
+CAUGHT_UP_MAX_S = 60.0
+# Kiosks told so: those seen within this long (a kiosk away longer re-sends when it reconnects).
+HELLO_DEVICES_S = 30 * 86400
 # A batch whose commit failed (disk full, I/O error) is tried again after this pause,
 # doubled per failure: its messages are held unacknowledged, and the broker would send them
 # again only at the next reconnect.
@@ -89,11 +98,17 @@ class Ingester:
         self._retry: list[Received] = []  # a batch to store again (its commit failed)
         self._failures = 0
         self._beat = time.monotonic()  # the writer's last turn of its loop
+        self._last_received = 0.0
+        self._caught_up = False  # the kiosks were told the hub has taken the broker's backlog
+        self._connected_at = 0.0
         self._db: sqlite_utils.Database | None = None
         self._checkpointer = Checkpointer(db_path)
         self._sync = WalSync(db_path)
 
     def _received(self, items: list[Received]) -> None:
+        # Only outbox traffic shows the broker's backlog (metrics arrive all the time).
+        if any(i.parsed.topic.endswith(("/doc", "/page")) for i in items):
+            self._last_received = time.monotonic()
         for item in items:
             self._queue.put(item)
 
@@ -117,11 +132,14 @@ class Ingester:
 
     def stop(self) -> None:
         """Disconnect and let the writer finish what it holds."""
+        # The writer ends first and what it committed is acknowledged (to the broker and to
+        # the kiosks) over a link still up; only then does the link disconnect. What arrives
+        # meanwhile is neither stored nor acknowledged: the broker delivers it again.
         self._stop.set()
-        self._link.stop()
         self._queue.put(None)
         self.supervisor.join(timeout_s=10)
-        self._sync.stop()  # what is committed is acknowledged
+        self._sync.stop()
+        self._link.stop()
         self._checkpointer.stop()
         if self._db is not None and not self.supervisor.running():
             self._db.conn.close()
@@ -174,6 +192,7 @@ class Ingester:
             if time.monotonic() >= next_control:
                 next_control = time.monotonic() + CONTROL_POLL_S
                 try:
+                    self._say_caught_up(db)
                     self._publish_control(db)
                 except Exception as e:  # the rows stay pending; tried again next poll
                     self.last_error = f"control publish failed: {e}"
@@ -222,10 +241,34 @@ class Ingester:
                                                msg_ids=tuple(ok), rejected=tuple(bad)).to_json(), 1, False)
                     for device, (ok, bad) in committed.items()]
         self.hub_acks += len(hub_acks)
-        self._sync.after(lambda: (self._link.ack(acks), self._link.publish(verdicts + hub_acks)))
+        # Kiosk acks before broker acks: if the link goes between the two, the broker delivers
+        # the messages again and they are acknowledged again, instead of a kiosk waiting.
+        self._sync.after(lambda: (self._link.publish(hub_acks + verdicts), self._link.ack(acks)))
         took = time.perf_counter() - began
         if took > SLOW_BATCH_S:
             log.info("stored a batch of %d message(s) in %.2f s", len(batch), took)
+
+    def _say_caught_up(self, db: sqlite_utils.Database) -> None:
+        """After a (re)connect, once the broker's backlog is in: kiosks re-send what is missing."""
+        now = time.monotonic()
+        if not self.connected.is_set():
+            self._caught_up, self._connected_at = False, 0.0
+            return
+        self._connected_at = self._connected_at or now
+        if self._caught_up:
+            return
+        if now - self._connected_at < CAUGHT_UP_MAX_S and (
+                not self._queue.empty() or self._retry or now - self._last_received < CAUGHT_UP_S):
+            return
+        since = datetime.fromtimestamp(time.time() - HELLO_DEVICES_S, UTC).isoformat(timespec="seconds")
+        devices = [r[0] for r in db.execute("select device_id from devices where last_seen >= ?",
+                                            [since]).fetchall()]
+        self._link.publish([(ack_topic(d), HubAck(msg_id=new_id(), device_id=d, sent_at=now_iso(),
+                                                  resend=True).to_json(), 1, False) for d in devices])
+        self._caught_up = True
+        if devices:
+            log.info("caught up with the broker: %d kiosk(s) asked to re-send what the hub lacks",
+                     len(devices))
 
     def _publish_control(self, db: sqlite_utils.Database) -> None:
         """Publish desired configs and commands the panel queued; mark them on PUBACK."""

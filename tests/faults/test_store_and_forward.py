@@ -252,3 +252,26 @@ def _publish(c: mqtt.Client, name: str, payload: bytes) -> int:
     with c.cond:
         assert c.cond.wait_for(lambda: info.mid in c.acks, 10), "no PUBACK"
         return c.acks[info.mid]
+
+
+def test_messages_the_broker_acked_then_lost_in_a_crash_are_sent_again(tmp_path, broker, hub, kiosk):
+    # Issue 22: published while the hub was away, PUBACKed by the broker, then the broker was
+    # SIGKILLed before its autosave. The kiosk kept the rows (the hub had not confirmed them)
+    # and publishes them again once the hub is back and has taken what the broker held.
+    db = tmp_path / "index.db"
+    kiosk.start()
+    batches = drop_batches(kiosk.hot, 0, 1, pages=PAGES)
+    wait_indexed(db, docs=1, pages=PAGES, timeout=TIMEOUT_S, agent=kiosk)
+    hub["ing"].stop()
+    hub["ing"] = None
+    batches += drop_batches(kiosk.hot, 1, 3, pages=PAGES)
+    wait_for(lambda: _spool_all_sent(kiosk.spool, docs=len(batches)), timeout=TIMEOUT_S,
+             what="the kiosk's outbox sent to the broker")
+    broker.kill()  # only in the broker's memory: gone
+    broker.start()
+    hub["ing"] = start_ingester(broker, db)
+    wait_indexed(db, docs=len(batches), pages=len(batches) * PAGES, timeout=TIMEOUT_S, agent=kiosk)
+    wait_outbox_empty(kiosk.spool)
+    kiosk.stop()
+    assert_every_page_exactly_once(db, kiosk.spool, batches=batches, pages_per_batch=PAGES)
+    assert "message(s) again" in kiosk.tail()
