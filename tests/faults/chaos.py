@@ -369,6 +369,7 @@ def main(argv: list[str] | None = None) -> int:
         res = run_seed(seed, root=base / f"seed-{seed}", chaos_s=args.minutes * 60,
                        drain_s=max(90.0, args.minutes * 30))
         print(res.line(), flush=True)
+        print(f"  faults: {', '.join(res.faults)}", flush=True)
         for problem in res.problems:
             print(f"  {problem}", flush=True)
         failed += not res.ok
