@@ -8,6 +8,9 @@ Threads, each with one job:
 - uplink (its own module): drains the outbox on PUBACK; metrics every few seconds;
 - kiosk screen: a small local web page for the staff.
 Scanning never waits on OCR: pages wait in the spool, and the backlog is shown.
+Every thread runs under one supervisor (``edge.supervise``): one that raises is logged,
+counted and restarted, and the screen says so while it is down; one that keeps dying makes
+the process exit non-zero so that systemd starts it again.
 """
 from __future__ import annotations
 
@@ -29,10 +32,11 @@ from edge import inventory, memory, ocr, scanner, update
 from edge.batch import IMAGED, PageScheduler
 from edge.config import EdgeConfig
 from edge.documents import assemble_batch
-from edge.exceptions import DiskFull, EdgeError, ScannerError
+from edge.exceptions import DiskFull, EdgeError, ScannerError, ThreadFault
 from edge.outbox.spool import Spool
 from edge.pipeline import PageFailed, page_summary, pipeline_context, process_page, warm_up
 from edge.review import ReviewDesk
+from edge.supervise import Supervisor
 from edge.uplink.health import board_temperature_c
 from edge.uplink.mqtt import BrokerSettings, Uplink
 from edge.wire import Command, CommandResult, DesiredConfig, MetricsMessage, new_id, now_iso
@@ -53,6 +57,8 @@ class ScreenState:
     error_vi: str = ""
     scan_requested: bool = False
     recent_verdicts: list[dict[str, Any]] = field(default_factory=list)
+    # Threads that died recently, newest first: {"thread", "error" (English), "at" (ISO)}.
+    faults: list[dict[str, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def update(self, **values: Any) -> None:
@@ -66,6 +72,7 @@ class ScreenState:
         with self.lock:
             data = {k: v for k, v in self.__dict__.items() if k != "lock"}
             data["recent_verdicts"] = list(self.recent_verdicts)
+            data["faults"] = [dict(f) for f in self.faults]
             return data
 
 
@@ -90,7 +97,7 @@ class Agent:
                                  timeout_s=cfg.kiosk.review_timeout_s)
         self.stop_event = threading.Event()
         self._work = threading.Event()
-        self._threads: list[threading.Thread] = []
+        self.supervisor = Supervisor(self.stop_event)
         self.uplink = Uplink(
             device_id=cfg.device.id,
             settings=BrokerSettings(
@@ -99,7 +106,7 @@ class Agent:
                 ca_file=str(cfg.mqtt.ca_file) if cfg.mqtt.ca_file else None,
                 cert_file=str(cfg.mqtt.cert_file) if cfg.mqtt.cert_file else None,
                 key_file=str(cfg.mqtt.key_file) if cfg.mqtt.key_file else None,
-                max_inflight=cfg.mqtt.max_inflight,
+                max_inflight=cfg.mqtt.max_inflight, ack_timeout_s=cfg.mqtt.ack_timeout_s,
             ),
             spool=self.spool, boot_id=self.boot_id, on_verdict=self._on_verdict,
             on_control=self._on_control,
@@ -135,34 +142,56 @@ class Agent:
         closed = self.spool.close_interrupted_batches()
         if closed:
             log.info("closed %d scanner batch(es) interrupted by the last shutdown", closed)
-        self.uplink.start()
+        self.uplink.start(spawn=self._spawn)
         # The imaging kernels load while the scanner warms up, not when the first page waits.
-        self._spawn("warm-up", self._warm_up)
+        self._spawn("warm-up", self._warm_up, once=True)
         self._spawn("acquisition", self._acquisition_loop)
         for i in range(self.cfg.ocr_workers):
-            self._spawn(f"page-worker-{i}", self._worker_loop)
+            self._spawn(f"page-worker-{i}", self._page_worker)
         self._spawn("assembler", self._assembler_loop)
         self._spawn("metrics", self._metrics_loop)
         self._spawn("updates", self.updater.run)
+        self._spawn("fault-watch", self._fault_watch)
         self._work.set()
 
     def stop(self) -> None:
         """Stop the threads (pages in progress go back to the queue at the next start)."""
         self.stop_event.set()
         self._work.set()
-        for t in self._threads:
-            t.join(timeout=10)
+        self._metrics_now.set()
+        self.uplink.stop_sender()
+        self.supervisor.join(timeout_s=15)
         self.uplink.stop()
         self.spool.close()
+
+    def health_check(self) -> None:
+        """What the main loop runs before each watchdog ping: a hung spool lock blocks it."""
+        self.spool.stats()
 
     def request_scan(self) -> None:
         """Staff pressed 'scan' on the kiosk screen."""
         self.screen.update(scan_requested=True)
 
-    def _spawn(self, name: str, target: Any) -> None:
-        t = threading.Thread(target=target, name=name, daemon=True)
-        t.start()
-        self._threads.append(t)
+    def _spawn(self, name: str, target: Any, *, once: bool = False) -> None:
+        self.supervisor.spawn(name, target, once=once)
+
+    def _fault_watch(self) -> None:
+        """Mirror the supervisor's faults on the screen: an error while a thread is down."""
+        shown: list[str] = []
+        while not self.stop_event.wait(0.5):
+            down = self.supervisor.down()
+            faults = self.supervisor.faults()
+            with self.screen.lock:
+                self.screen.faults = faults
+                if down and not shown:
+                    self.screen.state = "error"
+                    self.screen.error_code = ThreadFault.code
+                    self.screen.error_vi = ThreadFault.message_vi
+                elif shown and not down and self.screen.error_code == ThreadFault.code:
+                    self.screen.state, self.screen.error_code, self.screen.error_vi = "ready", "", ""
+            if down != shown:
+                self._metrics_now.set()
+            shown = down
 
     # -- acquisition ---------------------------------------------------------------------------
     def _acquisition_loop(self) -> None:
@@ -243,6 +272,13 @@ class Agent:
         except Exception:
             log.exception("pipeline warm-up")
 
+    def _page_worker(self) -> None:
+        try:
+            self._worker_loop()
+        finally:  # a worker that dies holding a page gives it back to the queue
+            if self.spool.release_claim():
+                log.info("page given back to the queue by %s", threading.current_thread().name)
+
     def _worker_loop(self) -> None:
         # Every page worker steps the one page scheduler (edge.batch) that `edge process` and the
         # OCR bench run: one of them images the next spooled page while the others read.
@@ -313,12 +349,16 @@ class Agent:
             msg_id=new_id(), device_id=self.cfg.device.id, sent_at=now_iso(),
             uptime_s=round(time.monotonic() - self.started, 1), outbox_depth=stats["outbox_depth"],
             pages_today=stats["pages_today"], ocr_backlog=stats["ocr_backlog"],
-            scanner_state=snap["state"], last_error=snap["error_code"] or self.uplink.last_error,
+            scanner_state=snap["state"],
+            last_error=snap["error_code"] or self.uplink.last_error or _last_fault(snap["faults"]),
             disk_free_mb=round(self.spool.free_mb(), 1), boot_id=self.boot_id,
             interval_s=self.metrics_interval_s, outbox_oldest_s=stats["outbox_oldest_s"],
             failed_pages=stats["failed_pages"], ocr_ms_per_page=stats["ocr_ms_per_page"],
             scanner_error=scanner_error, temperature_c=board_temperature_c(),
             config_version=self.config_version, config_error=self.config_error,
+            outbox_sent=stats["sent"], outbox_delivered=stats["delivered"],
+            oldest_undelivered_s=stats["oldest_undelivered_s"],
+            thread_restarts=self.supervisor.restarts,
         )
 
     def _metrics_loop(self) -> None:
@@ -441,3 +481,12 @@ class Agent:
             cv2.putText(page, line, (60, 150 + 160 * i), cv2.FONT_HERSHEY_SIMPLEX, 2.0, 0, 4)
         result = process_page(cv2.imencode(".png", page)[1].tobytes(), source="health-check", ctx=self.ctx)
         return not isinstance(result, PageFailed) and bool(result.text.strip())
+
+def _last_fault(faults: list[dict[str, str]], *, within_s: float = 3600.0) -> str:
+    """'thread X died: ...' for the newest fault of the last hour, for the hub's device page."""
+    if not faults:
+        return ""
+    at = datetime.fromisoformat(faults[0]["at"])
+    if (datetime.now(UTC) - at).total_seconds() > within_s:
+        return ""
+    return f"{ThreadFault.code}: {faults[0]['thread']}: {faults[0]['error']}"[:300]

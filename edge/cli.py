@@ -68,6 +68,7 @@ def _cmd_process(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     from edge.agent import Agent
     from edge.kiosk import serve_in_thread
+    from edge.supervise import run_main_loop
 
     cfg = load_config(args.config)
     agent = Agent(cfg)
@@ -79,12 +80,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     log.info("edge agent %s running (source: %s)", cfg.device.id, cfg.scanner.source)
-    stop.wait()
+    # READY=1, then the watchdog pings while every thread is well (edge/supervise.py).
+    code = run_main_loop(stop, agent.supervisor, agent.health_check)
     log.info("stopping")
     if server is not None:
         server.shutdown()
     agent.stop()
-    return 0
+    return code
 
 
 def _cmd_doctor(args: argparse.Namespace) -> int:

@@ -72,6 +72,9 @@ class MqttConfig:
     cert_file: Path | None = None
     key_file: Path | None = None
     max_inflight: int = 20
+    # First wait for the hub's end-to-end ack before a message is published again (doubles
+    # per try, see edge/outbox/spool.py).
+    ack_timeout_s: float = 60.0
 
 
 @dataclass(frozen=True)

@@ -98,3 +98,11 @@ class UplinkError(EdgeError):
 class AuthError(UplinkError):
     code = "broker_auth_failed"
     message_vi = "Máy chủ từ chối tên đăng nhập hoặc mật khẩu của thiết bị. Vui lòng báo cho kỹ thuật viên."
+
+
+class ThreadFault(EdgeError):
+    """A long-lived thread of the appliance died (it is restarted; see edge/supervise.py)."""
+
+    code = "thread_died"
+    message_vi = ("Thiết bị vừa gặp sự cố nội bộ và đang tự khôi phục. Các trang đã nhận vẫn "
+                  "được giữ an toàn; nếu thông báo này còn mãi, vui lòng báo cho kỹ thuật viên.")

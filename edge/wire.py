@@ -178,6 +178,11 @@ class MetricsMessage(_Message):
     temperature_c: float | None = None  # board temperature where the board has a sensor
     config_version: int = 0
     config_error: str = ""
+    # End-to-end delivery (documents): taken by the broker, confirmed by the hub's ack.
+    outbox_sent: int = 0
+    outbox_delivered: int = 0
+    oldest_undelivered_s: float = 0.0
+    thread_restarts: int = 0  # threads the supervisor restarted since the agent started
 
 
 MESSAGE_TYPES: dict[str, type[_Message]] = {
@@ -628,3 +633,45 @@ def parse_control(payload: bytes) -> DesiredConfig | Command:
                        command_id=msg.command_id, action=msg.action, expires_at=msg.expires_at,
                        issued_by=msg.issued_by, args=args)
     raise WireError(f"{msg.KIND!r} is not a hub→kiosk message")
+
+
+# -- hub → kiosk end-to-end acknowledgement -----------------------------------------------------
+
+def ack_topic(device_id: str) -> str:
+    """Topic where the hub lists a kiosk's messages it has committed to the city index."""
+    return f"hub/{device_id}/ack"
+
+
+@dataclass(frozen=True)
+class HubAck(_Message):
+    """Messages of one kiosk the hub has committed (``msg_ids``), published only after the commit.
+
+    ``rejected`` lists those it kept aside as not following the contract: committed too (the
+    kiosk stops re-sending them), but worth a log line on the kiosk. ``resend`` says the hub
+    has (re)connected and taken everything the broker held for it: what the kiosk still has
+    unconfirmed was lost on the way and goes out again now.
+    """
+
+    KIND: ClassVar[str] = "ack"
+    msg_ids: tuple[str, ...] = ()
+    rejected: tuple[str, ...] = ()
+    resend: bool = False
+
+
+MESSAGE_TYPES[HubAck.KIND] = HubAck
+
+
+def parse_ack(payload: bytes) -> HubAck:
+    """Decode a hub acknowledgement, validated (lists of non-empty message ids)."""
+    msg = from_json(payload, kind=HubAck.KIND)
+    assert isinstance(msg, HubAck)
+    lists = []
+    for name in ("msg_ids", "rejected"):
+        value = getattr(msg, name)
+        if not isinstance(value, list | tuple) or not all(isinstance(m, str) and m for m in value):
+            raise WireError(f"ack {name} is not a list of message ids")
+        lists.append(tuple(value))
+    if not isinstance(msg.resend, bool):
+        raise WireError("ack resend is not true/false")
+    return HubAck(msg_id=msg.msg_id, device_id=msg.device_id, sent_at=msg.sent_at,
+                  msg_ids=lists[0], rejected=lists[1], resend=msg.resend)

@@ -1,4 +1,4 @@
-"""Command line of the hub: ``python -m hub {ingest,serve,import,duplicates,cases,device,release,user}``.
+"""Command line of the hub: ``python -m hub {ingest,serve,import,duplicates,cases,device,release,backup,restore,user}``.
 
 Only parses arguments, calls the library and maps errors to exit codes.
 """
@@ -26,23 +26,28 @@ def _db_path(args: argparse.Namespace, cfg: HubConfig) -> Path:
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
+    from edge.supervise import run_main_loop
+    from hub.index.backup import hold_index
     from hub.ingest.subscriber import Ingester
 
     cfg = load_config(args.config)
+    hold_index(_db_path(args, cfg))  # `hub restore` refuses while this process runs
     ingester = Ingester(db_path=_db_path(args, cfg), mqtt_cfg=cfg.mqtt)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     ingester.start()
     log.info("hub ingester running, index %s", _db_path(args, cfg))
-    stop.wait()
+    # READY=1, then the watchdog pings while the writer turns (edge/supervise.py).
+    code = run_main_loop(stop, ingester.supervisor, ingester.health_check)
     ingester.stop()
-    return 0
+    return code
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     import waitress
 
+    from hub.index.backup import hold_index
     from hub.panel import create_app
 
     # The panel's Unix user cannot read the broker password and has no use for it.
@@ -55,6 +60,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
                       "BEHIND_PROXY": cfg.panel.behind_proxy,
                       "PERMANENT_SESSION_LIFETIME": timedelta(hours=cfg.panel.session_hours),
                       "SESSION_IDLE_S": cfg.panel.idle_minutes * 60})
+    hold_index(cfg.hub.db)  # `hub restore` refuses while the panel runs
     host = args.host or cfg.panel.host
     port = args.port or cfg.panel.port
     log.info("panel on http://%s:%d/", host, port)
@@ -266,6 +272,30 @@ def _cmd_release(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_backup(args: argparse.Namespace) -> int:
+    from hub.index.backup import backup
+
+    cfg = load_config(args.config)
+    res = backup(_db_path(args, cfg), Path(args.dest), keep=args.keep)
+    print(f"{res.path}: {res.documents} documents, {res.size_bytes / 1e6:.1f} MB, {res.seconds:.1f} s")
+    for old in res.removed:
+        print(f"removed {old} (keeping the newest {args.keep})")
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from hub.index.backup import restore
+
+    cfg = load_config(args.config)
+    res = restore(Path(args.src), _db_path(args, cfg))
+    print(f"{res.path}: {res.documents} documents restored in {res.seconds:.1f} s")
+    if res.previous is not None:
+        print(f"the index it replaced is kept as {res.previous}")
+    if res.migrated:
+        print(f"migrations applied: {', '.join(res.migrated)}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m hub``."""
     p = argparse.ArgumentParser(prog="python -m hub", description="City petition hub.")
@@ -345,6 +375,20 @@ def build_parser() -> argparse.ArgumentParser:
     rdep.set_defaults(func=_cmd_release)
     rlist = with_db(rsub.add_parser("list", help="releases the hub holds"))
     rlist.set_defaults(func=_cmd_release)
+    bak = with_db(sub.add_parser(
+        "backup", help="copy the city index consistently while ingest and panel run",
+        description="SQLite's online backup (one snapshot), checked and fsynced before it gets "
+                    "its name. DEST is a file, or a directory for index-<UTC time>.db."))
+    bak.add_argument("dest", metavar="DEST")
+    bak.add_argument("--keep", type=int, default=0,
+                     help="with a directory: keep only the newest N backups (0 = all)")
+    bak.set_defaults(func=_cmd_backup)
+    rst = with_db(sub.add_parser(
+        "restore", help="put a backup back in place of the city index (services stopped)",
+        description="Refuses while hub ingest or hub serve holds the index; checks the backup "
+                    "(integrity, tables, migrations) and keeps the replaced index beside it."))
+    rst.add_argument("src", metavar="SRC")
+    rst.set_defaults(func=_cmd_restore)
     usr = with_db(sub.add_parser(
         "user", help="panel accounts: create, change password or role, unlock, delete",
         description="Creates the account, or changes its password (ending its sessions). The "

@@ -33,3 +33,16 @@ class BrokerError(HubError):
     code = "broker_error"
     exit_code = 6
     message_vi = "Không kết nối được tới máy chủ MQTT."
+
+
+class BackupError(HubError):
+    code = "backup_failed"
+    exit_code = 7
+    message_vi = "Không sao lưu hoặc khôi phục được cơ sở dữ liệu đơn thư."
+
+
+class IndexInUse(BackupError):
+    code = "index_in_use"
+    exit_code = 8
+    message_vi = ("Cơ sở dữ liệu đang được dịch vụ tiếp nhận hoặc trang quản trị sử dụng; "
+                  "hãy dừng các dịch vụ đó trước khi khôi phục.")

@@ -1,17 +1,22 @@
 """The appliance's SQLite spool: every scanned page, the documents built from them, and the outbox.
 
 A page is written here as soon as the scanner hands it over, before any processing, so
-no later failure can lose it. Outgoing messages wait in ``outbox`` and leave only when
-the broker acknowledges them. WAL with ``synchronous=FULL``: a power cut loses nothing
-that was committed.
+no later failure can lose it. Outgoing messages wait in ``outbox`` until the *hub* says it
+has committed them (``hub/<device>/ack``): the broker's PUBACK only makes a row *sent*
+(the broker holds it, in memory until its next save); the hub's ack makes it *delivered*
+and removes it. A sent row the hub has not confirmed is published again after a timeout
+that doubles with each try, and at every reconnect. WAL with ``synchronous=FULL``: a power
+cut loses nothing that was committed.
 """
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,9 +29,16 @@ import sqlite_utils
 from edge.exceptions import DiskFull, SpoolError
 from edge.wire import new_id, now_iso
 
+log = logging.getLogger(__name__)
+
 MIN_FREE_MB = 200.0
-# Pages of a document the broker took but the hub never confirmed are kept at least this long.
-UNCONFIRMED_KEEP_S = 30 * 86400.0
+# A sent row the hub has not confirmed is published again after this, doubling per try up to
+# the cap. The hub acks within a second of receiving (one commit plus one fsync), so the first
+# timeout only has to outlast a hub restart; the cap bounds the copies a hub that stays away
+# makes the broker queue for it: one per row every 30 min (48 a day) — product decision,
+# against max_queued_messages (200,000) for a day of a district's kiosks.
+ACK_TIMEOUT_S = 60.0
+ACK_TIMEOUT_MAX_S = 1800.0
 MAX_ATTEMPTS = 2  # a page that fails twice is flagged for review instead of retried
 
 
@@ -75,7 +87,20 @@ def _m003_delivery(db: sqlite_utils.Database) -> None:
     db["batches"].create_index(["content_key"])
 
 
-MIGRATIONS = [("001_spool", _m001), ("002_page_pdf", _m002_pdf), ("003_delivery", _m003_delivery)]
+def _m004_hub_ack(db: sqlite_utils.Database) -> None:
+    # The broker's PUBACK makes a row sent (kept); the hub's ack removes it. ``resend_at``
+    # (epoch seconds) is when a sent row the hub has not confirmed is published again.
+    db["outbox"].add_column("sent_at", str)
+    db["outbox"].add_column("resend_at", float)
+    db["outbox"].create_index(["msg_id"])
+    db["documents"].add_column("sent_at", str)
+    # Rows the broker alone acknowledged before this migration are gone already: nothing is
+    # left to re-send for those documents, so they count as sent and delivered as they were.
+    db.execute("update documents set sent_at = delivered_at")
+
+
+MIGRATIONS = [("001_spool", _m001), ("002_page_pdf", _m002_pdf), ("003_delivery", _m003_delivery),
+              ("004_hub_ack", _m004_hub_ack)]
 
 
 @dataclass(frozen=True)
@@ -86,6 +111,7 @@ class OutboxRow:
     payload: bytes
     qos: int
     retain: bool
+    attempts: int = 0  # publishes so far (more than 0: this is a re-send)
 
 
 def _owner_only(path: Path) -> None:
@@ -110,6 +136,7 @@ class Spool:
         self.path = Path(path)
         self.min_free_mb = min_free_mb
         self._lock = threading.RLock()
+        self._claims: dict[int, str] = {}  # thread id -> page it claimed and has not finished
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             _owner_only(self.path)
@@ -245,7 +272,18 @@ class Spool:
             db.execute("update pages set state = 'processing', attempts = attempts + 1 "
                        "where page_id = ?", [row["page_id"]])
             row["attempts"] += 1
+            self._claims[threading.get_ident()] = row["page_id"]
             return row
+
+    def release_claim(self) -> bool:
+        """Put the page this thread claimed and did not finish back in the queue (its worker
+        is dying); True when there was one."""
+        page_id = self._claims.pop(threading.get_ident(), None)
+        if page_id is None:
+            return False
+        with self._tx() as db:
+            return db.execute("update pages set state = 'new' where page_id = ? and "
+                              "state = 'processing'", [page_id]).rowcount > 0
 
     def requeue_interrupted(self) -> int:
         """Pages left 'processing' by a crash go back to the queue; return how many."""
@@ -254,22 +292,30 @@ class Spool:
 
     def page_done(self, page_id: str, *, result: dict[str, Any], archive: bytes, mime: str,
                   archive_sha256: str, pdf: bytes = b"") -> None:
-        """Store what the pipeline produced for a page."""
+        """Store what the pipeline produced for a page (skipped if the page is gone meanwhile)."""
+        self._claims.pop(threading.get_ident(), None)
         with self._tx() as db:
-            db["pages"].update(page_id, {
-                "state": "done", "result": json.dumps(result, ensure_ascii=False),
-                "archive": archive, "archive_mime": mime, "archive_sha256": archive_sha256,
-                "pdf": pdf or None,
-                "processed_at": now_iso(), "error_code": "", "error": "",
-            })
+            gone = db.execute(
+                "update pages set state = 'done', result = ?, archive = ?, archive_mime = ?, "
+                "archive_sha256 = ?, pdf = ?, processed_at = ?, error_code = '', error = '' "
+                "where page_id = ?",
+                [json.dumps(result, ensure_ascii=False), archive, mime, archive_sha256, pdf or None,
+                 now_iso(), page_id]).rowcount == 0
+        if gone:
+            _vanished(page_id)
 
     def page_failed(self, page_id: str, *, attempts: int, code: str, detail: str) -> bool:
         """Record a failure; retry once, then flag. Return True when the page is given up on."""
         final = attempts >= MAX_ATTEMPTS or code == "image_invalid"
+        self._claims.pop(threading.get_ident(), None)
         with self._tx() as db:
-            db["pages"].update(page_id, {"state": "failed" if final else "new",
-                                         "error_code": code, "error": detail,
-                                         "processed_at": now_iso()})
+            gone = db.execute("update pages set state = ?, error_code = ?, error = ?, "
+                              "processed_at = ? where page_id = ?",
+                              ["failed" if final else "new", code, detail, now_iso(),
+                               page_id]).rowcount == 0
+        if gone:
+            _vanished(page_id)
+            return True
         return final
 
     def batches_ready(self) -> list[dict[str, Any]]:
@@ -303,10 +349,12 @@ class Spool:
 
     # -- outbox -----------------------------------------------------------------------------
     def pending(self, *, exclude: set[int], limit: int) -> list[OutboxRow]:
-        """Oldest outbox rows not currently in flight."""
-        rows = self._rows("select seq, msg_id, topic, payload, qos, retain from outbox "
-                          "order by seq limit ?", [limit + len(exclude)])
-        out = [OutboxRow(r["seq"], r["msg_id"], r["topic"], r["payload"], r["qos"], bool(r["retain"]))
+        """Oldest outbox rows to publish: never sent, or sent and due again; none in ``exclude``."""
+        rows = self._rows("select seq, msg_id, topic, payload, qos, retain, attempts from outbox "
+                          "where sent_at is null or resend_at <= ? order by seq limit ?",
+                          [time.time(), limit + len(exclude)])
+        out = [OutboxRow(r["seq"], r["msg_id"], r["topic"], r["payload"], r["qos"], bool(r["retain"]),
+                         r["attempts"] or 0)
                for r in rows if r["seq"] not in exclude]
         return out[:limit]
 
@@ -316,44 +364,76 @@ class Spool:
             db.execute("update outbox set attempts = attempts + 1, last_sent_at = ? where seq = ?",
                        [now_iso(), seq])
 
-    def acknowledge(self, seqs: list[int]) -> None:
-        """The broker has these messages: drop them from the outbox; note delivered documents."""
+    def acknowledge(self, seqs: list[int], *, resend_after_s: float = ACK_TIMEOUT_S) -> None:
+        """The broker has these rows: they are *sent* and wait for the hub's ack.
+
+        Each is due again ``resend_after_s`` × 2^(tries − 1) from now (at most
+        ``ACK_TIMEOUT_MAX_S``) unless the hub confirms it first.
+        """
         if not seqs:
             return
+        now, stamp = time.time(), now_iso()
         with self._tx() as db:
             marks = ",".join("?" * len(seqs))
+            for seq, attempts in db.execute(f"select seq, attempts from outbox where seq in ({marks})",
+                                            seqs).fetchall():
+                wait = min(resend_after_s * 2 ** max(0, (attempts or 1) - 1), ACK_TIMEOUT_MAX_S)
+                db.execute("update outbox set sent_at = coalesce(sent_at, ?), resend_at = ? "
+                           "where seq = ?", [stamp, now + wait, seq])
             docs = [r[0] for r in db.execute(
                 f"select distinct doc_id from outbox where seq in ({marks}) and doc_id is not null",
                 seqs).fetchall()]
-            db.conn.executemany("delete from outbox where seq = ?", [(s,) for s in seqs])
-            now = now_iso()
             for doc_id in docs:
-                db.execute("update documents set delivered_at = ? where doc_id = ? and delivered_at "
-                           "is null and not exists (select 1 from outbox where doc_id = ?)",
-                           [now, doc_id, doc_id])
+                db.execute("update documents set sent_at = ? where doc_id = ? and sent_at is null "
+                           "and not exists (select 1 from outbox where doc_id = ? and sent_at is null)",
+                           [stamp, doc_id, doc_id])
+
+    def confirm(self, msg_ids: list[str] | tuple[str, ...]) -> int:
+        """The hub has committed these messages: drop their rows; note delivered documents.
+
+        Returns how many rows left the outbox (0 for an ack repeated by the broker).
+        """
+        if not msg_ids:
+            return 0
+        stamp = now_iso()
+        with self._tx() as db:
+            marks = ",".join("?" * len(msg_ids))
+            ids = list(msg_ids)
+            docs = [r[0] for r in db.execute(
+                f"select distinct doc_id from outbox where msg_id in ({marks}) and doc_id is not null",
+                ids).fetchall()]
+            gone = db.execute(f"delete from outbox where msg_id in ({marks})", ids).rowcount
+            for doc_id in docs:
+                db.execute("update documents set delivered_at = ?, sent_at = coalesce(sent_at, ?) "
+                           "where doc_id = ? and delivered_at is null "
+                           "and not exists (select 1 from outbox where doc_id = ?)",
+                           [stamp, stamp, doc_id, doc_id])
+        return gone
+
+    def resend_unconfirmed(self) -> int:
+        """Make every sent row the hub has not confirmed due now (after a reconnect: the broker
+        may have restarted without them); return how many."""
+        with self._tx() as db:
+            return db.execute("update outbox set resend_at = ? where sent_at is not null",
+                              [time.time()]).rowcount
 
     def prune(self, *, older_than_s: float) -> int:
         """Drop the image bytes of pages whose documents were all delivered over ``older_than_s`` ago.
 
-        Delivered means the broker acknowledged every message of the document *and* the hub
-        answered with its verdict (sent after its commit). A document the hub never answered
-        is kept at least ``UNCONFIRMED_KEEP_S``. Rows stay (light, for the screen and the
-        day's counts). Returns the number of pages pruned.
+        Delivered means the hub said it committed every message of the document
+        (``hub/<device>/ack``); the broker's PUBACK alone never lets a page go. Rows stay
+        (light, for the screen and the day's counts). Returns the number of pages pruned.
         """
-        now = datetime.now(UTC).timestamp()
-        cutoff = datetime.fromtimestamp(now - older_than_s, UTC).isoformat(timespec="seconds")
-        hard = datetime.fromtimestamp(now - max(older_than_s, UNCONFIRMED_KEEP_S), UTC).isoformat(
-            timespec="seconds")
+        cutoff = datetime.fromtimestamp(time.time() - older_than_s, UTC).isoformat(timespec="seconds")
         with self._tx() as db:
             return db.execute(
                 "update pages set raw = null, archive = null, pdf = null, pruned_at = ? "
                 "where pruned_at is null and batch_id in ("
                 " select b.batch_id from batches b where"
                 " (b.state = 'queued' and not exists (select 1 from documents d where"
-                "   d.batch_id = b.batch_id and (d.delivered_at is null or d.delivered_at > ?"
-                "   or (d.verdict_at is null and d.delivered_at > ?))))"
+                "   d.batch_id = b.batch_id and (d.delivered_at is null or d.delivered_at > ?)))"
                 " or (b.state = 'empty' and b.ended_at <= ?))",
-                [now_iso(), cutoff, hard, cutoff]).rowcount
+                [now_iso(), cutoff, cutoff]).rowcount
 
     # -- small persistent settings (applied desired-config version, ...) --------------------
     def get_setting(self, key: str, default: str = "") -> str:
@@ -376,16 +456,18 @@ class Spool:
 
     # -- figures for metrics and the kiosk screen -------------------------------------------
     def stats(self) -> dict[str, Any]:
-        """Outbox depth and oldest age, OCR backlog, pages today, failed pages."""
+        """Outbox depth and oldest age, sent and delivered documents, OCR backlog, pages today."""
         today = datetime.now(UTC).date().isoformat()
         one = self._one
-        oldest = one("select min(created_at) from outbox")
-        age = 0.0
-        if oldest:
-            age = (datetime.now(UTC) - datetime.fromisoformat(oldest)).total_seconds()
         return {
             "outbox_depth": one("select count(*) from outbox"),
-            "outbox_oldest_s": round(age, 1),
+            "outbox_oldest_s": _age_s(one("select min(created_at) from outbox")),
+            # Documents the broker has taken whole, and those the hub confirmed committed.
+            "sent": one("select count(*) from documents where sent_at is not null"),
+            "delivered": one("select count(*) from documents where delivered_at is not null"),
+            "oldest_undelivered_s": _age_s(one("select min(created_at) from documents "
+                                               "where delivered_at is null")),
+            "unconfirmed": one("select count(*) from outbox where sent_at is not null"),
             "ocr_backlog": one("select count(*) from pages where state in ('new','processing')"),
             "pages_today": one("select count(*) from pages where scanned_at >= ?", [today]),
             "failed_pages": one("select count(*) from pages where state = 'failed'"),
@@ -425,3 +507,15 @@ class Spool:
         return self._rows(
             "select doc_id, created_at, page_count, verdict from documents "
             "order by created_at desc limit ?", [limit])
+
+
+def _age_s(iso: str | None) -> float:
+    if not iso:
+        return 0.0
+    return round((datetime.now(UTC) - datetime.fromisoformat(iso)).total_seconds(), 1)
+
+
+def _vanished(page_id: str) -> None:
+    # start_batch replaced its batch (the hot folder was read again after a restart) while a
+    # worker held it: the new batch has the same page, so this result is simply not needed.
+    log.info("page %s is no longer in the spool (its batch was replaced); result skipped", page_id)

@@ -1,11 +1,13 @@
 """MQTT uplink (paho-mqtt 2.x, MQTT 5): drains the spool's outbox, publishes status and metrics.
 
 paho keeps unacknowledged QoS 1 messages in memory only, and ``publish()`` returning
-is not delivery. So a row leaves the outbox only when ``on_publish`` reports the
-broker's PUBACK. ``on_publish`` runs under paho's own lock, so it only queues the mid;
-the sender thread does the database work. paho re-sends its in-flight messages after a
-reconnect; rows still unacknowledged after ``STALE_S`` are published again, which can
-duplicate a message — the hub is idempotent on ``msg_id``.
+is not delivery. Nor is the broker's PUBACK: it means "in Mosquitto's memory", which a
+broker crash before its next save loses. So the broker's PUBACK (``on_publish``) only
+makes a row *sent*; the row leaves the outbox when the hub, after its commit, lists the
+message on ``hub/<device>/ack`` (*delivered*). A sent row the hub has not confirmed is
+published again after a timeout that doubles with each try, and at every reconnect; the
+hub is idempotent on ``msg_id``, so a copy changes nothing. ``on_publish`` runs under
+paho's own lock, so it only queues the mid; the sender thread does the database work.
 """
 from __future__ import annotations
 
@@ -33,10 +35,12 @@ from edge.wire import (
     MetricsMessage,
     StatusMessage,
     WireError,
+    ack_topic,
     command_topic,
     config_topic,
     new_id,
     now_iso,
+    parse_ack,
     parse_control,
     topic,
     verdict_topic,
@@ -66,6 +70,7 @@ class BrokerSettings:
     cert_file: str | None = None
     key_file: str | None = None
     max_inflight: int = 20
+    ack_timeout_s: float = 60.0  # first wait for the hub's ack before publishing a row again
 
 
 def probe(*, settings: BrokerSettings, timeout_s: float = 5.0) -> tuple[bool, str]:
@@ -130,6 +135,8 @@ class Uplink:
         self._inbox: queue.SimpleQueue[tuple[str, bytes]] = queue.SimpleQueue()
         self._inflight: dict[int, tuple[int, float]] = {}  # mid -> (seq, sent at)
         self._held: set[int] = set()  # seqs too large to send; they stay in the outbox
+        self._reconnected = threading.Event()  # the sender makes unconfirmed rows due again
+        self.resent = 0  # rows published again (after a timeout or a reconnect)
         self._publish_lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
@@ -156,7 +163,8 @@ class Uplink:
         client.publish(topic(self.device_id, "status"), self._status("online"), qos=1, retain=True)
         # The desired config is retained: the broker hands over the current one right away.
         client.subscribe([(verdict_topic(self.device_id), 1), (config_topic(self.device_id), 1),
-                          (command_topic(self.device_id), 1)])
+                          (command_topic(self.device_id), 1), (ack_topic(self.device_id), 1)])
+        self._reconnected.set()
         self._connected.set()
         self._wake.set()
 
@@ -179,16 +187,25 @@ class Uplink:
         """True while the broker connection is up."""
         return self._connected.is_set()
 
-    def start(self) -> None:
-        """Connect in the background and start draining the outbox."""
+    def start(self, *, spawn: Callable[[str, Callable[[], None]], None] | None = None) -> None:
+        """Connect in the background and start draining the outbox (in a thread ``spawn``
+        starts, e.g. a supervisor's; a plain thread without it)."""
         props = Properties(PacketTypes.CONNECT)
         props.SessionExpiryInterval = 24 * 3600
         self.client.connect_async(self.settings.host, self.settings.port,
                                   keepalive=self.settings.keepalive_s, clean_start=False,
                                   properties=props)
         self.client.loop_start()
+        if spawn is not None:
+            spawn("uplink-sender", self._run)
+            return
         self._thread = threading.Thread(target=self._run, name="uplink-sender", daemon=True)
         self._thread.start()
+
+    def stop_sender(self) -> None:
+        """Ask the sender thread to end (before :meth:`stop`, when a supervisor runs it)."""
+        self._stop.set()
+        self._wake.set()
 
     def stop(self) -> None:
         """Say 'offline' (retained), disconnect cleanly, stop the threads."""
@@ -246,6 +263,14 @@ class Uplink:
             try:
                 self._drain_acks()
                 self._drain_inbox()
+                if self._reconnected.is_set():
+                    # A broker that restarted may have lost what it acknowledged: whatever
+                    # the hub has not confirmed goes out again now.
+                    self._reconnected.clear()
+                    due = self.spool.resend_unconfirmed()
+                    if due:
+                        log.info("connected: %d message(s) not yet confirmed by the hub are "
+                                 "published again", due)
                 if self.connected:
                     self._send_pending()
             except Exception as e:  # keep the sender alive; the rows stay in the outbox
@@ -268,7 +293,7 @@ class Uplink:
                 log.error("broker refused outbox message seq=%s reason=%s", entry[0], rc)
                 continue  # stays in the outbox; re-sent after STALE_S
             acked.append(entry[0])
-        self.spool.acknowledge(acked)
+        self.spool.acknowledge(acked, resend_after_s=self.settings.ack_timeout_s)
 
     def _drain_inbox(self) -> None:
         while True:
@@ -276,6 +301,9 @@ class Uplink:
                 name, payload = self._inbox.get_nowait()
             except queue.Empty:
                 return
+            if name == ack_topic(self.device_id):
+                self._hub_ack(payload)
+                continue
             if name != verdict_topic(self.device_id):
                 self._control(payload)
                 continue
@@ -289,6 +317,25 @@ class Uplink:
             self.spool.set_verdict(str(verdict["doc_id"]), verdict)
             if self.on_verdict:
                 self.on_verdict(verdict)
+
+    def _hub_ack(self, payload: bytes) -> None:
+        try:
+            ack = parse_ack(payload)
+        except WireError as e:
+            log.warning("ignored malformed hub ack: %s", e)
+            return
+        if ack.device_id != self.device_id:
+            log.warning("ignored hub ack addressed to %s", ack.device_id)
+            return
+        if ack.rejected:
+            log.error("the hub kept %d of our message(s) aside as malformed: %s",
+                      len(ack.rejected), ", ".join(ack.rejected[:5]))
+        self.spool.confirm([*ack.msg_ids, *ack.rejected])
+        if ack.resend:
+            due = self.spool.resend_unconfirmed()
+            if due:
+                log.info("the hub is back and has what the broker held: %d message(s) it has "
+                         "not confirmed are published again", due)
 
     def _control(self, payload: bytes) -> None:
         if not payload:
@@ -313,6 +360,7 @@ class Uplink:
         if room <= 0:
             return
         busy = {seq for seq, _ in self._inflight.values()} | self._held
+        again = 0
         for row in self.spool.pending(exclude=busy, limit=room):
             if len(row.payload) > MAX_PAYLOAD:
                 self._held.add(row.seq)
@@ -326,4 +374,10 @@ class Uplink:
                     log.error("publish of seq=%s failed: %s", row.seq, mqtt.error_string(info.rc))
                     continue
                 self._inflight[info.mid] = (row.seq, time.monotonic())
+            if row.attempts:
+                again += 1
+                log.debug("outbox message seq=%s published again (try %d)", row.seq, row.attempts + 1)
             self.spool.mark_sent(row.seq)
+        if again:
+            self.resent += again
+            log.info("published %d message(s) again: the hub had not confirmed them", again)

@@ -304,6 +304,13 @@ def _m014_panel_lists(db: sqlite_utils.Database) -> None:
     db.execute("create index if not exists document_fields_name on document_fields (name)")
     db.execute("create index if not exists document_fields_letter_date on document_fields (letter_date)")
     db.execute("create index if not exists cases_updated on cases (updated_at)")
+def _m015_outbox_delivery(db: sqlite_utils.Database) -> None:
+    # A kiosk's outbox as its metrics report it: documents the broker took (sent), those this
+    # hub confirmed committed (delivered), and the age of the oldest not yet confirmed.
+    for column, typ in (("outbox_sent", int), ("outbox_delivered", int),
+                        ("oldest_undelivered_s", float)):
+        if column not in db["devices"].columns_dict:
+            db["devices"].add_column(column, typ)
 
 
 MIGRATIONS: list[tuple[str, Migration]] = [
@@ -322,6 +329,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("012_enrollments", _m012_enrollments),
     ("013_panel_sessions", _m013_panel_sessions),
     ("014_panel_lists", _m014_panel_lists),
+    ("015_outbox_delivery", _m015_outbox_delivery),
 ]
 
 

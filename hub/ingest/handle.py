@@ -259,7 +259,10 @@ def _device(db: sqlite_utils.Database, msg: StatusMessage | MetricsMessage) -> N
             "failed_pages": int(msg.failed_pages or 0), "scanner_error": msg.scanner_error,
             "config_version": int(msg.config_version or 0), "config_error": msg.config_error,
             "uptime_s": float(msg.uptime_s or 0),
-            "metrics": json.dumps({"uptime_s": msg.uptime_s, "disk_free_mb": msg.disk_free_mb}),
+            "outbox_sent": int(msg.outbox_sent or 0), "outbox_delivered": int(msg.outbox_delivered or 0),
+            "oldest_undelivered_s": float(msg.oldest_undelivered_s or 0),
+            "metrics": json.dumps({"uptime_s": msg.uptime_s, "disk_free_mb": msg.disk_free_mb,
+                                   "thread_restarts": msg.thread_restarts}),
         }, pk="device_id")
         # Metrics prove the kiosk is alive: a kiosk marked offline by an old will comes back.
         if current is None or current["state"] != "online":

@@ -18,23 +18,29 @@ import logging
 import queue
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
 
+from edge.supervise import Supervisor
 from edge.wire import (
     Command,
     DesiredConfig,
+    HubAck,
+    WireError,
+    ack_topic,
     command_topic,
     config_topic,
     new_id,
     now_iso,
+    parse_topic,
     verdict_topic,
 )
 from hub.config import MqttConfig
 from hub.dedup.match import recheck_pending, recheck_proposed
 from hub.index import Checkpointer, WalSync, open_index
-from hub.ingest.handle import Stored, handle_batch, verdict_payload
+from hub.ingest.handle import Rejected, Stored, handle_batch, verdict_payload
 from hub.ingest.link import BrokerLink, Received
 
 log = logging.getLogger(__name__)
@@ -53,6 +59,23 @@ RECHECK_SLICE_S = 0.05
 WRITER_CACHE_MB = 64
 # A batch taking longer than this is logged (each message in it waited as long).
 SLOW_BATCH_S = 1.0
+# The writer turns its loop at least every CONTROL_POLL_S and a batch commits in well under
+# ten seconds at a fleet's rate (tests/bench/bench_load.py); two minutes without a turn is a
+# hang, and the main loop stops the watchdog pings so that systemd restarts the ingester.
+WRITER_HANG_S = 120.0
+# Once connected, the hub has taken the broker's backlog when no document or page came for
+# this long (the broker hands a backlog over at network speed, without gaps), or at the
+# latest after CAUGHT_UP_MAX_S; it then tells every kiosk to re-send what it has not
+# confirmed (lost in a broker restart).
+CAUGHT_UP_S = 2.0
+CAUGHT_UP_MAX_S = 60.0
+# Kiosks told so: those seen within this long (a kiosk away longer re-sends when it reconnects).
+HELLO_DEVICES_S = 30 * 86400
+# A batch whose commit failed (disk full, I/O error) is tried again after this pause,
+# doubled per failure: its messages are held unacknowledged, and the broker would send them
+# again only at the next reconnect.
+RETRY_S = 1.0
+RETRY_MAX_S = 30.0
 
 
 class Ingester:
@@ -64,18 +87,28 @@ class Ingester:
         self._queue: queue.Queue[Received | None] = queue.Queue()
         self._stop = threading.Event()
         self.stored = 0
+        self.hub_acks = 0  # end-to-end acks published (one per kiosk per committed batch)
         self.last_error = ""  # the writer's; the broker connection's is the link's
         self._control_acks: queue.SimpleQueue[int | None] = queue.SimpleQueue()
         self._control_pending: dict[int, tuple[str, str]] = {}  # token -> (table, key)
         self._link = BrokerLink(mqtt_cfg, on_messages=self._received, on_puback=self._control_acks.put,
                                 on_restart=lambda: self._control_acks.put(None))
         self.connected = self._link.connected
-        self._worker: threading.Thread | None = None
+        self.supervisor = Supervisor(self._stop)
+        self._retry: list[Received] = []  # a batch to store again (its commit failed)
+        self._failures = 0
+        self._beat = time.monotonic()  # the writer's last turn of its loop
+        self._last_received = 0.0
+        self._caught_up = False  # the kiosks were told the hub has taken the broker's backlog
+        self._connected_at = 0.0
         self._db: sqlite_utils.Database | None = None
         self._checkpointer = Checkpointer(db_path)
         self._sync = WalSync(db_path)
 
     def _received(self, items: list[Received]) -> None:
+        # Only outbox traffic shows the broker's backlog (metrics arrive all the time).
+        if any(i.parsed.topic.endswith(("/doc", "/page")) for i in items):
+            self._last_received = time.monotonic()
         for item in items:
             self._queue.put(item)
 
@@ -94,20 +127,34 @@ class Ingester:
         # (about 10% more documents per second at 12k documents).
         self._db.execute(f"PRAGMA cache_size=-{WRITER_CACHE_MB * 1024}")
         self._checkpointer.start(self._db)
-        self._worker = threading.Thread(target=self._run, name="hub-ingest", daemon=True)
-        self._worker.start()
+        self.supervisor.spawn("hub-ingest", self._run)
         self._link.start()
 
     def stop(self) -> None:
         """Disconnect and let the writer finish what it holds."""
+        # The writer ends first and what it committed is acknowledged (to the broker and to
+        # the kiosks) over a link still up; only then does the link disconnect. What arrives
+        # meanwhile is neither stored nor acknowledged: the broker delivers it again.
         self._stop.set()
-        self._link.stop()
         self._queue.put(None)
-        if self._worker:
-            self._worker.join(timeout=10)
+        self.supervisor.join(timeout_s=10)
+        self._sync.stop()
+        self._link.stop()
+        self._checkpointer.stop()
+        if self._db is not None and not self.supervisor.running():
+            self._db.conn.close()
+
+    def health_check(self) -> None:
+        """Raise when the writer has not turned its loop for ``WRITER_HANG_S`` (a hang)."""
+        idle = time.monotonic() - self._beat
+        if idle > WRITER_HANG_S:
+            raise RuntimeError(f"the index writer has not moved for {idle:.0f} s")
 
     # -- writer thread -----------------------------------------------------------------------
     def _next_batch(self, *, wait: bool = True) -> list[Received] | None:
+        if self._retry:
+            batch, self._retry = self._retry, []
+            return batch
         try:
             first = self._queue.get(timeout=CONTROL_POLL_S) if wait else self._queue.get_nowait()
         except queue.Empty:
@@ -127,30 +174,29 @@ class Ingester:
         return batch
 
     def _run(self) -> None:
+        """The writer (supervised: restarted if it raises; the batch it held is tried again)."""
         db = self._db
         next_control = 0.0
         recheck = recheck_pending(db)
-        try:
-            while True:
-                batch = self._next_batch(wait=not recheck)
-                if batch is None:
-                    return
-                if batch:
-                    self._store(db, batch)
-                    recheck = recheck_pending(db)
-                elif recheck:
-                    recheck = self._recheck(db)
-                if time.monotonic() >= next_control:
-                    next_control = time.monotonic() + CONTROL_POLL_S
-                    try:
-                        self._publish_control(db)
-                    except Exception as e:  # the rows stay pending; tried again next poll
-                        self.last_error = f"control publish failed: {e}"
-                        log.exception("could not publish config/commands")
-        finally:
-            self._sync.stop()  # what is committed is acknowledged
-            self._checkpointer.stop()
-            db.conn.close()
+        while True:
+            self._beat = time.monotonic()
+            batch = self._next_batch(wait=not recheck)
+            if batch is None:
+                return
+            if batch:
+                self._retry = batch  # until stored: a writer that dies here tries it again
+                self._store(db, batch)
+                recheck = recheck_pending(db)
+            elif recheck:
+                recheck = self._recheck(db)
+            if time.monotonic() >= next_control:
+                next_control = time.monotonic() + CONTROL_POLL_S
+                try:
+                    self._say_caught_up(db)
+                    self._publish_control(db)
+                except Exception as e:  # the rows stay pending; tried again next poll
+                    self.last_error = f"control publish failed: {e}"
+                    log.exception("could not publish config/commands")
 
     def _recheck(self, db: sqlite_utils.Database) -> bool:
         """One idle slice of the re-check of older proposals; True while some are left."""
@@ -166,11 +212,16 @@ class Ingester:
         began = time.perf_counter()
         try:
             outcomes = handle_batch(db, [i.parsed for i in batch])
-        except Exception as e:  # the commit failed: nothing acknowledged, all delivered again
+        except Exception as e:  # the commit failed: nothing acknowledged; tried again here
             self.last_error = f"store failed: {e}"
             log.exception("could not store a batch of %d message(s)", len(batch))
+            self._failures += 1
+            self._stop.wait(min(RETRY_S * 2 ** (self._failures - 1), RETRY_MAX_S))
+            self._retry = batch
             return
+        self._retry, self._failures = [], 0
         acks, verdicts = [], []
+        committed: dict[str, tuple[list[str], list[str]]] = {}  # device -> (stored, kept aside)
         for item, outcome in zip(batch, outcomes, strict=True):
             if isinstance(outcome, Exception):  # not acknowledged: the broker delivers it again
                 self.last_error = f"store failed: {outcome}"
@@ -178,15 +229,46 @@ class Ingester:
                 continue
             if item.qos > 0:
                 acks.append((item.mid, item.qos))
+            _note_committed(committed, item, outcome)
             if isinstance(outcome, Stored):
                 self.stored += 1
                 if outcome.verdict is not None:
                     verdicts.append((verdict_topic(outcome.device_id),
                                      json.dumps(verdict_payload(outcome.verdict)).encode(), 1, False))
-        self._sync.after(lambda: (self._link.ack(acks), self._link.publish(verdicts)))
+        # The kiosk keeps a message until it is listed here, so these go out only after the
+        # commit is on disk, like the broker acks: one message per kiosk per batch.
+        hub_acks = [(ack_topic(device), HubAck(msg_id=new_id(), device_id=device, sent_at=now_iso(),
+                                               msg_ids=tuple(ok), rejected=tuple(bad)).to_json(), 1, False)
+                    for device, (ok, bad) in committed.items()]
+        self.hub_acks += len(hub_acks)
+        # Kiosk acks before broker acks: if the link goes between the two, the broker delivers
+        # the messages again and they are acknowledged again, instead of a kiosk waiting.
+        self._sync.after(lambda: (self._link.publish(hub_acks + verdicts), self._link.ack(acks)))
         took = time.perf_counter() - began
         if took > SLOW_BATCH_S:
             log.info("stored a batch of %d message(s) in %.2f s", len(batch), took)
+
+    def _say_caught_up(self, db: sqlite_utils.Database) -> None:
+        """After a (re)connect, once the broker's backlog is in: kiosks re-send what is missing."""
+        now = time.monotonic()
+        if not self.connected.is_set():
+            self._caught_up, self._connected_at = False, 0.0
+            return
+        self._connected_at = self._connected_at or now
+        if self._caught_up:
+            return
+        if now - self._connected_at < CAUGHT_UP_MAX_S and (
+                not self._queue.empty() or self._retry or now - self._last_received < CAUGHT_UP_S):
+            return
+        since = datetime.fromtimestamp(time.time() - HELLO_DEVICES_S, UTC).isoformat(timespec="seconds")
+        devices = [r[0] for r in db.execute("select device_id from devices where last_seen >= ?",
+                                            [since]).fetchall()]
+        self._link.publish([(ack_topic(d), HubAck(msg_id=new_id(), device_id=d, sent_at=now_iso(),
+                                                  resend=True).to_json(), 1, False) for d in devices])
+        self._caught_up = True
+        if devices:
+            log.info("caught up with the broker: %d kiosk(s) asked to re-send what the hub lacks",
+                     len(devices))
 
     def _publish_control(self, db: sqlite_utils.Database) -> None:
         """Publish desired configs and commands the panel queued; mark them on PUBACK."""
@@ -235,3 +317,17 @@ class Ingester:
             for token in self._link.publish([(command_topic(row["device_id"]), msg.to_json(), 1, False)],
                                              tokens=True):
                 self._control_pending[token] = key
+
+
+def _note_committed(committed: dict[str, tuple[list[str], list[str]]], item: Received,
+                    outcome: object) -> None:
+    """Add a committed kiosk outbox message (document or page image) to its kiosk's ack."""
+    msg = item.parsed.msg
+    try:
+        device, kind = parse_topic(item.parsed.topic)
+    except WireError:
+        return  # not a kiosk topic: nobody to tell
+    if msg is None or kind not in ("doc", "page") or not getattr(msg, "msg_id", ""):
+        return  # status and metrics are not outbox rows; unreadable ones carry no id
+    ok, bad = committed.setdefault(device, ([], []))
+    (bad if isinstance(outcome, Rejected) else ok).append(msg.msg_id)

@@ -157,6 +157,23 @@ def wait_indexed(db_path: Path, *, docs: int, pages: int, timeout: float,
         raise
 
 
+def outbox_left(spool_path: Path) -> tuple[int, int]:
+    """(outbox rows, of which sent to the broker but not confirmed by the hub) in a kiosk spool."""
+    if not spool_path.exists():
+        return 0, 0
+    with sqlite3.connect(spool_path, timeout=30) as s:
+        try:
+            return s.execute("select count(*), count(sent_at) from outbox").fetchone()
+        except sqlite3.OperationalError:
+            return 0, 0
+
+
+def wait_outbox_empty(spool_path: Path, *, timeout: float = 30.0) -> None:
+    """Wait until the hub has confirmed everything the kiosk queued (its outbox is empty)."""
+    wait_for(lambda: outbox_left(spool_path)[0] == 0, timeout=timeout, interval=0.3,
+             what="the kiosk's outbox emptied by the hub's acks")
+
+
 def assert_every_page_exactly_once(db_path: Path, spool_path: Path, *, batches: list[str],
                                    pages_per_batch: int) -> None:
     """Every scanned page is in the index exactly once, in one complete document per batch."""
@@ -175,4 +192,5 @@ def assert_every_page_exactly_once(db_path: Path, spool_path: Path, *, batches: 
     assert len(pages) == len(spool_pages)  # page_id is the key: none twice
     assert all(p[2] and p[3] == p[4] for p in pages), "a page image is missing or does not match"
     assert {d[0] for d in docs} == spool_docs
+    assert outbox_left(spool_path)[0] == 0, "messages left in the kiosk's outbox"
     assert all(d[3] for d in docs) and all(d[2] == pages_per_batch for d in docs), "incomplete document"

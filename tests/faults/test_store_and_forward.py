@@ -26,6 +26,7 @@ from tests.faults.harness import (
     index_counts,
     start_ingester,
     wait_indexed,
+    wait_outbox_empty,
     write_edge_toml,
 )
 
@@ -78,6 +79,7 @@ def test_broker_stopped_and_restarted_mid_batch(tmp_path, broker, hub, kiosk):
     broker.start()
     batches += more
     wait_indexed(db, docs=len(batches), pages=len(batches) * PAGES, timeout=TIMEOUT_S, agent=kiosk)
+    wait_outbox_empty(kiosk.spool)
     kiosk.stop()
     assert_every_page_exactly_once(db, kiosk.spool, batches=batches, pages_per_batch=PAGES)
 
@@ -99,6 +101,7 @@ def test_agent_sigkilled_mid_batch_and_restarted(tmp_path, broker, hub, kiosk):
     wait_indexed(db, docs=len(batches), pages=len(batches) * PAGES, timeout=TIMEOUT_S, agent=kiosk)
     state, new_boot = _device(db)
     assert state == "online" and new_boot != boot
+    wait_outbox_empty(kiosk.spool)
     kiosk.stop()
     assert_every_page_exactly_once(db, kiosk.spool, batches=batches, pages_per_batch=PAGES)
     assert offline_after < 10
@@ -112,12 +115,14 @@ def test_hub_ingester_down_while_kiosk_scans_then_back(tmp_path, broker, hub, ki
     hub["ing"].stop()
     hub["ing"] = None
     batches += drop_batches(kiosk.hot, 2, 5, pages=PAGES)
-    # The kiosk's outbox empties into the broker, which queues for the absent hub session.
-    wait_for(lambda: _spool_outbox_empty(kiosk.spool, docs=len(batches)), timeout=TIMEOUT_S,
-             what="the kiosk's outbox delivered to the broker")
+    # The broker takes everything (sent) and queues it for the absent hub session; the kiosk
+    # keeps every row until the hub confirms it.
+    wait_for(lambda: _spool_all_sent(kiosk.spool, docs=len(batches)), timeout=TIMEOUT_S,
+             what="the kiosk's outbox sent to the broker")
     assert index_counts(db)[0] == 2
     hub["ing"] = start_ingester(broker, db)
     wait_indexed(db, docs=len(batches), pages=len(batches) * PAGES, timeout=TIMEOUT_S, agent=kiosk)
+    wait_outbox_empty(kiosk.spool)
     kiosk.stop()
     assert_every_page_exactly_once(db, kiosk.spool, batches=batches, pages_per_batch=PAGES)
 
@@ -135,6 +140,7 @@ def test_hub_broker_link_process_sigkilled_mid_batch(tmp_path, broker, hub, kios
              what="the link process restarted and reconnected")
     batches += drop_batches(kiosk.hot, len(batches), 2, pages=PAGES)
     wait_indexed(db, docs=len(batches), pages=len(batches) * PAGES, timeout=TIMEOUT_S, agent=kiosk)
+    wait_outbox_empty(kiosk.spool)
     kiosk.stop()
     assert_every_page_exactly_once(db, kiosk.spool, batches=batches, pages_per_batch=PAGES)
 
@@ -196,11 +202,12 @@ def _count(db, table: str) -> int:
             return 0
 
 
-def _spool_outbox_empty(spool, *, docs: int) -> bool:
+def _spool_all_sent(spool, *, docs: int) -> bool:
     with sqlite3.connect(spool, timeout=30) as s:
         made = s.execute("select count(*) from documents").fetchone()[0]
-        left = s.execute("select count(*) from outbox").fetchone()[0]
-    return made >= docs and left == 0
+        sent = s.execute("select count(*) from documents where sent_at is not null").fetchone()[0]
+        kept = s.execute("select count(*) from outbox where sent_at is not null").fetchone()[0]
+    return made >= docs and sent == made and kept > 0
 
 
 def _document_messages(device: str, *, pages: int) -> list[tuple[str, bytes]]:
@@ -245,3 +252,26 @@ def _publish(c: mqtt.Client, name: str, payload: bytes) -> int:
     with c.cond:
         assert c.cond.wait_for(lambda: info.mid in c.acks, 10), "no PUBACK"
         return c.acks[info.mid]
+
+
+def test_messages_the_broker_acked_then_lost_in_a_crash_are_sent_again(tmp_path, broker, hub, kiosk):
+    # Issue 22: published while the hub was away, PUBACKed by the broker, then the broker was
+    # SIGKILLed before its autosave. The kiosk kept the rows (the hub had not confirmed them)
+    # and publishes them again once the hub is back and has taken what the broker held.
+    db = tmp_path / "index.db"
+    kiosk.start()
+    batches = drop_batches(kiosk.hot, 0, 1, pages=PAGES)
+    wait_indexed(db, docs=1, pages=PAGES, timeout=TIMEOUT_S, agent=kiosk)
+    hub["ing"].stop()
+    hub["ing"] = None
+    batches += drop_batches(kiosk.hot, 1, 3, pages=PAGES)
+    wait_for(lambda: _spool_all_sent(kiosk.spool, docs=len(batches)), timeout=TIMEOUT_S,
+             what="the kiosk's outbox sent to the broker")
+    broker.kill()  # only in the broker's memory: gone
+    broker.start()
+    hub["ing"] = start_ingester(broker, db)
+    wait_indexed(db, docs=len(batches), pages=len(batches) * PAGES, timeout=TIMEOUT_S, agent=kiosk)
+    wait_outbox_empty(kiosk.spool)
+    kiosk.stop()
+    assert_every_page_exactly_once(db, kiosk.spool, batches=batches, pages_per_batch=PAGES)
+    assert "message(s) again" in kiosk.tail()
