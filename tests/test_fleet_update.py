@@ -27,6 +27,7 @@ from tests.faults.harness import (
     drop_batches,
     start_ingester,
     wait_indexed,
+    wait_outbox_empty,
     write_edge_toml,
 )
 from tests.test_enrollment import Panel
@@ -157,6 +158,7 @@ def test_an_update_applies_and_a_bad_release_rolls_back_by_itself(tmp_path, brok
         fed += drop_batches(hot, 4, 2)
         # Nothing lost from the spool across three releases and two restarts.
         wait_indexed(index, docs=len(fed), pages=2 * len(fed), timeout=180)
+        wait_outbox_empty(workdir / "spool.db", timeout=60)  # the hub's ack of what it committed
         assert_every_page_exactly_once(index, workdir / "spool.db", batches=fed, pages_per_batch=2)
         print(f"update A->B {update_s:.1f} s, rollback B'->B {rollback_s:.1f} s, starts {service.starts}")
     finally:
