@@ -19,7 +19,6 @@
 """
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Iterator
@@ -51,6 +50,7 @@ from hub.dedup.verdicts import Match, NewMatter, Resubmission, SameMatter, Verdi
 from hub.dedup.verify import MIN_AGREEING, Shingled, compare, compare_passages, passages
 from hub.index.db import marks
 from hub.index.db import rows as fetch_rows
+from hub.index.fingerprints import register, signature, signature_bytes
 
 log = logging.getLogger(__name__)
 
@@ -100,27 +100,8 @@ _DETAIL_SQL = ("select doc_id, text_sha256, identity_keys, coalesce(status, 'rec
 MAX_VERIFY = 100
 
 
-def signature_bytes(minhash: tuple[int, ...] | np.ndarray) -> bytes:
-    """Store a signature compactly (uint32 little-endian)."""
-    return np.asarray(minhash, dtype="<u4").tobytes()
-
-
-def signature(blob: bytes) -> np.ndarray:
-    """Read a stored signature."""
-    return np.frombuffer(blob, dtype="<u4")
-
-
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def register(db: sqlite_utils.Database, doc_id: str, fp: Fingerprint, keys: tuple[str, ...] | list[str]) -> int:
-    """Store a document's fingerprint under its small integer number (assigned on first call)."""
-    db.execute("insert into dedup_docs (doc_id, fp, shingles, sig, keys) values (?, ?, ?, ?, ?) "
-               "on conflict (doc_id) do update set fp = excluded.fp, shingles = excluded.shingles, "
-               "sig = excluded.sig, keys = excluded.keys",
-               [doc_id, fp.version, fp.shingle_count, signature_bytes(fp.minhash), json.dumps(list(keys))])
-    return db.execute("select n from dedup_docs where doc_id = ?", [doc_id]).fetchone()[0]
 
 
 def _load(db: sqlite_utils.Database, doc_id: str) -> dict:
@@ -232,6 +213,14 @@ _DERIVED = {
 }
 
 
+# Why a candidate failed, when the letters contradict each other whatever the boilerplate:
+# other ID-card numbers, or the numbers and dates of their matters differing. Only these
+# withdraw a proposal when it is re-checked: the text's share in common moves as the
+# boilerplate is relearned, and so does a sentence's number conflict ("sentence numbers"),
+# which the letter's own numbers (not template ones) may excuse as a misread digit.
+EVIDENCE = frozenset({"identity", "numbers"})
+
+
 class Verifier:
     """Verifies candidates against one stored document. What is derived from a text (shingles,
     passages, numbers, digit runs) is computed on first need and kept for the most recent
@@ -271,17 +260,19 @@ class Verifier:
         return recent.derived.get((kind, d["text_sha256"], d["doc_id"]), make)
 
     def check(self, other: dict) -> Match | None:
-        """A Match when ``other`` is the same matter as this document, else None."""
+        """A Match when ``other`` is the same matter as this document, else None (with the
+        reason in ``self.reason``: one of ``EVIDENCE`` when the letters contradict each other)."""
+        self.reason = ""
         doc, boiler = self.doc, self.boiler
         if other["text_sha256"] == doc["text_sha256"]:
             return Match(other["doc_id"], 1.0, 1.0, other["status"], other["resolved_at"], other["case_ref"])
         # Same template, other citizen: another matter, however much text the letters share.
         if identities_conflict(doc["identity_keys"], other["identity_keys"]):
-            return None
+            return self._no("identity")
         s = compare(self.own, self.shingled(other))
         weak = s.jaccard < MIN_JACCARD and s.containment < MIN_CONTAINMENT
         if weak and s.containment < NOISY_CONTAINMENT:
-            return None
+            return self._no("text")
         # A date past the year after the letters were received is a year OCR misread.
         last_year = horizon(doc.get("received_at"), other.get("received_at"))
         same_citizen = (shares_identity(doc["identity_keys"], other["identity_keys"])
@@ -295,36 +286,42 @@ class Verifier:
                                      matter_only=True, need=REWORDED_PASSAGES, horizon=last_year)
             # The same sentences about another visit, decision or parcel, or about another
             # venue, neighbour or procedure: another matter.
-            if found.other_matter or found.reworded >= REWORDED_OTHER:
-                return None
+            if found.other_matter:
+                return self._no("sentence numbers")
+            if found.reworded >= REWORDED_OTHER:
+                return self._no("reworded")
             if found.containment < SAME_CITIZEN_PASSAGES and not (
                     found.containment >= REWORDED_PASSAGES and not found.conflicts and not found.reworded
                     and found.agreeing >= MIN_AGREEING):
-                return None
+                return self._no("text")
             mine, my_garbled = past_horizon(self.derived(doc, "matter numbers"), self.derived(doc, "garbled dates"),
                                             last_year)
             theirs, their_garbled = past_horizon(self.derived(other, "matter numbers"),
                                                  self.derived(other, "garbled dates"), last_year)
             if numbers_all_differ(mine, theirs, my_garbled, their_garbled):
-                return None
+                return self._no("numbers")
         # Letters not known to be one citizen's: too little in common, unless noise hid a copy
         # (a letter whose ID and phone numbers were all misread) ...
         elif weak and (s.containment < NOISY_OTHER or compare_passages(
                 self.derived(doc, "passages"), self.derived(other, "passages"), boiler,
                 need=SAME_CITIZEN_PASSAGES).containment < SAME_CITIZEN_PASSAGES):
-            return None
+            return self._no("text")
         # ... or other decision, parcel, house number or dates, or another person's birth date
         # and house number (the ID numbers were not read): another matter of the same kind ...
         elif numbers_disagree(past_horizon(self.derived(doc, "numbers"), (), last_year)[0],
                               past_horizon(self.derived(other, "numbers"), (), last_year)[0]):
-            return None
+            return self._no("numbers")
         # ... or, when the particulars agree (one citizen whose numbers were all misread), the
         # same sentence giving another number.
         elif compare_passages(self.derived(doc, "passages"), self.derived(other, "passages"), boiler,
                               matter_only=True, horizon=last_year).other_matter:
-            return None
+            return self._no("sentence numbers")
         return Match(other["doc_id"], round(s.jaccard, 3), round(s.containment, 3), other["status"],
                      other["resolved_at"], other["case_ref"])
+
+
+    def _no(self, reason: str) -> None:
+        self.reason = reason
 
 
 def match_document(db: sqlite_utils.Database, doc_id: str) -> Verdict:
@@ -397,7 +394,8 @@ def recheck_pending(db: sqlite_utils.Database) -> bool:
 
 def recheck_proposed(db: sqlite_utils.Database, *, limit: int | None = None,
                      budget_s: float | None = None) -> bool:
-    """Re-verify undecided proposals made under older boilerplate; withdraw those that fail now.
+    """Re-verify undecided proposals made under older boilerplate; withdraw those the letters
+    now contradict (other ID-card numbers, another number or date: ``EVIDENCE``).
 
     A young index has not yet learned its templates, so its first proposals lean on shared
     template sentences. Operators' decisions are never touched. With ``limit`` or ``budget_s``
@@ -412,7 +410,12 @@ def recheck_proposed(db: sqlite_utils.Database, *, limit: int | None = None,
             return True
         other = fetch_rows(db, _DETAIL_SQL + " where doc_id = ?", [b])
         try:
-            ok = bool(other) and Verifier(db, _load(db, a), boiler).check(other[0]) is not None
+            # A copy is never lost because its shared phrasing became boilerplate: only a
+            # contradiction (``EVIDENCE``) withdraws it, found from either letter's side as
+            # at arrival the later letter was checked against the earlier.
+            ok = bool(other) and not (_contradicts(db, a, other[0], boiler)
+                                      and _contradicts(db, b, fetch_rows(db, _DETAIL_SQL + " where doc_id = ?", [a])[0],
+                                                       boiler))
         except KeyError:  # the document is gone
             ok = False
         except Exception:  # noqa: BLE001 — the proposal stays for the operator; the re-check goes on
@@ -426,6 +429,11 @@ def recheck_proposed(db: sqlite_utils.Database, *, limit: int | None = None,
     boilerplate.set_state(db, "recheck_docs", boilerplate.learned_from(db))
     boilerplate.set_state(db, "recheck_pending", 0)
     return False
+
+
+def _contradicts(db: sqlite_utils.Database, doc_id: str, other: dict, boiler: boilerplate.Weights) -> bool:
+    verifier = Verifier(db, _load(db, doc_id), boiler)
+    return verifier.check(other) is None and verifier.reason in EVIDENCE
 
 
 def finish_recheck(db: sqlite_utils.Database) -> None:

@@ -8,7 +8,7 @@ import sqlite_utils
 
 from edge.fingerprint.normalize import fold
 from edge.wire import Fingerprint, now_iso
-from hub.dedup.match import register
+from hub.index.fingerprints import register
 
 
 @dataclass(frozen=True)
