@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import numpy as np
@@ -30,7 +31,7 @@ import sqlite_utils
 from edge.fingerprint.minhash import FINGERPRINT_VERSION, fingerprint
 from edge.fingerprint.normalize import fold
 from edge.wire import Fingerprint
-from hub.dedup import boilerplate, citizens, lsh, recent
+from hub.dedup import boilerplate, citizens, lsh, model, recent
 from hub.dedup.evidence import (
     digit_runs,
     garbled_dates,
@@ -46,6 +47,9 @@ from hub.dedup.evidence import (
     shares_identity,
     specific_numbers,
 )
+from hub.dedup.features import PairFeatures, Side, features, petitioner_name, reflowed
+from hub.dedup.noise import confidence_noise, word_noise
+from hub.dedup.reasons import stored_reasons
 from hub.dedup.verdicts import Match, NewMatter, Resubmission, SameMatter, Verdict
 from hub.dedup.verify import MIN_AGREEING, Shingled, compare, compare_passages, passages
 from hub.index.db import marks
@@ -58,29 +62,28 @@ __all__ = ["Match", "NewMatter", "Resubmission", "SameMatter", "Verdict", "clust
            "identities_conflict", "match_document", "numbers_conflict", "recheck_pending", "recheck_proposed",
            "register", "signature", "signature_bytes"]
 
-MIN_JACCARD = 0.22  # weighted: boilerplate counts less (see boilerplate.py)
+# The rule chain's bounds (``Verifier.check``, the decision with ``matcher="rules"``): set by
+# hand on the project's generator's corpus, not fitted; the fitted model (``model``, its
+# weights refitted by ``python -m hub dedup fit``) scores and explains every proposal, and
+# decides with ``matcher="model"``. Shingle overlap, boilerplate discounted (boilerplate.py):
+MIN_JACCARD = 0.22
 MIN_CONTAINMENT = 0.40
 # For two letters of one citizen, the share of the lighter letter's own passages (particulars
-# lines left out, boilerplate discounted) found in the other with OCR errors allowed: one
-# matter's copies keep ≥ 0.75 at 3% and 8% noise alike, another matter written on the same
-# template mostly less (where more, its aligned sentences give other numbers, or its dates
-# or numbers all differ).
+# lines left out, boilerplate discounted) found in the other with OCR errors allowed, which
+# does not fall with noise (``verify.compare_passages``): hand-set, as above.
 SAME_CITIZEN_PASSAGES = 0.75
 # ... or this share, when the letter was re-typed with a paragraph reworded: no number
 # differs, at least ``verify.MIN_AGREEING`` of the letter's own numbers read alike, and no
-# sentence found gives other words (a name, a place, a task) in a stretch. At 3% noise (seed
-# 5) copies of one matter held 0.60-0.75 of the passages in 101 pairs, 47 of them so; of one
-# citizen's other matters on one template none was (seeds 5 and 7, 3% and 8%), once the
-# citizen's own numbers stopped vouching and other words were looked for.
+# sentence found gives other words (a name, a place, a task) in a stretch. Hand-set.
 REWORDED_PASSAGES = 0.60
 # A sentence found in the other letter with a stretch in other words ("quán bia Thành Đạt"
 # for "quán karaoke Hải Đăng"; "đăng ký khai sinh" for "xác nhận nguồn gốc đất") makes one
-# template another matter of one citizen: no pair of copies of one matter had one (seed 5 at
-# 3% noise, seed 7 at 3% and 8%; 4,000 pairs each); of the pairs of one citizen's two matters with
-# 0.60 of the passages found and no number differing, a third to a half did.
+# template another matter of one citizen: one such stretch is enough (a product decision of
+# the rule chain; the model weighs the count, ``features.PairFeatures.reworded``).
 REWORDED_OTHER = 1
 # Shingle overlap this low or lower is another text whatever the noise; between this and the
-# bounds above, noise may have hidden a copy of one citizen's letter, and its passages decide.
+# bounds above, noise may have hidden a copy of one citizen's letter, and its passages decide
+# (hand-set bounds of the rule chain).
 NOISY_CONTAINMENT = 0.20
 NOISY_OTHER = 0.30  # the same, for letters not known to be one citizen's
 MIN_SHINGLES = 40  # too little text to judge (a nearly empty page)
@@ -210,6 +213,9 @@ _DERIVED = {
     "numbers": lambda text, keys: specific_numbers(text, keys=keys),
     "matter numbers": lambda text, keys: specific_numbers(text, particulars=False, keys=keys),
     "garbled dates": lambda text, keys: garbled_dates(text),
+    "name": lambda text, keys: petitioner_name(text),
+    "noise": lambda text, keys: word_noise(text),
+    "reflowed": lambda text, keys: reflowed(text),
 }
 
 
@@ -323,9 +329,39 @@ class Verifier:
     def _no(self, reason: str) -> None:
         self.reason = reason
 
+    def side(self, d: dict) -> Side:
+        """This document or a candidate as the scoring model's features see it."""
+        def confidence():
+            rows = self.db.execute("select ocr_confidence from pages where doc_id = ?", [d["doc_id"]]).fetchall()
+            return confidence_noise([r[0] for r in rows])
+        shingled = self.own if d is self.doc else self.shingled(d)
+        return Side(d["doc_id"], shingled, self.derived(d, "passages"), id_keys(d["identity_keys"]),
+                    self.derived(d, "runs"), frozenset(self.derived(d, "numbers")),
+                    frozenset(self.derived(d, "matter numbers")), self.derived(d, "garbled dates"),
+                    self.derived(d, "name"), self.derived(d, "noise"),
+                    recent.derived.get(("confidence", d["text_sha256"], d["doc_id"]), confidence),
+                    self.derived(d, "reflowed"), d.get("received_at"))
 
-def match_document(db: sqlite_utils.Database, doc_id: str) -> Verdict:
-    """Find, verify and record the duplicates of a stored document; index it for later ones."""
+    def features(self, other: dict) -> PairFeatures:
+        """The comparison features of this document and a candidate."""
+        return features(self.side(self.doc), self.side(other), self.boiler)
+
+
+# Which decides a pair: the fitted scoring model (``model``), or the rule chain of
+# ``Verifier.check`` it replaces (kept to compare them; the model scores and explains
+# every proposal either way). A product decision, see ``python -m tests.bench.bench_dedup``.
+DEFAULT_MATCHER = "rules"
+MATCHERS = ("model", "rules")
+Observer = Callable[[str, dict, PairFeatures, "model.Score"], None]
+
+
+def match_document(db: sqlite_utils.Database, doc_id: str, *, matcher: str | None = None,
+                   observer: Observer | None = None) -> Verdict:
+    """Find, verify and record the duplicates of a stored document; index it for later ones.
+
+    ``observer`` (for fitting the model) is handed every candidate scored, with its features.
+    """
+    matcher = matcher or DEFAULT_MATCHER
     doc = _load(db, doc_id)
     n, sig = doc["n"], doc["sig"]
     if boilerplate.maybe_refresh(db) and _recheck_due(db):
@@ -333,11 +369,13 @@ def match_document(db: sqlite_utils.Database, doc_id: str) -> Verdict:
     if n % RECHECK_EVERY == 0 and recheck_pending(db):
         recheck_proposed(db, limit=1)
     boiler = boilerplate.current(db)
+    weights = model.load()
     # Through the recent cache: this document is a candidate for the next ones.
     codes = recent.shingles(doc["text_sha256"], lambda: doc["text_fold"])
     template = boiler.template_mask(codes)
     band_keys = lsh.keys(sig, template)
     found: list[Match] = []
+    scored: dict[str, tuple[PairFeatures, model.Score]] = {}
     sizes = None
     keys = id_keys(doc["identity_keys"])
     kin = citizens.sharing(db, n, keys)
@@ -352,24 +390,48 @@ def match_document(db: sqlite_utils.Database, doc_id: str) -> Verdict:
         for other in candidates:
             if other["doc_id"] in rejected:
                 continue
-            m = verifier.check(other)
+            if matcher == "model" or observer is not None:
+                f = verifier.features(other)
+                sc = model.score(f, weights)
+                scored[other["doc_id"]] = (f, sc)
+                if observer is not None:
+                    observer(doc_id, other, f, sc)
+            if matcher == "model":
+                m = _model_match(other, doc, *scored[other["doc_id"]], weights)
+            else:
+                m = verifier.check(other)
             if m:
-                found.append(m)
+                if other["doc_id"] not in scored:
+                    f = verifier.features(other)
+                    scored[other["doc_id"]] = (f, model.score(f, weights))
+                found.append(replace(m, probability=round(scored[other["doc_id"]][1].probability, 4)))
+    db.execute("update dedup_docs set noise = ? where n = ?", [word_noise(doc["text"] or ""), n])
     index_bands(db, n, band_keys, template, doc["shingle_count"], sizes)
     now = _now()
     gen = boilerplate.generation(db)
     links = citizens.link(db, n, doc_id, keys, {m.doc_id for m in found}, now, kin)
-    found.sort(key=lambda m: (-m.similarity, -m.containment, m.doc_id))
+    found.sort(key=lambda m: (-(m.probability or 0.0), -m.similarity, -m.containment, m.doc_id))
     for m in found:
         a, b = sorted((doc_id, m.doc_id))
+        f, sc = scored[m.doc_id]
         db.execute("insert or ignore into duplicate_pairs (doc_a, doc_b, similarity, containment, method, "
-                   "found_at, decision, boiler_gen) values (?, ?, ?, ?, ?, ?, 'proposed', ?)",
-                   [a, b, m.similarity, m.containment, f"minhash-v{FINGERPRINT_VERSION}", now, gen])
+                   "found_at, decision, boiler_gen, probability, model_version, reasons) "
+                   "values (?, ?, ?, ?, ?, ?, 'proposed', ?, ?, ?, ?)",
+                   [a, b, m.similarity, m.containment, f"{matcher}-minhash-v{FINGERPRINT_VERSION}", now, gen,
+                    m.probability, sc.version, stored_reasons(f, sc, doc["text"], verifier.text_of(m.doc_id)[0])])
     if not found:
         return NewMatter(doc_id, links)
     if any(m.status == "resolved" for m in found):
         return Resubmission(doc_id, tuple(found), links)
     return SameMatter(doc_id, tuple(found), links)
+
+
+def _model_match(other: dict, doc: dict, f: PairFeatures, sc: model.Score, weights: model.Weights) -> Match | None:
+    """The model's decision on a scored candidate (the very same text is a copy whatever it says)."""
+    if other["text_sha256"] != doc["text_sha256"] and not model.is_match(sc, weights):
+        return None
+    return Match(other["doc_id"], round(f.jaccard, 3), round(f.containment, 3), other["status"],
+                 other["resolved_at"], other["case_ref"])
 
 
 # Proposals are re-checked when the boilerplate is relearned from an index this many times
