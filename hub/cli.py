@@ -155,7 +155,13 @@ def _cmd_dedup_fit(args: argparse.Namespace) -> int:
     from hub.dedup import fit
 
     seeds = tuple(range(args.first_seed, args.first_seed + args.seeds))
-    pairs = fit.generated_pairs(seeds=seeds, matters=args.matters)
+    cache = Path(args.pairs) if args.pairs else None
+    if cache and cache.exists():
+        pairs = fit.read_pairs(cache)
+    else:
+        pairs = fit.generated_pairs(seeds=seeds, matters=args.matters)
+        if cache:
+            fit.save_pairs(pairs, cache)
     provenance = {"command": "python -m hub dedup fit" + (f" --seeds {args.seeds}" if args.seeds != len(fit.FIT_SEEDS)
                                                          else "") + (" --db INDEX" if args.db else ""),
                   "seeds": list(seeds), "rates": list(fit.FIT_RATES), "matters": args.matters,
@@ -227,6 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
     dfit.add_argument("--first-seed", type=int, default=1000, help="first generator seed (default 1000)")
     dfit.add_argument("--matters", type=int, default=40, help="matters per generated corpus (default 40)")
     dfit.add_argument("--out", help="weights file to write (default: the packaged hub/dedup/data/model.json)")
+    dfit.add_argument("--pairs", help="keep the generated pairs in this file, or read them from it when it exists")
     dfit.set_defaults(func=_cmd_dedup_fit)
     usr = with_db(sub.add_parser("user", help="create a panel user or change a password"))
     usr.add_argument("username")

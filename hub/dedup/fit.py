@@ -98,6 +98,19 @@ def _match_all(texts: dict[str, str], matter: dict[str, str]) -> list[Labelled]:
 DECISION_WEIGHT = 5.0
 
 
+def save_pairs(pairs: list[Labelled], path: Path) -> None:
+    """Keep generated pairs (JSON lines) so that a refit of other terms need not regenerate them."""
+    with path.open("w", encoding="utf-8") as out:
+        for p in pairs:
+            out.write(json.dumps({"f": p.features.as_dict(), "match": p.match, "weight": p.weight}) + "\n")
+
+
+def read_pairs(path: Path) -> list[Labelled]:
+    """Pairs kept by :func:`save_pairs`."""
+    with path.open(encoding="utf-8") as f:
+        return [Labelled(PairFeatures(**d["f"]), d["match"], d["weight"]) for d in map(json.loads, f)]
+
+
 def decided_pairs(db: sqlite_utils.Database) -> list[Labelled]:
     """The index's pairs the operators decided (latest decision per pair), featured as matching would now."""
     from hub.dedup import boilerplate
