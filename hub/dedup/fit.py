@@ -23,7 +23,7 @@ from pathlib import Path
 import sqlite_utils
 
 from hub.dedup.features import PairFeatures
-from hub.dedup.model import MODEL_FILE, TERMS, encode
+from hub.dedup.model import LEVELS, MODEL_FILE, TERMS, encode
 from hub.exceptions import HubError
 
 # The settings pairs are generated under: noise levels spanning a clean scan to a poor one
@@ -144,6 +144,8 @@ def fit(pairs: list[Labelled], provenance: dict) -> dict:
     trainable = [p for p in pairs if p.features.id_relation != "different"]  # the hard constraint decides those
     if len({p.match for p in trainable}) < 2:
         raise HubError("fitting needs pairs of both kinds (matches and non-matches)")
+    hard = hard_levels(trainable)
+    trainable = [p for p in trainable if not any(LEVELS[h](p.features) for h in hard)]
     x = np.array([encode(p.features) for p in trainable])
     y = np.array([p.match for p in trainable], dtype=int)
     w = np.array([p.weight for p in trainable])
@@ -164,9 +166,32 @@ def fit(pairs: list[Labelled], provenance: dict) -> dict:
         "intercept": round(intercept, 6),
         "threshold": round(threshold, 4),
         "threshold_provenance": "fitted: the probability maximising F1 over the fitted pairs (ties: the higher)",
+        "hard": hard,
+        "hard_provenance": f"fitted: levels found in at most {HARD_M:g} of the matching pairs and at least "
+                           f"{HARD_U:g} of the others (m and u as fitted)",
         "provenance": {**provenance, "pairs": len(trainable), "matches": int(y.sum()),
                        "fitted_at": datetime.now(UTC).isoformat(timespec="seconds")},
     }
+
+
+# A level is a hard constraint when at most this share of the matching pairs show it (a
+# product decision: one true copy in 2,000 may be lost to it) ...
+HARD_M = 0.0005
+# ... and at least this share of the non-matching pairs do (it must tell something).
+HARD_U = 0.01
+
+
+def hard_levels(pairs: list[Labelled]) -> dict[str, dict[str, float]]:
+    """The levels of ``model.LEVELS`` with m≈0 in ``pairs``: each with its m and u."""
+    matches = [p for p in pairs if p.match]
+    others = [p for p in pairs if not p.match]
+    out = {}
+    for name, level in LEVELS.items():
+        m = sum(p.weight for p in matches if level(p.features)) / max(1.0, sum(p.weight for p in matches))
+        u = sum(p.weight for p in others if level(p.features)) / max(1.0, sum(p.weight for p in others))
+        if m <= HARD_M and u >= HARD_U:
+            out[name] = {"m": round(m, 6), "u": round(u, 6)}
+    return out
 
 
 def _best_threshold(prob, y, w) -> float:

@@ -19,6 +19,7 @@
 """
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -350,7 +351,7 @@ class Verifier:
 # Which decides a pair: the fitted scoring model (``model``), or the rule chain of
 # ``Verifier.check`` it replaces (kept to compare them; the model scores and explains
 # every proposal either way). A product decision, see ``python -m tests.bench.bench_dedup``.
-DEFAULT_MATCHER = "rules"
+DEFAULT_MATCHER = "model"
 MATCHERS = ("model", "rules")
 Observer = Callable[[str, dict, PairFeatures, "model.Score"], None]
 
@@ -471,18 +472,26 @@ def recheck_proposed(db: sqlite_utils.Database, *, limit: int | None = None,
         if done and ((limit is not None and done >= limit) or (deadline is not None and time.perf_counter() >= deadline)):
             return True
         other = fetch_rows(db, _DETAIL_SQL + " where doc_id = ?", [b])
+        method, stored = db.execute("select method, reasons from duplicate_pairs where doc_a = ? and doc_b = ?",
+                                    [a, b]).fetchone()
+        rescored = None
         try:
-            # A copy is never lost because its shared phrasing became boilerplate: only a
-            # contradiction (``EVIDENCE``) withdraws it, found from either letter's side as
-            # at arrival the later letter was checked against the earlier.
-            ok = bool(other) and not (_contradicts(db, a, other[0], boiler)
-                                      and _contradicts(db, b, fetch_rows(db, _DETAIL_SQL + " where doc_id = ?", [a])[0],
-                                                       boiler))
+            if (method or "").startswith("model"):
+                ok, rescored = _recheck_scored(db, a, other[0], boiler, stored) if other else (False, None)
+            else:
+                # A copy is never lost because its shared phrasing became boilerplate: only a
+                # contradiction (``EVIDENCE``) withdraws it, found from either letter's side as
+                # at arrival the later letter was checked against the earlier.
+                ok = bool(other) and not (_contradicts(db, a, other[0], boiler) and _contradicts(
+                    db, b, fetch_rows(db, _DETAIL_SQL + " where doc_id = ?", [a])[0], boiler))
         except KeyError:  # the document is gone
             ok = False
         except Exception:  # noqa: BLE001 — the proposal stays for the operator; the re-check goes on
             log.exception("could not re-check a duplicate proposal; kept as proposed")
             ok = True
+        if rescored is not None:
+            db.execute("update duplicate_pairs set probability = ?, model_version = ?, reasons = ? "
+                       "where doc_a = ? and doc_b = ?", [*rescored, a, b])
         if ok:
             db.execute("update duplicate_pairs set boiler_gen = ? where doc_a = ? and doc_b = ?", [gen, a, b])
         else:
@@ -491,6 +500,26 @@ def recheck_proposed(db: sqlite_utils.Database, *, limit: int | None = None,
     boilerplate.set_state(db, "recheck_docs", boilerplate.learned_from(db))
     boilerplate.set_state(db, "recheck_pending", 0)
     return False
+
+
+def _contradictions(f: PairFeatures) -> set[str]:
+    """What in a pair's features contradicts "one matter" whatever the boilerplate: other
+    ID-card numbers, the matters' numbers and dates all differing, a sentence giving another number."""
+    out = {name for name in ("numbers_all_differ", "other_number") if model.LEVELS[name](f)}
+    return out | ({"id_different"} if f.id_relation == "different" else set())
+
+
+def _recheck_scored(db: sqlite_utils.Database, a: str, other: dict, boiler: boilerplate.Weights,
+                    stored: str | None) -> tuple[bool, tuple[float, str, str]]:
+    """Re-score a model proposal under the current boilerplate: kept unless it no longer passes
+    and a contradiction its stored explanation did not name is found now."""
+    verifier = Verifier(db, _load(db, a), boiler)
+    f = verifier.features(other)
+    sc = model.score(f)
+    before = _contradictions(PairFeatures(**json.loads(stored)["features"])) if stored else set()
+    ok = model.is_match(sc) or not (_contradictions(f) - before)
+    return ok, (round(sc.probability, 4), sc.version,
+                stored_reasons(f, sc, verifier.doc["text"], verifier.text_of(other["doc_id"])[0]))
 
 
 def _contradicts(db: sqlite_utils.Database, doc_id: str, other: dict, boiler: boilerplate.Weights) -> bool:

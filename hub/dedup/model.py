@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hub.dedup.features import ABSENT, DIFFERENT, NEAR, SAME, PairFeatures
+from hub.dedup.verify import MIN_AGREEING
 
 MODEL_FILE = Path(__file__).with_name("data") / "model.json"
 
@@ -41,6 +42,9 @@ TERMS: dict[str, Callable[[PairFeatures], float]] = {
     "confidence_noise": lambda f: _n(f.confidence_noise) * 10.0,
     "sentence_conflicts": lambda f: min(f.sentence_conflicts, 3),
     "slip": lambda f: float(f.slips),
+    # The same sentence giving another number, not excused as one misread digit among the
+    # letter's own numbers that agree (``verify.PassageMatch.other_matter``).
+    "other_number": lambda f: float(f.sentence_conflicts > 0 or (f.slips > 0 and f.agreeing < MIN_AGREEING)),
     "agreeing": lambda f: min(f.agreeing, 4),
     "reworded": lambda f: min(f.reworded, 3),
     "id_same": lambda f: float(f.id_relation == SAME),
@@ -54,6 +58,18 @@ TERMS: dict[str, Callable[[PairFeatures], float]] = {
     "numbers_none": lambda f: float(f.numbers_share is None),
     "numbers_all_differ": lambda f: float(f.numbers_all_differ),
     "reflowed": lambda f: float(f.reflowed),
+}
+
+
+# Levels that may be hard constraints: where the fitted pairs show m≈0 (``fit.HARD_M``), the
+# level alone says "another matter" whatever the text shares (Fellegi-Sunter weight -inf).
+LEVELS: dict[str, Callable[[PairFeatures], bool]] = {
+    "reworded_1": lambda f: f.reworded >= 1,
+    "reworded_2": lambda f: f.reworded >= 2,
+    "other_number": lambda f: f.sentence_conflicts > 0 or (f.slips > 0 and f.agreeing < MIN_AGREEING),
+    "numbers_all_differ": lambda f: f.numbers_all_differ,
+    "phone_different": lambda f: f.phone_relation == DIFFERENT,
+    "name_different": lambda f: f.name_relation == DIFFERENT,
 }
 
 
@@ -71,6 +87,7 @@ class Weights:
     intercept: float
     threshold: float  # probability at or above which a pair is the same matter
     provenance: dict
+    hard: tuple[str, ...] = ()  # levels of ``LEVELS`` fitted as hard constraints (m≈0)
 
 
 @dataclass(frozen=True)
@@ -98,7 +115,7 @@ def _load(path: str) -> Weights:
         return UNFITTED
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     return Weights(data["version"], dict(data["weights"]), float(data["intercept"]), float(data["threshold"]),
-                   dict(data.get("provenance", {})))
+                   dict(data.get("provenance", {})), tuple(data.get("hard", {})))
 
 
 def score(f: PairFeatures, model: Weights | None = None) -> Score:
@@ -106,6 +123,9 @@ def score(f: PairFeatures, model: Weights | None = None) -> Score:
     m = model or load()
     if f.id_relation == DIFFERENT:
         return Score(0.0, {"id_different": -math.inf}, m.version, hard_no=True)
+    hard = [name for name in m.hard if LEVELS[name](f)]
+    if hard:
+        return Score(0.0, {name: -math.inf for name in hard}, m.version, hard_no=True)
     contributions = {}
     for name, fn in TERMS.items():
         w = m.weights.get(name, 0.0)
@@ -122,5 +142,5 @@ def is_match(s: Score, model: Weights | None = None) -> bool:
     return not s.hard_no and s.probability >= (model or load()).threshold
 
 
-__all__ = ["ABSENT", "MODEL_FILE", "NEAR", "SAME", "TERMS", "Score", "Weights", "encode", "is_match", "load",
+__all__ = ["ABSENT", "LEVELS", "MODEL_FILE", "NEAR", "SAME", "TERMS", "Score", "Weights", "encode", "is_match", "load",
            "score"]

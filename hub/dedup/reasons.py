@@ -17,6 +17,7 @@ from edge.fingerprint.normalize import strip_diacritics
 from hub.dedup.evidence import specific_numbers
 from hub.dedup.features import DIFFERENT, NEAR, SAME, PairFeatures
 from hub.dedup.model import Score
+from hub.dedup.verify import MIN_AGREEING
 
 MAX_NUMBERS = 3  # shared or differing numbers named in an explanation
 
@@ -94,8 +95,8 @@ def explain(pair_row: dict) -> list[Reason]:
         add("dates", "ngày khác nhau", "numbers_all_differ")
     elif f["numbers_all_differ"]:
         add("numbers", "các số và ngày của vụ việc đều khác nhau", "numbers_all_differ")
-    if f["sentence_conflicts"]:
-        add("sentence", "cùng một câu nhưng ghi số khác", "sentence_conflicts")
+    if f["sentence_conflicts"] or (f["slips"] and f["agreeing"] < MIN_AGREEING):
+        add("sentence", "cùng một câu nhưng ghi số khác", "sentence_conflicts", "other_number", "slip")
     if f["reworded"]:
         add("reworded", "có đoạn viết bằng từ ngữ khác", "reworded")
     if f["noise_max"] >= NOISY_WORDS:
