@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 from edge.fingerprint.normalize import strip_diacritics
@@ -26,7 +25,7 @@ from hub.dedup.evidence import (
     past_horizon,
     shared_numbers,
 )
-from hub.dedup.verify import Passages, Shingled, compare, compare_passages
+from hub.dedup.verify import Passages, Shingled, compare_passages, compare_raw_and_weighted
 
 # Relation levels of an identity field.
 SAME, NEAR, DIFFERENT, ABSENT = "same", "near", "different", "absent"
@@ -127,9 +126,7 @@ NAME_NEAR = 0.75
 
 def features(a: Side, b: Side, boilerplate: Weights) -> PairFeatures:
     """The comparison features of letters ``a`` and ``b`` under the learned ``boilerplate``."""
-    s = compare(a.shingled, b.shingled)
-    raw = compare(Shingled(a.shingled.codes, np.ones(a.shingled.codes.size)),
-                  Shingled(b.shingled.codes, np.ones(b.shingled.codes.size)))
+    raw, s = compare_raw_and_weighted(a.shingled, b.shingled)
     last_year = horizon(a.received_at, b.received_at)
     matter = compare_passages(a.passages, b.passages, boilerplate, matter_only=True, horizon=last_year)
     mine, my_garbled = past_horizon(set(a.matter_numbers), a.garbled_dates, last_year)

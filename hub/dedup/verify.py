@@ -46,6 +46,18 @@ class Shingled:
     weights: np.ndarray
 
 
+def compare_raw_and_weighted(a: Shingled, b: Shingled) -> tuple[Similarity, Similarity]:
+    """:func:`compare` with every shingle weighing 1, and as weighted, from one intersection."""
+    if a.codes.size == 0 or b.codes.size == 0:
+        return Similarity(0.0, 0.0, 0), Similarity(0.0, 0.0, 0)
+    _, ia, _ = np.intersect1d(a.codes, b.codes, assume_unique=True, return_indices=True)
+    n, na, nb = float(ia.size), float(a.codes.size), float(b.codes.size)
+    raw = Similarity(n / (na + nb - n), n / min(na, nb), int(ia.size))
+    inter = float(a.weights[ia].sum())
+    wa, wb = float(a.weights.sum()), float(b.weights.sum())
+    return raw, Similarity(inter / (wa + wb - inter), inter / min(wa, wb), int(ia.size))
+
+
 def compare(a: Shingled, b: Shingled) -> Similarity:
     """Weighted Jaccard and containment (of the lighter set in the other) of two shingled texts."""
     if a.codes.size == 0 or b.codes.size == 0:
