@@ -1,18 +1,19 @@
-"""Duplicate matching in the city index: LSH candidates, then verification on the texts.
+"""Duplicate matching in the city index: candidates, features, one scoring model, threshold, clusters.
 
 1. Candidates: documents sharing an LSH band of the MinHash signature (``lsh``), plus
    the citizen's other letters (the same ID or phone number) and any document with the
-   very same normalized text.
-2. A cheap MinHash estimate drops candidates that cannot pass; the rest are verified on
-   the exact shingle sets with boilerplate discounted (``verify``, ``boilerplate``).
-3. A pair passes on Jaccard (copies, re-typed letters) *or* containment (cover page,
-   excerpt, added pages); when OCR noise has hidden a copy's shingles, on its passages
-   found in the other with misread characters allowed. It fails when the letters give
-   other ID-card numbers (``evidence``). Two letters of one citizen (a shared ID or phone
-   number, or one letter's number read in the other) are judged on their own passages
-   without the particulars lines, and fail when the same sentence gives another date or
-   number there, or when all their dates or numbers differ; letters of writers not known to
-   be one person must agree on the numbers that identify a matter.
+   very same normalized text. A cheap MinHash estimate drops candidates that cannot be
+   the same text; another citizen's letter (other ID-card numbers) is never one.
+2. Features: one pure function of the two letters (``features``): shingle overlap raw
+   and with boilerplate discounted (``verify``, ``boilerplate``), passages found with OCR
+   errors allowed, identity relations, the numbers and dates of the matter, stretches in
+   other words, each letter's OCR noise read from its own words (``noise``), reflow.
+3. Decision: the fitted model (``model``; weights in ``data/model.json``, refitted by
+   ``python -m hub dedup fit``) gives a match probability; at or above its fitted threshold
+   the pair is proposed, with the probability and its reasons stored (``reasons``).
+   Levels found in no true pair (other ID-card numbers; a stretch in other words) are hard
+   constraints. The previous rule chain (``Verifier.check``) stays runnable as
+   ``matcher="rules"`` for comparison.
 4. Outcomes are typed (``verdicts``); pairs are proposed for review, never merged or
    deleted; a pair an operator rejected is never proposed again. Documents of the same
    citizen about another matter are linked (``citizens``), not proposed.

@@ -106,3 +106,17 @@ def test_refitting_learns_from_the_operators_decisions(tmp_path):
     assert res.returncode == 0, res.stderr
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["provenance"]["decided_pairs"] == 2 and set(data["weights"]) == set(TERMS)
+
+
+def test_an_explanation_names_the_shared_decision_as_the_letters_write_it():
+    from hub.dedup.features import PairFeatures
+    from hub.dedup.model import Score
+    from hub.dedup.reasons import stored_reasons
+
+    f = PairFeatures(0.9, 0.95, 0.9, 0.95, 0.97, 0, 0, 3, 0, "same", "same", "same", 1.0, False, 0.01, 0.01,
+                     None, False)
+    text = "Tôi khiếu nại Quyết định số 1234/QĐ-UBND ngày 12/03/2025 về thu hồi thửa đất số 31."
+    row = {"reasons": stored_reasons(f, Score(0.99, {"id_same": 4.0, "jaccard_raw": 14.0}, "t"), text, text)}
+    phrases = [r.text for r in explain(row)]
+    assert phrases[0] == "văn bản giống 97%"
+    assert "cùng số quyết định 1234/QĐ-UBND" in phrases and "cùng ngày 12/3/2025" in phrases
