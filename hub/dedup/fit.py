@@ -94,7 +94,8 @@ def _match_all(texts: dict[str, str], matter: dict[str, str]) -> list[Labelled]:
     return pairs
 
 
-# An operator's decision counts as this many generated pairs: it is the city's own letters.
+# An operator's decision counts as this many generated pairs: it is the city's own letters
+# (a product decision).
 DECISION_WEIGHT = 5.0
 
 

@@ -142,5 +142,18 @@ def is_match(s: Score, model: Weights | None = None) -> bool:
     return not s.hard_no and s.probability >= (model or load()).threshold
 
 
-__all__ = ["ABSENT", "LEVELS", "MODEL_FILE", "NEAR", "SAME", "TERMS", "Score", "Weights", "encode", "is_match", "load",
+SAME_MATTER, SAME_CITIZEN, ANOTHER_MATTER = "same matter", "same citizen", "another matter"
+
+
+def verdict(s: Score, f: PairFeatures, model: Weights | None = None) -> str:
+    """What a scored pair is: the same matter (at or above the fitted threshold), else the same
+    citizen (one ID-card number, one misread digit allowed, or one phone number), else another matter."""
+    if is_match(s, model):
+        return SAME_MATTER
+    if f.id_relation in (SAME, NEAR) or f.phone_relation == SAME:
+        return SAME_CITIZEN
+    return ANOTHER_MATTER
+
+
+__all__ = ["ANOTHER_MATTER", "SAME_CITIZEN", "SAME_MATTER", "verdict", "ABSENT", "LEVELS", "MODEL_FILE", "NEAR", "SAME", "TERMS", "Score", "Weights", "encode", "is_match", "load",
            "score"]

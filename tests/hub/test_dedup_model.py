@@ -120,3 +120,17 @@ def test_an_explanation_names_the_shared_decision_as_the_letters_write_it():
     phrases = [r.text for r in explain(row)]
     assert phrases[0] == "văn bản giống 97%"
     assert "cùng số quyết định 1234/QĐ-UBND" in phrases and "cùng ngày 12/3/2025" in phrases
+
+
+def test_a_pair_is_the_same_matter_the_same_citizen_or_another_matter():
+    from hub.dedup.features import PairFeatures
+    from hub.dedup.model import ANOTHER_MATTER, SAME_CITIZEN, SAME_MATTER, score, verdict
+
+    def pair(share: float, id_relation: str, phone: str = "absent") -> PairFeatures:
+        return PairFeatures(share, share, share, share, share, 0, 0, 2, 0, id_relation, phone, "absent",
+                            1.0 if share > 0.5 else 0.0, False, 0.02, 0.02, None, False)
+
+    for f, expected in ((pair(0.95, "same"), SAME_MATTER), (pair(0.15, "same"), SAME_CITIZEN),
+                        (pair(0.15, "absent", "same"), SAME_CITIZEN), (pair(0.15, "absent"), ANOTHER_MATTER),
+                        (pair(0.99, "different"), ANOTHER_MATTER)):
+        assert verdict(score(f), f) == expected, (f, score(f).probability)
