@@ -62,6 +62,8 @@ def test_a_proposal_stores_its_probability_and_explains_itself_in_vietnamese(tmp
     assert verdict.matches[0].probability >= load().threshold
     _store(db, "c", ocr_noise(docs["same_template_other_person"].text, 0.03, rng))
     assert not getattr(match_document(db, "c", matcher="model"), "matches", ())
+    noise = dict(db.execute("select doc_id, noise from dedup_docs").fetchall())
+    assert all(0.0 < noise[d] < 0.1 for d in "abc"), noise  # read from each letter's own words, kept
     [row] = queue(db)
     assert row["probability"] == verdict.matches[0].probability and row["model_version"] == load().version
     phrases = [r.text for r in explain(row)]
