@@ -115,7 +115,8 @@ def read_pairs(path: Path) -> list[Labelled]:
 def decided_pairs(db: sqlite_utils.Database) -> list[Labelled]:
     """The index's pairs the operators decided (latest decision per pair), featured as matching would now."""
     from hub.dedup import boilerplate
-    from hub.dedup.match import _DETAIL_SQL, Verifier, _load
+    from hub.dedup.match import _DETAIL_SQL, _load
+    from hub.dedup.rules import Verifier
     from hub.index.db import rows
 
     latest = {}
