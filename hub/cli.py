@@ -1,4 +1,4 @@
-"""Command line of the hub: ``python -m hub {ingest,serve,import,duplicates,cases,device,release,backup,restore,user}``.
+"""Command line of the hub: ``python -m hub {ingest,serve,import,duplicates,cases,dedup,device,release,backup,restore,user}``.
 
 Only parses arguments, calls the library and maps errors to exit codes.
 """
@@ -296,6 +296,36 @@ def _cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_dedup_fit(args: argparse.Namespace) -> int:
+    from hub.dedup import fit
+
+    seeds = tuple(range(args.first_seed, args.first_seed + args.seeds))
+    cache = Path(args.pairs) if args.pairs else None
+    if cache and cache.exists():
+        pairs = fit.read_pairs(cache)
+    else:
+        pairs = fit.generated_pairs(seeds=seeds, matters=args.matters)
+        if cache:
+            fit.save_pairs(pairs, cache)
+    provenance = {"command": "python -m hub dedup fit" + (f" --seeds {args.seeds}" if args.seeds != len(fit.FIT_SEEDS)
+                                                         else "") + (" --db INDEX" if args.db else ""),
+                  "seeds": list(seeds), "rates": list(fit.FIT_RATES), "matters": args.matters,
+                  "variants": "plain, 30% of digit errors another digit, 30% of texts reflowed, both; in turn",
+                  "generated_pairs": len(pairs)}
+    if args.db:
+        from hub.index import open_index
+
+        cfg = load_config(args.config)
+        decided = fit.decided_pairs(open_index(_db_path(args, cfg)))
+        provenance["decided_pairs"] = len(decided)
+        pairs += decided
+    model = fit.fit(pairs, provenance)
+    path = fit.write(model, Path(args.out) if args.out else fit.MODEL_FILE)
+    print(f"model {model['version']}: {model['provenance']['pairs']} pairs, threshold {model['threshold']}, "
+          f"written to {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m hub``."""
     p = argparse.ArgumentParser(prog="python -m hub", description="City petition hub.")
@@ -346,6 +376,18 @@ def build_parser() -> argparse.ArgumentParser:
     cset.add_argument("--resolved-on", help="resolution date YYYY-MM-DD (needed for resolved)")
     cset.add_argument("--by", default="cli", help="who is recorded as making the change")
     cset.set_defaults(func=_cmd_cases_set)
+    ded = sub.add_parser("dedup", help="the duplicate scoring model: refit it")
+    dsub = ded.add_subparsers(dest="dedup_command", required=True)
+    dfit = with_db(dsub.add_parser("fit", help="refit the duplicate scoring model",
+                                   description="Fit the model's weights and threshold from generated letters "
+                                   "under simulated OCR noise and, with --db, from the operators' decisions in "
+                                   "that index (confirmed = one matter, rejected = not). Needs scikit-learn."))
+    dfit.add_argument("--seeds", type=int, default=12, help="generator seeds to fit on (default 12)")
+    dfit.add_argument("--first-seed", type=int, default=1000, help="first generator seed (default 1000)")
+    dfit.add_argument("--matters", type=int, default=40, help="matters per generated corpus (default 40)")
+    dfit.add_argument("--out", help="weights file to write (default: the packaged hub/dedup/data/model.json)")
+    dfit.add_argument("--pairs", help="keep the generated pairs in this file, or read them from it when it exists")
+    dfit.set_defaults(func=_cmd_dedup_fit)
     dev = sub.add_parser("device", help="enroll, list and retire kiosks (run on the broker host)")
     dsub = dev.add_subparsers(dest="device_command", required=True)
     dadd = with_db(dsub.add_parser("add", help="register a kiosk and print its one-time enrollment code",

@@ -10,9 +10,11 @@ import re
 
 from edge.fingerprint.normalize import strip_diacritics
 
-# Letters OCR reads in place of digits (also used by the hub to read numbers in a text).
-CONFUSABLE = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "i": "1",
-                             "|": "1", "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2", "G": "6"})
+# The one table of letters OCR reads in place of digits (the hub's matcher reads numbers
+# with it too: ``hub.dedup.digits``).
+LOOKALIKE = {"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "i": "1", "|": "1", "S": "5", "s": "5",
+             "B": "8", "Z": "2", "z": "2", "G": "6"}
+CONFUSABLE = str.maketrans(LOOKALIKE)
 # A run starting with a digit, of digits and digit-like letters; a separator must be followed by a digit.
 _RUN = re.compile(r"(?<![0-9A-Za-z])[0-9](?:[0-9OoDQlIi|SsBZzG]|[ .\-][0-9])*(?![0-9A-Za-z])")
 _CCCD_CUE = re.compile(r"(cccd|can cuoc|cmnd|chung minh|dinh danh)", re.IGNORECASE)

@@ -33,7 +33,8 @@ MIN_SHARE = 0.01
 MIN_DOCS = 10
 GROWTH = 1.25
 HASH_WEIGHT = 0.5
-_cache: dict[int, tuple[int, Weights]] = {}
+# Learned weights kept in memory per index (see :func:`_index_key`) with their generation.
+_cache: dict[tuple, tuple[int, Weights]] = {}
 
 
 def state(db: sqlite_utils.Database, key: str) -> int:
@@ -139,18 +140,29 @@ class Weights:
         return w
 
 
+def _index_key(db: sqlite_utils.Database) -> tuple:
+    """Which index a connection opened: its file and the random name stored in it at creation
+    (``index_uid``), so a file made anew at the same path is another index. A connection's id
+    is no key: after a close, another connection may get the same one. An index in memory has
+    no file and is keyed by its connection."""
+    row = db.execute("select value from dedup_state where key = 'index_uid'").fetchone()
+    path = db.conn.execute("pragma database_list").fetchone()[2]
+    return (path, row[0] if row else "") if path else ("memory", id(db.conn))
+
+
 def forget(db: sqlite_utils.Database) -> None:
-    """Drop the cached weights of this connection (after a rollback undid a refresh)."""
-    _cache.pop(id(db.conn), None)
+    """Drop the cached weights of this index (after a rollback undid a refresh)."""
+    _cache.pop(_index_key(db), None)
 
 
 NONE = Weights(np.empty(0, dtype=np.uint64), np.empty(0))
 
 
 def current(db: sqlite_utils.Database) -> Weights:
-    """The learned boilerplate weights (cached per connection and generation)."""
+    """The learned boilerplate weights (cached per index and generation)."""
     gen = state(db, "boilerplate_gen")
-    hit = _cache.get(id(db.conn))
+    key = _index_key(db)
+    hit = _cache.get(key)
     if hit and hit[0] == gen:
         return hit[1]
     rows = db.execute("select code, weight from dedup_boilerplate").fetchall()
@@ -159,5 +171,5 @@ def current(db: sqlite_utils.Database) -> Weights:
     order = np.argsort(codes)
     codes, weights = codes[order], weights[order]
     w = Weights(codes, weights, codes[weights <= HASH_WEIGHT])
-    _cache[id(db.conn)] = (gen, w)
+    _cache[key] = (gen, w)
     return w

@@ -17,8 +17,8 @@ from rapidfuzz.distance import Levenshtein
 
 from edge.fingerprint.identity import CONFUSABLE, identity_keys
 from edge.fingerprint.normalize import strip_diacritics
+from hub.dedup.digits import DIGITLIKE, alike, close, is_date, one_digit_off, well_formed
 
-_DIGITLIKE = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1", "S": "5", "B": "8"})
 # A number: starts with a digit, digits or look-alike letters, parts joined by / . - or ,
 _NUMBER = re.compile(r"(?<![0-9A-Za-z])\d[\dOolI|SB]*(?:[./,\-][\dOolI|SB]+)*(?![0-9A-Za-z])")
 _YEAR = re.compile(r"(19|20)\d\d")
@@ -26,7 +26,7 @@ MIN_SHARED = 0.6  # share of the smaller list's numbers the other letter must al
 
 
 def _norm(raw: str) -> str:
-    parts = [p for p in re.split(r"[./,\-]", raw.translate(_DIGITLIKE)) if p]
+    parts = [p for p in re.split(r"[./,\-]", raw.translate(DIGITLIKE)) if p]
     if not all(p.isdigit() for p in parts):
         return ""
     if len(parts) == 1:
@@ -107,53 +107,12 @@ def _grouped_amount(raw: str, n: str) -> bool:
     return n.endswith("000") and any(sep in raw for sep in ".,")
 
 
-def _close(a: str, b: str) -> bool:
-    """Equal, or (for long plain numbers) one edit apart or one a piece of the other (OCR split it).
-
-    Dates must agree exactly: 6/6/2025 and 6/8/2025 are one keystroke apart and two matters.
-    A date OCR misread into no date (1/6/205, 10/82025) is compared as a plain number.
-    """
-    if a == b:
-        return True
-    if _is_date(a) and _is_date(b):
-        # Only the month of one letter's date (11/2025 for 22/11/2025): a re-typed copy's wording.
-        short, long_ = (a, b) if a.count("/") < b.count("/") else (b, a)
-        return short.count("/") == 1 and long_.count("/") == 2 and long_.endswith("/" + short)
-    # A house or decision number given in full in one letter, in part in the other (264/88, 264).
-    if ("/" in a) != ("/" in b):
-        slashed, plain = (a, b) if "/" in a else (b, a)
-        if len(plain) >= 3 and plain in slashed.split("/"):
-            return True
-    a, b = a.replace("/", ""), b.replace("/", "")
-    if a == b:
-        return True
-    if min(len(a), len(b)) >= 4 and (a in b or b in a):
-        return True
-    if min(len(a), len(b)) < 5 or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b, strict=True)) <= 1
-    short, long_ = (a, b) if len(a) < len(b) else (b, a)
-    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
-
-
-def _alike(a: str, b: str) -> bool:
-    """:func:`_close`, or what OCR may have made of one number in a letter that should give
-    none of the other's: a four-digit number one digit off, a date cut short (9/5/2, 13/7)."""
-    if _close(a, b):
-        return True
-    if "/" in a and "/" in b:
-        short, long_ = sorted((a, b), key=len)
-        return not _is_date(short) and long_.startswith(short)
-    return min(len(a), len(b)) >= 4 and Levenshtein.distance(a, b, score_cutoff=1) <= 1
-
-
 def shared_numbers(a: set[str], b: set[str]) -> float | None:
     """Share of the smaller set's numbers found (within one edit) in the other; None if either is empty."""
     if not a or not b:
         return None
     small, large = (a, b) if len(a) <= len(b) else (b, a)
-    hit = sum(1 for x in small if x in large or any(_close(x, y) for y in large))
+    hit = sum(1 for x in small if x in large or any(close(x, y) for y in large))
     return hit / len(small)
 
 
@@ -191,14 +150,14 @@ def numbers_all_differ(a: set[str], b: set[str], garbled_a: Iterable[PartialDate
     another date than 3/9/2025, and may be 7/9/2025.
     """
     ga, gb = tuple(garbled_a), tuple(garbled_b)
-    da = {x for x in a if x.count("/") == 2 and _well_formed(x)}
-    db = {y for y in b if y.count("/") == 2 and _well_formed(y)}
+    da = {x for x in a if x.count("/") == 2 and well_formed(x)}
+    db = {y for y in b if y.count("/") == 2 and well_formed(y)}
     dated = (da or ga) and (db or gb)
-    counted = (sum(map(_well_formed, a)) >= ALL_DIFFER_NUMBERS
-               and sum(map(_well_formed, b)) >= ALL_DIFFER_NUMBERS)
+    counted = (sum(map(well_formed, a)) >= ALL_DIFFER_NUMBERS
+               and sum(map(well_formed, b)) >= ALL_DIFFER_NUMBERS)
     if not (dated or counted):
         return False
-    if any(x == y or _alike(x, y) for x in a for y in b):
+    if any(x == y or alike(x, y) for x in a for y in b):
         return False
     whole_a, whole_b = [_date_parts(x) for x in da], [_date_parts(y) for y in db]
     return not any(_may_be(g, d) for g in ga for d in [*whole_b, *gb]) and \
@@ -218,7 +177,7 @@ def garbled_dates(text: str) -> frozenset[PartialDate]:
     02/19/2025), are unread too."""
     out = set()
     for m in _GARBLED_DATE.finditer(_matter_plain(text)):
-        parts = [g.translate(_DIGITLIKE) for g in m.group(1, 2, 3)]
+        parts = [g.translate(DIGITLIKE) for g in m.group(1, 2, 3)]
         unread = [i for i, x in enumerate(parts) if not _reads_as(i, x)]
         if len(unread) != 1 or not any(c.isdigit() for c in parts[unread[0]]):
             continue  # a whole date (already a number), or too little of one (or not a date)
@@ -252,7 +211,7 @@ def past_horizon(numbers: set[str], garbled: Iterable[PartialDate],
     out, partial = set(), set(garbled)
     for n in numbers:
         parts = n.split("/")
-        if last_year is not None and _is_date(n) and int(parts[-1]) > last_year:
+        if last_year is not None and is_date(n) and int(parts[-1]) > last_year:
             partial.add((int(parts[0]), int(parts[1]), None) if len(parts) == 3 else (None, int(parts[0]), None))
         else:
             out.add(n)
@@ -293,24 +252,6 @@ def _may_be(a: PartialDate, b: PartialDate) -> bool:
     return all(x is None or y is None or x == y for x, y in zip(a, b, strict=True))
 
 
-def _is_date(n: str) -> bool:
-    """Is ``n`` (as :func:`specific_numbers` gives it) a valid date or month/year?"""
-    parts = n.split("/")
-    return len(parts) in (2, 3) and len(parts[-1]) == 4 and _well_formed(n)
-
-
-def _well_formed(n: str) -> bool:
-    """Could ``n`` (as :func:`specific_numbers` gives it) be written as it reads: a valid date,
-    month/year, or a plain or slashed number?"""
-    parts = n.split("/")
-    if len(parts) == 3:
-        d, m, y = (int(p) for p in parts)
-        return 1 <= d <= 31 and 1 <= m <= 12 and len(parts[2]) == 4 and 1900 <= y <= 2100
-    if len(parts) == 2 and len(parts[1]) == 4:
-        return 1 <= int(parts[0]) <= 12 and 1900 <= int(parts[1]) <= 2100
-    return len(parts) <= 2
-
-
 def id_keys(keys: str | Sequence[str] | None) -> tuple[str, ...]:
     """Identity keys as stored (JSON text) or as a sequence."""
     if isinstance(keys, str):
@@ -341,24 +282,12 @@ def _stored_numbers(keys: str) -> frozenset[str]:
     return frozenset(_STORED_ID.findall(keys))
 
 
-def _one_digit_off(x: str, y: str) -> bool:
-    """Equal, or of one length with one character different (a misread digit)."""
-    if x == y:
-        return True
-    if len(x) != len(y):
-        return False
-    i = 0
-    while x[i] == y[i]:
-        i += 1
-    return x[i + 1:] == y[i + 1:]
-
-
 def identities_conflict(keys_a, keys_b) -> bool:
     """Both petitions give ID-card numbers and none is shared (one misread digit tolerated)."""
     a, b = id_numbers(keys_a), id_numbers(keys_b)
     if not a or not b:
         return False
-    return not any(_one_digit_off(x, y) for x in a for y in b)
+    return not any(one_digit_off(x, y) for x in a for y in b)
 
 
 # A long run of digits as OCR may give it: look-alike letters, spaces, dots or dashes inside.
@@ -395,7 +324,7 @@ def identity_in_text(keys, runs: tuple[str, ...]) -> bool:
 def near_identity(keys_a, keys_b) -> bool:
     """Do two petitions give one identity key, one misread digit allowed?"""
     a, b = id_keys(keys_a), id_keys(keys_b)
-    return bool(a and b) and any(x[:5] == y[:5] and _one_digit_off(x, y) for x in a for y in b)
+    return bool(a and b) and any(x[:5] == y[:5] and one_digit_off(x, y) for x in a for y in b)
 
 
 def shares_identity(keys_a, keys_b) -> bool:

@@ -1,18 +1,19 @@
-"""Duplicate matching in the city index: LSH candidates, then verification on the texts.
+"""Duplicate matching in the city index: candidates, features, one scoring model, threshold, clusters.
 
 1. Candidates: documents sharing an LSH band of the MinHash signature (``lsh``), plus
    the citizen's other letters (the same ID or phone number) and any document with the
-   very same normalized text.
-2. A cheap MinHash estimate drops candidates that cannot pass; the rest are verified on
-   the exact shingle sets with boilerplate discounted (``verify``, ``boilerplate``).
-3. A pair passes on Jaccard (copies, re-typed letters) *or* containment (cover page,
-   excerpt, added pages); when OCR noise has hidden a copy's shingles, on its passages
-   found in the other with misread characters allowed. It fails when the letters give
-   other ID-card numbers (``evidence``). Two letters of one citizen (a shared ID or phone
-   number, or one letter's number read in the other) are judged on their own passages
-   without the particulars lines, and fail when the same sentence gives another date or
-   number there, or when all their dates or numbers differ; letters of writers not known to
-   be one person must agree on the numbers that identify a matter.
+   very same normalized text. A cheap MinHash estimate drops candidates that cannot be
+   the same text; another citizen's letter (other ID-card numbers) is never one.
+2. Features: one pure function of the two letters (``features``): shingle overlap raw
+   and with boilerplate discounted (``verify``, ``boilerplate``), passages found with OCR
+   errors allowed, identity relations, the numbers and dates of the matter, stretches in
+   other words, each letter's OCR noise read from its own words (``noise``), reflow.
+3. Decision: the fitted model (``model``; weights in ``data/model.json``, refitted by
+   ``python -m hub dedup fit``) gives a match probability; at or above its fitted threshold
+   the pair is proposed, with the probability and its reasons stored (``reasons``).
+   Levels found in no true pair (other ID-card numbers; a stretch in other words) are hard
+   constraints. The previous rule chain (``Verifier.check``) stays runnable as
+   ``matcher="rules"`` for comparison.
 4. Outcomes are typed (``verdicts``); pairs are proposed for review, never merged or
    deleted; a pair an operator rejected is never proposed again. Documents of the same
    citizen about another matter are linked (``citizens``), not proposed.
@@ -22,7 +23,8 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import numpy as np
@@ -31,26 +33,21 @@ import sqlite_utils
 from edge.fingerprint.minhash import FINGERPRINT_VERSION, fingerprint
 from edge.fingerprint.normalize import fold
 from edge.wire import Fingerprint
-from hub.dedup import boilerplate, citizens, lsh, recent
+from hub.dedup import boilerplate, citizens, lsh, model, recent
 from hub.dedup.evidence import (
-    digit_runs,
-    garbled_dates,
-    horizon,
     id_keys,
     identities_conflict,
-    identity_in_text,
     near_identity,
-    numbers_all_differ,
     numbers_conflict,
-    numbers_disagree,
-    past_horizon,
-    shares_identity,
-    specific_numbers,
 )
+from hub.dedup.features import PairFeatures
+from hub.dedup.noise import word_noise
+from hub.dedup.reasons import stored_reasons
+from hub.dedup.rules import EVIDENCE, MIN_SHINGLES, Verifier
 from hub.dedup.verdicts import Match, NewMatter, Resubmission, SameMatter, Verdict
-from hub.dedup.verify import MIN_AGREEING, Shingled, compare, compare_passages, passages
 from hub.index.db import marks
 from hub.index.db import rows as fetch_rows
+from hub.index.fingerprints import register, signature, signature_bytes
 
 log = logging.getLogger(__name__)
 
@@ -58,32 +55,6 @@ __all__ = ["Match", "NewMatter", "Resubmission", "SameMatter", "Verdict", "clust
            "identities_conflict", "match_document", "numbers_conflict", "recheck_pending", "recheck_proposed",
            "register", "signature", "signature_bytes"]
 
-MIN_JACCARD = 0.22  # weighted: boilerplate counts less (see boilerplate.py)
-MIN_CONTAINMENT = 0.40
-# For two letters of one citizen, the share of the lighter letter's own passages (particulars
-# lines left out, boilerplate discounted) found in the other with OCR errors allowed: one
-# matter's copies keep ≥ 0.75 at 3% and 8% noise alike, another matter written on the same
-# template mostly less (where more, its aligned sentences give other numbers, or its dates
-# or numbers all differ).
-SAME_CITIZEN_PASSAGES = 0.75
-# ... or this share, when the letter was re-typed with a paragraph reworded: no number
-# differs, at least ``verify.MIN_AGREEING`` of the letter's own numbers read alike, and no
-# sentence found gives other words (a name, a place, a task) in a stretch. At 3% noise (seed
-# 5) copies of one matter held 0.60-0.75 of the passages in 101 pairs, 47 of them so; of one
-# citizen's other matters on one template none was (seeds 5 and 7, 3% and 8%), once the
-# citizen's own numbers stopped vouching and other words were looked for.
-REWORDED_PASSAGES = 0.60
-# A sentence found in the other letter with a stretch in other words ("quán bia Thành Đạt"
-# for "quán karaoke Hải Đăng"; "đăng ký khai sinh" for "xác nhận nguồn gốc đất") makes one
-# template another matter of one citizen: no pair of copies of one matter had one (seed 5 at
-# 3% noise, seed 7 at 3% and 8%; 4,000 pairs each); of the pairs of one citizen's two matters with
-# 0.60 of the passages found and no number differing, a third to a half did.
-REWORDED_OTHER = 1
-# Shingle overlap this low or lower is another text whatever the noise; between this and the
-# bounds above, noise may have hidden a copy of one citizen's letter, and its passages decide.
-NOISY_CONTAINMENT = 0.20
-NOISY_OTHER = 0.30  # the same, for letters not known to be one citizen's
-MIN_SHINGLES = 40  # too little text to judge (a nearly empty page)
 # Looser bounds on the MinHash estimate before the exact check (estimates err by ~±0.1) ...
 PRE_JACCARD = 0.15
 PRE_CONTAINMENT = 0.30
@@ -100,27 +71,8 @@ _DETAIL_SQL = ("select doc_id, text_sha256, identity_keys, coalesce(status, 'rec
 MAX_VERIFY = 100
 
 
-def signature_bytes(minhash: tuple[int, ...] | np.ndarray) -> bytes:
-    """Store a signature compactly (uint32 little-endian)."""
-    return np.asarray(minhash, dtype="<u4").tobytes()
-
-
-def signature(blob: bytes) -> np.ndarray:
-    """Read a stored signature."""
-    return np.frombuffer(blob, dtype="<u4")
-
-
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def register(db: sqlite_utils.Database, doc_id: str, fp: Fingerprint, keys: tuple[str, ...] | list[str]) -> int:
-    """Store a document's fingerprint under its small integer number (assigned on first call)."""
-    db.execute("insert into dedup_docs (doc_id, fp, shingles, sig, keys) values (?, ?, ?, ?, ?) "
-               "on conflict (doc_id) do update set fp = excluded.fp, shingles = excluded.shingles, "
-               "sig = excluded.sig, keys = excluded.keys",
-               [doc_id, fp.version, fp.shingle_count, signature_bytes(fp.minhash), json.dumps(list(keys))])
-    return db.execute("select n from dedup_docs where doc_id = ?", [doc_id]).fetchone()[0]
 
 
 def _load(db: sqlite_utils.Database, doc_id: str) -> dict:
@@ -222,113 +174,21 @@ def _candidates(db: sqlite_utils.Database, doc: dict, template: np.ndarray, othe
     return list(out.values())
 
 
-# What verification derives from a text (and its identity keys), by name.
-_DERIVED = {
-    "passages": lambda text, keys: passages(text),
-    "runs": lambda text, keys: digit_runs(text),
-    "numbers": lambda text, keys: specific_numbers(text, keys=keys),
-    "matter numbers": lambda text, keys: specific_numbers(text, particulars=False, keys=keys),
-    "garbled dates": lambda text, keys: garbled_dates(text),
-}
+# Which decides a pair: the fitted scoring model (``model``), or the rule chain of
+# ``Verifier.check`` it replaces (kept to compare them; the model scores and explains
+# every proposal either way). A product decision, see ``python -m tests.bench.bench_dedup``.
+DEFAULT_MATCHER = "model"
+MATCHERS = ("model", "rules")
+Observer = Callable[[str, dict, PairFeatures, "model.Score"], None]
 
 
-class Verifier:
-    """Verifies candidates against one stored document. What is derived from a text (shingles,
-    passages, numbers, digit runs) is computed on first need and kept for the most recent
-    documents (``recent``): a document is verified again as later ones arrive and when
-    proposals are re-checked."""
+def match_document(db: sqlite_utils.Database, doc_id: str, *, matcher: str | None = None,
+                   observer: Observer | None = None) -> Verdict:
+    """Find, verify and record the duplicates of a stored document; index it for later ones.
 
-    def __init__(self, db: sqlite_utils.Database, doc: dict, boiler: boilerplate.Weights) -> None:
-        self.db, self.doc, self.boiler = db, doc, boiler
-        codes = recent.shingles(doc["text_sha256"], lambda: doc["text_fold"])
-        self.own = Shingled(codes, boiler.of(codes))
-        self._texts: dict[str, tuple[str, str]] = {}
-
-    def text_of(self, other_id: str) -> tuple[str, str]:
-        """A candidate's text and search form, read once."""
-        if other_id not in self._texts:
-            row = self.db.execute("select text, text_fold from documents where doc_id = ?", [other_id]).fetchone()
-            text = (row[0] if row else "") or ""
-            self._texts[other_id] = (text, row[1] if row and row[1] is not None else fold(text))
-        return self._texts[other_id]
-
-    def shingled(self, other: dict) -> Shingled:
-        """A candidate's shingles weighted by the current boilerplate, kept with the other derived values."""
-        def make():
-            codes = recent.shingles(other["text_sha256"], lambda: self.text_of(other["doc_id"])[1])
-            return self.boiler, Shingled(codes, self.boiler.of(codes).astype(np.float32))
-        boiler, shingled = recent.weighted.get((other["text_sha256"], other["doc_id"]), make)
-        if boiler is not self.boiler:  # learned anew since
-            boiler, shingled = make()
-            recent.weighted.put((other["text_sha256"], other["doc_id"]), (boiler, shingled))
-        return shingled
-
-    def derived(self, d: dict, kind: str):
-        """``kind`` (a key of ``_DERIVED``) of the text of ``d`` (this document or a candidate)."""
-        def make():
-            text = (d["text"] if d is self.doc else self.text_of(d["doc_id"])[0]) or ""
-            return _DERIVED[kind](text, id_keys(d["identity_keys"]))
-        return recent.derived.get((kind, d["text_sha256"], d["doc_id"]), make)
-
-    def check(self, other: dict) -> Match | None:
-        """A Match when ``other`` is the same matter as this document, else None."""
-        doc, boiler = self.doc, self.boiler
-        if other["text_sha256"] == doc["text_sha256"]:
-            return Match(other["doc_id"], 1.0, 1.0, other["status"], other["resolved_at"], other["case_ref"])
-        # Same template, other citizen: another matter, however much text the letters share.
-        if identities_conflict(doc["identity_keys"], other["identity_keys"]):
-            return None
-        s = compare(self.own, self.shingled(other))
-        weak = s.jaccard < MIN_JACCARD and s.containment < MIN_CONTAINMENT
-        if weak and s.containment < NOISY_CONTAINMENT:
-            return None
-        # A date past the year after the letters were received is a year OCR misread.
-        last_year = horizon(doc.get("received_at"), other.get("received_at"))
-        same_citizen = (shares_identity(doc["identity_keys"], other["identity_keys"])
-                        or identity_in_text(doc["identity_keys"], self.derived(other, "runs"))
-                        or identity_in_text(other["identity_keys"], self.derived(doc, "runs")))
-        if same_citizen:
-            # Known to be one citizen: the particulars lines match whatever the matter, so
-            # judge the rest of the letter on its own, passage by passage (which also finds
-            # a copy whose shingles OCR noise has hidden).
-            found = compare_passages(self.derived(doc, "passages"), self.derived(other, "passages"), boiler,
-                                     matter_only=True, need=REWORDED_PASSAGES, horizon=last_year)
-            # The same sentences about another visit, decision or parcel, or about another
-            # venue, neighbour or procedure: another matter.
-            if found.other_matter or found.reworded >= REWORDED_OTHER:
-                return None
-            if found.containment < SAME_CITIZEN_PASSAGES and not (
-                    found.containment >= REWORDED_PASSAGES and not found.conflicts and not found.reworded
-                    and found.agreeing >= MIN_AGREEING):
-                return None
-            mine, my_garbled = past_horizon(self.derived(doc, "matter numbers"), self.derived(doc, "garbled dates"),
-                                            last_year)
-            theirs, their_garbled = past_horizon(self.derived(other, "matter numbers"),
-                                                 self.derived(other, "garbled dates"), last_year)
-            if numbers_all_differ(mine, theirs, my_garbled, their_garbled):
-                return None
-        # Letters not known to be one citizen's: too little in common, unless noise hid a copy
-        # (a letter whose ID and phone numbers were all misread) ...
-        elif weak and (s.containment < NOISY_OTHER or compare_passages(
-                self.derived(doc, "passages"), self.derived(other, "passages"), boiler,
-                need=SAME_CITIZEN_PASSAGES).containment < SAME_CITIZEN_PASSAGES):
-            return None
-        # ... or other decision, parcel, house number or dates, or another person's birth date
-        # and house number (the ID numbers were not read): another matter of the same kind ...
-        elif numbers_disagree(past_horizon(self.derived(doc, "numbers"), (), last_year)[0],
-                              past_horizon(self.derived(other, "numbers"), (), last_year)[0]):
-            return None
-        # ... or, when the particulars agree (one citizen whose numbers were all misread), the
-        # same sentence giving another number.
-        elif compare_passages(self.derived(doc, "passages"), self.derived(other, "passages"), boiler,
-                              matter_only=True, horizon=last_year).other_matter:
-            return None
-        return Match(other["doc_id"], round(s.jaccard, 3), round(s.containment, 3), other["status"],
-                     other["resolved_at"], other["case_ref"])
-
-
-def match_document(db: sqlite_utils.Database, doc_id: str) -> Verdict:
-    """Find, verify and record the duplicates of a stored document; index it for later ones."""
+    ``observer`` (for fitting the model) is handed every candidate scored, with its features.
+    """
+    matcher = matcher or DEFAULT_MATCHER
     doc = _load(db, doc_id)
     n, sig = doc["n"], doc["sig"]
     if boilerplate.maybe_refresh(db) and _recheck_due(db):
@@ -336,11 +196,13 @@ def match_document(db: sqlite_utils.Database, doc_id: str) -> Verdict:
     if n % RECHECK_EVERY == 0 and recheck_pending(db):
         recheck_proposed(db, limit=1)
     boiler = boilerplate.current(db)
+    weights = model.load()
     # Through the recent cache: this document is a candidate for the next ones.
     codes = recent.shingles(doc["text_sha256"], lambda: doc["text_fold"])
     template = boiler.template_mask(codes)
     band_keys = lsh.keys(sig, template)
     found: list[Match] = []
+    scored: dict[str, tuple[PairFeatures, model.Score]] = {}
     sizes = None
     keys = id_keys(doc["identity_keys"])
     kin = citizens.sharing(db, n, keys)
@@ -355,24 +217,48 @@ def match_document(db: sqlite_utils.Database, doc_id: str) -> Verdict:
         for other in candidates:
             if other["doc_id"] in rejected:
                 continue
-            m = verifier.check(other)
+            if matcher == "model" or observer is not None:
+                f = verifier.features(other)
+                sc = model.score(f, weights)
+                scored[other["doc_id"]] = (f, sc)
+                if observer is not None:
+                    observer(doc_id, other, f, sc)
+            if matcher == "model":
+                m = _model_match(other, doc, *scored[other["doc_id"]], weights)
+            else:
+                m = verifier.check(other)
             if m:
-                found.append(m)
+                if other["doc_id"] not in scored:
+                    f = verifier.features(other)
+                    scored[other["doc_id"]] = (f, model.score(f, weights))
+                found.append(replace(m, probability=round(scored[other["doc_id"]][1].probability, 4)))
+    db.execute("update dedup_docs set noise = ? where n = ?", [word_noise(doc["text"] or ""), n])
     index_bands(db, n, band_keys, template, doc["shingle_count"], sizes)
     now = _now()
     gen = boilerplate.generation(db)
     links = citizens.link(db, n, doc_id, keys, {m.doc_id for m in found}, now, kin)
-    found.sort(key=lambda m: (-m.similarity, -m.containment, m.doc_id))
+    found.sort(key=lambda m: (-(m.probability or 0.0), -m.similarity, -m.containment, m.doc_id))
     for m in found:
         a, b = sorted((doc_id, m.doc_id))
+        f, sc = scored[m.doc_id]
         db.execute("insert or ignore into duplicate_pairs (doc_a, doc_b, similarity, containment, method, "
-                   "found_at, decision, boiler_gen) values (?, ?, ?, ?, ?, ?, 'proposed', ?)",
-                   [a, b, m.similarity, m.containment, f"minhash-v{FINGERPRINT_VERSION}", now, gen])
+                   "found_at, decision, boiler_gen, probability, model_version, reasons) "
+                   "values (?, ?, ?, ?, ?, ?, 'proposed', ?, ?, ?, ?)",
+                   [a, b, m.similarity, m.containment, f"{matcher}-minhash-v{FINGERPRINT_VERSION}", now, gen,
+                    m.probability, sc.version, stored_reasons(f, sc, doc["text"], verifier.text_of(m.doc_id)[0])])
     if not found:
         return NewMatter(doc_id, links)
     if any(m.status == "resolved" for m in found):
         return Resubmission(doc_id, tuple(found), links)
     return SameMatter(doc_id, tuple(found), links)
+
+
+def _model_match(other: dict, doc: dict, f: PairFeatures, sc: model.Score, weights: model.Weights) -> Match | None:
+    """The model's decision on a scored candidate (the very same text is a copy whatever it says)."""
+    if other["text_sha256"] != doc["text_sha256"] and not model.is_match(sc, weights):
+        return None
+    return Match(other["doc_id"], round(f.jaccard, 3), round(f.containment, 3), other["status"],
+                 other["resolved_at"], other["case_ref"])
 
 
 # Proposals are re-checked when the boilerplate is relearned from an index this many times
@@ -397,7 +283,8 @@ def recheck_pending(db: sqlite_utils.Database) -> bool:
 
 def recheck_proposed(db: sqlite_utils.Database, *, limit: int | None = None,
                      budget_s: float | None = None) -> bool:
-    """Re-verify undecided proposals made under older boilerplate; withdraw those that fail now.
+    """Re-verify undecided proposals made under older boilerplate; withdraw those the letters
+    now contradict (other ID-card numbers, another number or date: ``EVIDENCE``).
 
     A young index has not yet learned its templates, so its first proposals lean on shared
     template sentences. Operators' decisions are never touched. With ``limit`` or ``budget_s``
@@ -411,13 +298,26 @@ def recheck_proposed(db: sqlite_utils.Database, *, limit: int | None = None,
         if done and ((limit is not None and done >= limit) or (deadline is not None and time.perf_counter() >= deadline)):
             return True
         other = fetch_rows(db, _DETAIL_SQL + " where doc_id = ?", [b])
+        method, stored = db.execute("select method, reasons from duplicate_pairs where doc_a = ? and doc_b = ?",
+                                    [a, b]).fetchone()
+        rescored = None
         try:
-            ok = bool(other) and Verifier(db, _load(db, a), boiler).check(other[0]) is not None
+            if (method or "").startswith("model"):
+                ok, rescored = _recheck_scored(db, a, other[0], boiler, stored) if other else (False, None)
+            else:
+                # A copy is never lost because its shared phrasing became boilerplate: only a
+                # contradiction (``EVIDENCE``) withdraws it, found from either letter's side as
+                # at arrival the later letter was checked against the earlier.
+                ok = bool(other) and not (_contradicts(db, a, other[0], boiler) and _contradicts(
+                    db, b, fetch_rows(db, _DETAIL_SQL + " where doc_id = ?", [a])[0], boiler))
         except KeyError:  # the document is gone
             ok = False
         except Exception:  # noqa: BLE001 — the proposal stays for the operator; the re-check goes on
             log.exception("could not re-check a duplicate proposal; kept as proposed")
             ok = True
+        if rescored is not None:
+            db.execute("update duplicate_pairs set probability = ?, model_version = ?, reasons = ? "
+                       "where doc_a = ? and doc_b = ?", [*rescored, a, b])
         if ok:
             db.execute("update duplicate_pairs set boiler_gen = ? where doc_a = ? and doc_b = ?", [gen, a, b])
         else:
@@ -426,6 +326,31 @@ def recheck_proposed(db: sqlite_utils.Database, *, limit: int | None = None,
     boilerplate.set_state(db, "recheck_docs", boilerplate.learned_from(db))
     boilerplate.set_state(db, "recheck_pending", 0)
     return False
+
+
+def _contradictions(f: PairFeatures) -> set[str]:
+    """What in a pair's features contradicts "one matter" whatever the boilerplate: other
+    ID-card numbers, the matters' numbers and dates all differing, a sentence giving another number."""
+    out = {name for name in ("numbers_all_differ", "other_number") if model.LEVELS[name](f)}
+    return out | ({"id_different"} if f.id_relation == "different" else set())
+
+
+def _recheck_scored(db: sqlite_utils.Database, a: str, other: dict, boiler: boilerplate.Weights,
+                    stored: str | None) -> tuple[bool, tuple[float, str, str]]:
+    """Re-score a model proposal under the current boilerplate: kept unless it no longer passes
+    and a contradiction its stored explanation did not name is found now."""
+    verifier = Verifier(db, _load(db, a), boiler)
+    f = verifier.features(other)
+    sc = model.score(f)
+    before = _contradictions(PairFeatures(**json.loads(stored)["features"])) if stored else set()
+    ok = model.is_match(sc) or not (_contradictions(f) - before)
+    return ok, (round(sc.probability, 4), sc.version,
+                stored_reasons(f, sc, verifier.doc["text"], verifier.text_of(other["doc_id"])[0]))
+
+
+def _contradicts(db: sqlite_utils.Database, doc_id: str, other: dict, boiler: boilerplate.Weights) -> bool:
+    verifier = Verifier(db, _load(db, doc_id), boiler)
+    return verifier.check(other) is None and verifier.reason in EVIDENCE
 
 
 def finish_recheck(db: sqlite_utils.Database) -> None:

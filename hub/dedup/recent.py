@@ -39,10 +39,11 @@ class Recent:
 
 # Shingles of the most recent texts, and (apart, so that neither crowds out the other) the
 # same weighted by the current boilerplate; what only one citizen's letters need (passages,
-# numbers, digit runs) is kept for fewer.
+# numbers, digit runs, and what the scoring model's features read: noise, name, reflow) is
+# kept for fewer: about 400 documents' worth (each document has up to ten such entries).
 recent = Recent(4096)
 weighted = Recent(4096)
-derived = Recent(1024)
+derived = Recent(4096)
 
 
 def shingles(text_sha256: str | None, folded: Callable[[], str | None]) -> np.ndarray:

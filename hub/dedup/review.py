@@ -86,7 +86,9 @@ def pending_groups(db: sqlite_utils.Database) -> list[Group]:
             x = parent[x]
         return x
 
-    pairs = db.execute("select doc_a, doc_b, similarity from duplicate_pairs where decision = 'proposed'").fetchall()
+    # The model's match probability orders the queue; pairs proposed before it by their similarity.
+    pairs = db.execute("select doc_a, doc_b, coalesce(probability, similarity) from duplicate_pairs "
+                       "where decision = 'proposed'").fetchall()
     for a, b, _ in pairs:
         ra, rb = find(a), find(b)
         if ra != rb:
@@ -199,6 +201,26 @@ def explain(pair: dict, doc_a: dict | None = None, doc_b: dict | None = None) ->
     answer here without any screen changing.
     """
     out: list[Reason] = []
+    if pair.get("reasons"):  # scored by the match model: its own contributions, in words
+        from hub.dedup.reasons import explain as model_reasons
+
+        a, b = doc_a or {}, doc_b or {}
+        shared = _keys(a.get("identity_keys")) & _keys(b.get("identity_keys"))
+        worded = []
+        for r in model_reasons(pair):
+            if r.code in ("id", "phone") and shared and r.weight >= 0:
+                # The same number on both letters: named with the number itself, below.
+                continue
+            worded.append(Reason("model", text=r.text[:1].upper() + r.text[1:]))
+        for key in sorted(shared):
+            kind, _, value = key.partition(":")
+            worded.append(Reason(f"key_{kind}" if kind in ("cccd", "cmnd", "phone") else "key_other",
+                                 {"value": value}))
+        if pair.get("model_version"):
+            worded.append(Reason("model", text=f"Đề xuất bởi mô hình {pair['model_version']}"
+                                 + (f", xác suất {float(pair['probability']):.0%}"
+                                    if pair.get("probability") is not None else "")))
+        return worded
     worded = _worded(pair.get("explanation"))
     if worded:
         return worded

@@ -14,6 +14,7 @@ class Match:
     status: str  # case status of the other document: received | in_progress | resolved
     resolved_at: str | None
     case_ref: str | None = None
+    probability: float | None = None  # the scoring model's match probability (``model``)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from edge.fingerprint.boilerplate import STOP_SHINGLES
 from edge.fingerprint.minhash import SHINGLE, shingles_at
 from edge.fingerprint.normalize import fingerprint_pieces
 from hub.dedup.boilerplate import NONE, Weights
+from hub.dedup.digits import read_digits, same_number, written_date
 from hub.dedup.evidence import gives_particulars, may_give_particulars
 
 
@@ -43,6 +44,18 @@ class Shingled:
 
     codes: np.ndarray
     weights: np.ndarray
+
+
+def compare_raw_and_weighted(a: Shingled, b: Shingled) -> tuple[Similarity, Similarity]:
+    """:func:`compare` with every shingle weighing 1, and as weighted, from one intersection."""
+    if a.codes.size == 0 or b.codes.size == 0:
+        return Similarity(0.0, 0.0, 0), Similarity(0.0, 0.0, 0)
+    _, ia, _ = np.intersect1d(a.codes, b.codes, assume_unique=True, return_indices=True)
+    n, na, nb = float(ia.size), float(a.codes.size), float(b.codes.size)
+    raw = Similarity(n / (na + nb - n), n / min(na, nb), int(ia.size))
+    inter = float(a.weights[ia].sum())
+    wa, wb = float(a.weights.sum()), float(b.weights.sum())
+    return raw, Similarity(inter / (wa + wb - inter), inter / min(wa, wb), int(ia.size))
 
 
 def compare(a: Shingled, b: Shingled) -> Similarity:
@@ -162,19 +175,12 @@ class PassageMatch:
 # A number in fingerprint form (no separators): digits, with single letters between them
 # where OCR misread a digit (O for 0, l for 1, B for 8, or any other letter).
 _RUN = re.compile(r"\d(?:[a-z]?\d)*")
-_DIGITLIKE = str.maketrans("olisbzg", "0115826")
-
-
-def _digits(run: str) -> str:
-    """The digits of a number in fingerprint form: look-alike letters read as digits, other
-    letters dropped."""
-    return run if run.isdigit() else re.sub(r"[a-z]", "", run.translate(_DIGITLIKE))
 
 
 def _runs(text: str) -> list[tuple[int, int, str, bool]]:
     """The numbers of a text in fingerprint form: where each starts and ends, its digits
-    (:func:`_digits`) and whether it was read cleanly."""
-    return [(m.start(), m.end(), _digits(m.group(0)), m.group(0).isdigit()) for m in _RUN.finditer(text)]
+    (:func:`digits.read_digits`) and whether it was read cleanly."""
+    return [(m.start(), m.end(), read_digits(m.group(0)), m.group(0).isdigit()) for m in _RUN.finditer(text)]
 
 
 def _opposite(ops: Opcodes, start: int, end: int, other: str, at: int) -> tuple[str, bool] | None:
@@ -212,49 +218,14 @@ def _opposite(ops: Opcodes, start: int, end: int, other: str, at: int) -> tuple[
     stretch = other[lo:hi].strip(string.ascii_lowercase)  # fingerprint form: digits are what is left
     if not stretch:
         return None
-    return (stretch if clean else _digits(stretch)), clean
-
-
-def _written_date(n: str) -> bool:
-    """Digits that read as a date or a month written in full, in fingerprint form: 30/04/2025
-    (eight digits), 04/2025 or 4/2025 (six or five)."""
-    if len(n) not in (5, 6, 8) or n[-4:-2] not in ("19", "20"):
-        return False
-    day, month = (n[:2], n[2:4]) if len(n) == 8 else ("1", n[:-4])
-    return 1 <= int(day) <= 31 and 1 <= int(month) <= 12
+    return (stretch if clean else read_digits(stretch)), clean
 
 
 def _beyond(n: str, horizon: int | None) -> bool:
     """Is ``n`` (digits in fingerprint form) a date or month written in full whose year lies
     past ``horizon``, the last year a letter could mention: a year OCR misread (2025 read
     2028), since a petition reports what has happened."""
-    return horizon is not None and _written_date(n) and int(n[-4:]) > horizon
-
-
-def _same_number(x: str, ys: set[str]) -> bool:
-    """Is ``x`` one of ``ys`` as OCR may give it: a piece of it (a misread letter split it), one
-    digit dropped, added or misread, or (from nine digits on) two. Two dates or months written
-    in full with as many digits must agree: 30/04/2025 and 30/01/2025, or 4/2024 and 8/2024,
-    are one digit apart and two visits or two periods."""
-    for y in ys:
-        if x == y or x in y or y in x:
-            return True
-        if len(x) == len(y) and _written_date(x) and _written_date(y):
-            continue  # another digit in a date; a digit dropped (12/2025 read 1/2025) may be OCR
-        if _amounts(x, y):  # one digit, not the two allowed in long ID numbers
-            most = 1
-        else:
-            most = 2 if min(len(x), len(y)) >= 9 else 1 if max(len(x), len(y)) >= 4 else 0
-        if most and Levenshtein.distance(x, y, score_cutoff=most) <= most:
-            return True
-    return False
-
-
-def _amounts(x: str, y: str) -> bool:
-    """Two amounts in as many thousands (49.000.000.000 and 13.000.000.000): OCR may have
-    misread one of their digits, not two."""
-    zeros = len(x) - len(x.rstrip("0"))
-    return zeros >= 3 and len(y) == len(x) and len(y) - len(y.rstrip("0")) == zeros
+    return horizon is not None and written_date(n) and int(n[-4:]) > horizon
 
 
 # The letter's own date line ("Hà Nội, ngày 3 tháng 1 năm 2026"): a re-sent copy has another.
@@ -327,7 +298,7 @@ def compare_passages(a: Passages, b: Passages, boilerplate: Weights = NONE, *,
             y, also_clean = seen
             if x == y:
                 alike.setdefault(x, int(a.starts[i]) + start)
-            elif clean and also_clean and not _same_number(x, {y}) and not _beyond(x, horizon) \
+            elif clean and also_clean and not same_number(x, {y}) and not _beyond(x, horizon) \
                     and not _beyond(y, horizon):
                 # Only numbers read cleanly on both sides can conflict; a misread one may be either.
                 conflicts += 1
@@ -343,9 +314,9 @@ def compare_passages(a: Passages, b: Passages, boilerplate: Weights = NONE, *,
 # A stretch of a found passage the other gives in other words (a name, a place, a task:
 # "quán bia Thành Đạt" for "quán karaoke Hải Đăng") is at least this long on both sides ...
 REWORDED_CHARS = 10
-# ... and this unlike (0-1, edit-based): OCR errors, even clustered, leave more alike. With
-# 8 characters and 0.5, 35 of 4,000 pairs of copies at 8% noise (seed 7) had such a stretch
-# (clustered errors: "nbcuttha" for "ugcuxhan"); with these bounds none at 3% or 8%.
+# ... and this unlike (0-1, edit-based). Derived from the noise model: at a character error
+# rate e ≤ 10% a misread stretch keeps about 1 - 2e of its characters in place, far above
+# 0.4, even where errors cluster; two different words of ten letters share about a third.
 REWORDED_SIMILARITY = 0.4
 REWORDED_MARGIN = 16  # characters of the other text either side of the stretch a passage was found at
 REWORDED_EDGE = 3  # characters at either end of a passage where the alignment meets the neighbours

@@ -169,10 +169,9 @@ def _m005_fingerprints(db: sqlite_utils.Database) -> None:
     for column, typ in (("fp", "integer"), ("shingles", "integer"), ("sig", "blob"), ("tmask", "blob"),
                         ("keys", "text")):
         db.execute(f"alter table dedup_docs add column {column} {typ}")
-    from hub.dedup.reindex import reindex_all
-
-    db.execute(_HOT_BUCKETS)  # bands are written the current way (``lsh.add``), which reads it
-    reindex_all(db)
+    # Bands are written the current way (``lsh.add``), which reads it. Documents stored
+    # before this are fingerprinted anew by the matcher's own migration (``hub.dedup.schema``).
+    db.execute(_HOT_BUCKETS)
 
 
 def _m003_cases(db: sqlite_utils.Database) -> None:
@@ -217,14 +216,6 @@ def _m008_stale_proposals(db: sqlite_utils.Database) -> None:
     db.execute("update duplicate_pairs set boiler_gen = 0 where boiler_gen is null")
     db.execute("create index if not exists duplicate_pairs_stale on duplicate_pairs (boiler_gen) "
                "where decision = 'proposed'")
-
-
-def _m009_hot_buckets(db: sqlite_utils.Database) -> None:
-    # Hot buckets held half of all band rows at a million documents: mark and empty them.
-    from hub.dedup.lsh import mark_hot
-
-    db.execute(_HOT_BUCKETS)
-    mark_hot(db)
 
 
 def _m010_fields_reference(db: sqlite_utils.Database) -> None:
@@ -272,6 +263,8 @@ def _m012_enrollments(db: sqlite_utils.Database) -> None:
     db["enroll_attempts"].create({"id": int, "at": str, "remote": str, "device_id": str, "ok": int},
                                  pk="id", if_not_exists=True)
     db["enroll_attempts"].create_index(["remote", "at"], if_not_exists=True)
+
+
 def _m013_panel_sessions(db: sqlite_utils.Database) -> None:
     # Accounts made before roles existed could do everything: they stay admins.
     db["users"].add_column("role", str, not_null_default="admin")
@@ -287,6 +280,8 @@ def _m013_panel_sessions(db: sqlite_utils.Database) -> None:
         {"key": str, "failures": int, "window_start": float, "locked_until": float},
         pk="key", if_not_exists=True,
     )
+
+
 def _m014_panel_lists(db: sqlite_utils.Database) -> None:
     # The panel's lists at a year's letters and more: pages flagged for a look (few), pairs by
     # decision (the review queue, the duplicate filters), letters by status, petitioners by
@@ -304,6 +299,8 @@ def _m014_panel_lists(db: sqlite_utils.Database) -> None:
     db.execute("create index if not exists document_fields_name on document_fields (name)")
     db.execute("create index if not exists document_fields_letter_date on document_fields (letter_date)")
     db.execute("create index if not exists cases_updated on cases (updated_at)")
+
+
 def _m015_outbox_delivery(db: sqlite_utils.Database) -> None:
     # A kiosk's outbox as its metrics report it: documents the broker took (sent), those this
     # hub confirmed committed (delivered), and the age of the oldest not yet confirmed.
@@ -311,6 +308,20 @@ def _m015_outbox_delivery(db: sqlite_utils.Database) -> None:
                         ("oldest_undelivered_s", float)):
         if column not in db["devices"].columns_dict:
             db["devices"].add_column(column, typ)
+
+
+def _m016_dedup_model(db: sqlite_utils.Database) -> None:
+    # The duplicate scoring model (``hub.dedup.model``): each letter's OCR noise estimated from
+    # its own text, kept with its fingerprint; each proposed pair's match probability, the
+    # model version that gave it, and the per-feature contributions that explain it (JSON).
+    # ``index_uid`` names this index file for caches kept in memory (``dedup.boilerplate``).
+    for table, column, typ in (("dedup_docs", "noise", "real"), ("duplicate_pairs", "probability", "real"),
+                               ("duplicate_pairs", "model_version", "text"), ("duplicate_pairs", "reasons", "text")):
+        if column not in db[table].columns_dict:
+            db.execute(f"alter table {table} add column {column} {typ}")
+    db.execute("insert or ignore into dedup_state (key, value) values ('index_uid', lower(hex(randomblob(8))))")
+    db.execute("create index if not exists duplicate_pairs_probability on duplicate_pairs (probability desc) "
+               "where decision = 'proposed'")
 
 
 MIGRATIONS: list[tuple[str, Migration]] = [
@@ -323,14 +334,27 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("006_fts_on_text_only", _m006_fts_on_text_only),
     ("007_fts_insert_by_writer", _m007_fts_insert_by_writer),
     ("008_stale_proposals", _m008_stale_proposals),
-    ("009_hot_buckets", _m009_hot_buckets),
     ("010_fields_reference", _m010_fields_reference),
     ("011_software", _m011_software),
     ("012_enrollments", _m012_enrollments),
     ("013_panel_sessions", _m013_panel_sessions),
     ("014_panel_lists", _m014_panel_lists),
     ("015_outbox_delivery", _m015_outbox_delivery),
+    ("016_dedup_model", _m016_dedup_model),
 ]
+
+
+# Migrations that need the matcher's own logic (re-fingerprinting, LSH bookkeeping) are
+# registered by ``hub.dedup`` (``hub.dedup.schema``) and run after these, so that the index
+# imports nothing of the matcher.
+_REGISTERED: list[tuple[str, Migration]] = []
+
+
+def register_migrations(steps: Sequence[tuple[str, Migration]]) -> None:
+    """Add another package's migrations, run by :func:`migrate` after ``MIGRATIONS`` (once each)."""
+    for step in steps:
+        if step[0] not in {name for name, _ in _REGISTERED}:
+            _REGISTERED.append(step)
 
 
 def _now() -> str:
@@ -343,7 +367,7 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
         db["_migrations"].create({"name": str, "applied_at": str}, pk="name")
     done = {r["name"] for r in db["_migrations"].rows}
     applied = []
-    for name, step in MIGRATIONS:
+    for name, step in [*MIGRATIONS, *_REGISTERED]:
         if name in done:
             continue
         with db.conn:

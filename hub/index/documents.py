@@ -12,7 +12,7 @@ import sqlite_utils
 from edge.fields import PetitionFields
 from edge.fingerprint.normalize import fold
 from edge.wire import Fingerprint, now_iso
-from hub.dedup.match import register
+from hub.index.fingerprints import register
 
 # References carry the local date of Hanoi, where petitions are received.
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -186,7 +186,7 @@ def pair(doc_a: str, doc_b: str) -> str:
                                                  "order by idx", [d])] for d in (a, b)}
     # The pair's neighbours in the queue, for j/k.
     proposed = [(x, y) for x, y in db.execute("select doc_a, doc_b from duplicate_pairs where decision = 'proposed' "
-                                              "order by similarity desc, doc_a, doc_b")]
+                                              "order by coalesce(probability, similarity) desc, doc_a, doc_b")]
     pos = proposed.index((a, b)) if (a, b) in proposed else -1
     nxt = proposed[pos + 1] if 0 <= pos < len(proposed) - 1 else (proposed[0] if pos < 0 and proposed else None)
     prev = proposed[pos - 1] if pos > 0 else None

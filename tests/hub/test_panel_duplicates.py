@@ -54,3 +54,12 @@ def test_pair_view_highlights_shared_passages_and_records_decisions(client):
     assert db["duplicate_decisions"].count_where("decided_by = 'canbo1' and decision = 'rejected'") == 1
     assert "/duplicates/d1/d2" not in client.get("/duplicates").text  # left the queue
     assert client.get("/duplicates/d1/zz").status_code == 404
+
+
+def test_pair_page_gives_the_models_reasons_and_version(client):
+    db = open_index(client.db_path)
+    row = db.execute("select probability, model_version, reasons from duplicate_pairs").fetchone()
+    assert row[0] is not None and row[1] and row[2]  # the model scored and explained the pair
+    page = client.get("/duplicates/d1/d2").text
+    assert "Văn bản giống" in page
+    assert f"Đề xuất bởi mô hình {row[1]}" in page
