@@ -2,6 +2,7 @@
 ``/devices/<id>``: one kiosk's throughput chart, desired configuration and commands."""
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -96,6 +97,31 @@ class DeviceRow:
     config_version: int = 0
     desired_version: int = 0
     config_error: str = ""
+    software_version: str = ""  # the project's version the kiosk runs (its status message)
+    software_detail: str = ""  # build, Tesseract and its data, fingerprint version, OS
+    software_label: str = ""  # in words, for the table
+    outdated: bool = False  # older than the newest version in the fleet or on the hub
+    update_state: str = ""  # the last update's state, e.g. "rolled_back 0.2.0: ..."
+
+
+def _version_key(version: str) -> tuple:
+    """'0.10.2' sorts after '0.9.1'; a non-numeric part sorts as text after the numbers."""
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in version.replace("-", ".").split("."))
+
+
+def _software(raw: str | None) -> dict:
+    try:
+        value = json.loads(raw or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _newest_version(db, softwares: list[dict]) -> str:  # noqa: ANN001
+    known = [str(s.get("version")) for s in softwares if s.get("version")]
+    if "releases" in db.table_names():
+        known += [r[0] for r in db.execute("select version from releases")]
+    return max(known, key=_version_key) if known else ""
 
 
 def _scanner_label(state: str | None) -> str:
@@ -118,11 +144,18 @@ def fleet(*, now: datetime | None = None) -> list[DeviceRow]:
     rows = get_db().query(
         "select d.device_id, state, last_seen, pages_today, outbox_depth, ocr_backlog,"
         " scanner_state, last_error, interval_s, outbox_oldest_s, ocr_ms_per_page, disk_free_mb,"
-        " temperature_c, config_version, config_error, c.version as desired_version"
+        " temperature_c, config_version, config_error, c.version as desired_version, software"
         " from devices d left join device_config c on c.device_id = d.device_id order by d.device_id"
     )
+    rows = list(rows)
+    softwares = [_software(r["software"]) for r in rows]
+    newest = _newest_version(get_db(), softwares)
     out = []
-    for r in rows:
+    for r, sw in zip(rows, softwares, strict=True):
+        version = str(sw.get("version") or "")
+        outdated = bool(version and newest and _version_key(version) < _version_key(newest))
+        detail = ", ".join(f"{k} {sw[k]}" for k in ("build", "tesseract", "tessdata", "fingerprint", "os")
+                           if sw.get(k) not in (None, ""))
         status = device_status(r["state"], r["last_seen"], now=now, stale_after_s=stale,
                                interval_s=r["interval_s"])
         out.append(DeviceRow(
@@ -146,6 +179,12 @@ def fleet(*, now: datetime | None = None) -> list[DeviceRow]:
             config_version=r["config_version"] or 0,
             desired_version=r["desired_version"] or 0,
             config_error=r["config_error"] or "",
+            software_version=version,
+            software_detail=detail,
+            software_label=(t("devices.software.outdated").format(v=version, newest=newest) if outdated
+                            else version or t("devices.software.unknown")),
+            outdated=outdated,
+            update_state=str(sw.get("update") or ""),
         ))
     return out
 

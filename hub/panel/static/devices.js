@@ -34,6 +34,8 @@
       cell(tr, String(d.ocr_backlog), "num");
       cell(tr, d.scanner_label, "nowrap");
       cell(tr, d.last_error_label, "err", d.last_error);
+      cell(tr, d.software_label, "nowrap" + (d.outdated ? " outdated" : ""),
+           d.software_detail + (d.update_state ? "; " + d.update_state : ""));
       var open = cell(tr, "");
       var link = document.createElement("a");
       link.href = "devices/" + encodeURIComponent(d.device_id);
