@@ -273,6 +273,7 @@ def _cmd_release(args: argparse.Namespace) -> int:
 
 
 def _cmd_backup(args: argparse.Namespace) -> int:
+    import hub.dedup  # noqa: F401 — registers the matcher's migrations, which a backup holds too
     from hub.index.backup import backup
 
     cfg = load_config(args.config)
@@ -284,6 +285,7 @@ def _cmd_backup(args: argparse.Namespace) -> int:
 
 
 def _cmd_restore(args: argparse.Namespace) -> int:
+    import hub.dedup  # noqa: F401 — registers the matcher's migrations, which a backup holds too
     from hub.index.backup import restore
 
     cfg = load_config(args.config)

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from hub.exceptions import BackupError, IndexInUse
-from hub.index.db import MIGRATIONS, open_index
+from hub.index.db import all_migrations, open_index
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def _check(conn: sqlite3.Connection, what: str) -> int:
         missing = [t for t in REQUIRED_TABLES if t not in tables]
         if missing:
             raise BackupError(f"{what} is not a city index (no table {', '.join(missing)})")
-        known = {name for name, _ in MIGRATIONS}
+        known = {name for name, _ in all_migrations()}
         unknown = sorted({r[0] for r in conn.execute("select name from _migrations")} - known)
         if unknown:
             raise BackupError(f"{what} was made by a newer version (migrations {', '.join(unknown)})")
@@ -174,7 +174,7 @@ def restore(src: Path, db_path: Path) -> RestoreResult:
             before = {r[0] for r in conn.execute("select name from _migrations")}
         db = open_index(db_path)  # newer migrations apply to an older backup
         try:
-            migrated = tuple(n for n, _ in MIGRATIONS if n not in before)
+            migrated = tuple(n for n, _ in all_migrations() if n not in before)
             docs = _check(db.conn, f"the restored index {db_path}")
         finally:
             db.conn.close()

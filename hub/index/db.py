@@ -357,6 +357,11 @@ def register_migrations(steps: Sequence[tuple[str, Migration]]) -> None:
             _REGISTERED.append(step)
 
 
+def all_migrations() -> list[tuple[str, Migration]]:
+    """Every migration this process knows, in the order they run (``MIGRATIONS``, then registered)."""
+    return [*MIGRATIONS, *_REGISTERED]
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -367,7 +372,7 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
         db["_migrations"].create({"name": str, "applied_at": str}, pk="name")
     done = {r["name"] for r in db["_migrations"].rows}
     applied = []
-    for name, step in [*MIGRATIONS, *_REGISTERED]:
+    for name, step in all_migrations():
         if name in done:
             continue
         with db.conn:
