@@ -59,7 +59,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
                       "SECURE_COOKIES": cfg.panel.secure_cookies,
                       "BEHIND_PROXY": cfg.panel.behind_proxy,
                       "PERMANENT_SESSION_LIFETIME": timedelta(hours=cfg.panel.session_hours),
-                      "SESSION_IDLE_S": cfg.panel.idle_minutes * 60})
+                      "SESSION_IDLE_S": cfg.panel.idle_minutes * 60,
+                      "HUB_URL": cfg.fleet.hub_url})
     hold_index(cfg.hub.db)  # `hub restore` refuses while the panel runs
     host = args.host or cfg.panel.host
     port = args.port or cfg.panel.port

@@ -69,9 +69,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     for module in (auth, devices, documents, search, duplicates, pdf, enroll):
         app.register_blueprint(module.bp)
-    from hub.panel import account, cases, export, menu
+    from hub.panel import account, cases, export, menu, releases
 
-    for module in (account, cases, export):
+    for module in (account, cases, export, releases):
         app.register_blueprint(module.bp)
     menu.init_app(app)
 
