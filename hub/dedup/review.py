@@ -207,8 +207,9 @@ def explain(pair: dict, doc_a: dict | None = None, doc_b: dict | None = None) ->
         a, b = doc_a or {}, doc_b or {}
         shared = _keys(a.get("identity_keys")) & _keys(b.get("identity_keys"))
         worded = []
+        kinds = {key.partition(":")[0] for key in shared}
         for r in model_reasons(pair):
-            if r.code in ("id", "phone") and shared and r.weight >= 0:
+            if (r.code == "id" and kinds & {"cccd", "cmnd"}) or (r.code == "phone" and "phone" in kinds):
                 # The same number on both letters: named with the number itself, below.
                 continue
             worded.append(Reason("model", text=r.text[:1].upper() + r.text[1:]))
