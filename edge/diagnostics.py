@@ -133,6 +133,8 @@ def _probe_clock() -> Check:
                          f"NTP {'synchronised' if synced else 'not synchronised'}",
                          "" if synced else "Bật đồng bộ giờ (NTP): giờ sai làm sai ngày tiếp nhận đơn.")
     year = datetime.now(UTC).year
+    # Derived, not fitted: no petition this system takes can be dated before it was built
+    # (2025), and a year past 2100 is a dead RTC battery's reset, not a date.
     plausible = 2025 <= year <= 2100
     return Check("clock", OK if plausible else FAIL,
                  f"local time {datetime.now().astimezone().isoformat(timespec='seconds')} "

@@ -182,3 +182,20 @@ def _some_ca_pem(tmp_path: Path) -> str:
     certs = load_provision()._certs()
     certs.create_ca(tmp_path / "ca")
     return (tmp_path / "ca" / "ca.crt").read_text()
+
+
+def test_retiring_a_kiosk_on_a_tls_fleet_puts_its_certificate_on_the_crl(fleet, tmp_path):
+    from cryptography import x509
+
+    from tests.broker import load_provision
+
+    db, cfg, panel = fleet
+    tls = tmp_path / "tls"
+    load_provision()._certs().create_ca(tls)
+    cfg = replace(cfg, fleet=replace(cfg.fleet, tls_dir=tls))
+    code, _ = enroll.add_device(db, cfg, device_id="k13", by="test")
+    sealed = db.execute("select sealed from device_enrollments where device_id = 'k13'").fetchone()[0]
+    cert = x509.load_pem_x509_certificate(enrollment.open_sealed(code, sealed)["cert_pem"].encode())
+    enroll.retire(db, cfg, device_id="k13", by="test")
+    crl = x509.load_pem_x509_crl((tls / "crl.pem").read_bytes())
+    assert crl.get_revoked_certificate_by_serial_number(cert.serial_number) is not None

@@ -6,7 +6,8 @@ certificate when the fleet uses TLS), seals those credentials under the key of a
 ``redeem`` is what the panel's ``/enroll`` endpoint runs for a kiosk presenting its proof:
 a code works once, for its own device id, before it expires; wrong proofs lock the code
 after ``MAX_FAILURES``; every address is limited to ``MAX_ATTEMPTS_PER_WINDOW`` tries.
-``retire`` removes the kiosk's broker login and makes the broker reload at once.
+``retire`` removes the kiosk's broker login (and, on a TLS fleet, puts its certificate on the
+CRL) and makes the broker reload at once.
 """
 from __future__ import annotations
 
@@ -181,7 +182,9 @@ def retire(db: sqlite_utils.Database, cfg: HubConfig, *, device_id: str, by: str
            now: datetime | None = None) -> None:
     """Lock kiosk ``device_id`` out of the broker now and mark it retired."""
     provisioning.validate_device_id(device_id)
-    provisioning.remove(cfg.fleet.broker_dir, device_id)
+    # The password goes at the reload below (Mosquitto then closes the kiosk's session); a
+    # certificate's revocation is read from the CRL when the broker restarts.
+    provisioning.revoke(cfg.fleet.broker_dir, device_id, tls_dir=cfg.fleet.tls_dir)
     t = _now(now)
     with db.conn:
         db.execute("insert into device_enrollments (device_id, created_at, expires_at, failures, retired_at, "

@@ -67,26 +67,17 @@ def validate_device_id(device_id: str) -> str:
 
 def register(broker_dir: Path, device_id: str) -> str:
     """Give kiosk ``device_id`` a new random broker password; return it (never logged)."""
-    mod = _module()
-    validate_device_id(device_id)
+    mod = _module()  # the id was checked by the caller (validate_device_id)
     password = mod.new_password()
     _call(mod.set_password, passwd_file=broker_dir / "passwd", username=device_id, password=password)
     return password
 
 
-def remove(broker_dir: Path, device_id: str, *, timeout_s: float = 10.0) -> None:
-    """Delete kiosk ``device_id`` from the broker's password file."""
+def revoke(broker_dir: Path, device_id: str, *, tls_dir: Path | None) -> tuple[bool, int]:
+    """Retire kiosk ``device_id``: its broker password deleted and, on a TLS fleet, its
+    certificates on the CRL (``provision.revoke_device``); returns (password removed, certs revoked)."""
     mod = _module()
-    binary = mod.mosquitto_passwd_path()
-    if binary is None:
-        raise ProvisioningError("mosquitto_passwd not found; install the 'mosquitto' package")
-    try:
-        proc = subprocess.run([binary, "-D", str(broker_dir / "passwd"), device_id],
-                              capture_output=True, text=True, timeout=timeout_s, check=False)
-    except (subprocess.TimeoutExpired, OSError) as e:
-        raise ProvisioningError(f"mosquitto_passwd -D failed: {e}") from e
-    if proc.returncode != 0:
-        raise ProvisioningError(f"mosquitto_passwd -D failed: {(proc.stderr or proc.stdout).strip()[-200:]}")
+    return _call(mod.revoke_device, broker_dir=broker_dir, device_id=device_id, tls_dir=tls_dir)
 
 
 def issue_certificate(tls_dir: Path, device_id: str, out_dir: Path) -> tuple[str, str, str]:

@@ -111,9 +111,9 @@ def deploy(db: sqlite_utils.Database, version: str, devices: list[str], *, hub_u
     if not targets:
         raise ReleaseError("name the kiosks to update (or a --canary)")
     if not canary and not force:
-        proven = any(device_software(db, r["device_id"]).get("version") == version
-                     and str(device_software(db, r["device_id"]).get("update", "")).startswith("confirmed")
-                     for r in rows(db, "select device_id from devices"))
+        softwares = [device_software(db, r["device_id"]) for r in rows(db, "select device_id from devices")]
+        proven = any(sw.get("version") == version and str(sw.get("update", "")).startswith("confirmed")
+                     for sw in softwares)
         if not proven:
             raise ReleaseError(f"release {version} has not proved healthy on a canary kiosk yet; "
                                "update one with --canary first (or --force)")
