@@ -17,6 +17,7 @@ Standard library only.
 from __future__ import annotations
 
 import argparse
+import grp
 import os
 import pwd
 import secrets
@@ -31,10 +32,12 @@ SRC_PARTS = ("edge", "hub", "samplegen", "firmware_config", "systemd", "scripts"
 UNITS = {"hub": ("donthu-hub-ingest.service", "donthu-hub-panel.service"),
          "kiosk": ("donthu-edge.service",)}
 OPTIONAL_UNITS = {"hub": ("donthu-hub-backup.service", "donthu-hub-backup.timer")}
-# (path, mode, owner) per role; owner None = root.
+# (path, mode, owner) per role; owner "user[:group]", None = root.
 DIRS = {
-    "hub": (("etc/donthu", 0o755, None), ("var/lib/donthu-hub", 0o750, "donthu-hub"),
-            ("var/lib/donthu-hub/releases", 0o750, "donthu-hub")),
+    # The index folder is shared by the ingester and the panel through the group donthu-index
+    # (set-group-ID, as donthu-hub-ingest.service's StateDirectoryMode says).
+    "hub": (("etc/donthu", 0o755, None), ("var/lib/donthu-hub", 0o2770, "donthu-hub:donthu-index"),
+            ("var/lib/donthu-hub/releases", 0o2750, "donthu-hub:donthu-index")),
     "kiosk": (("etc/donthu", 0o755, None), ("var/lib/donthu-edge", 0o750, "donthu-edge"),
               ("srv/donthu/scan-in", 0o770, "donthu-edge"), ("var/cache/donthu/numba", 0o750, "donthu-edge")),
 }
@@ -95,7 +98,9 @@ def users(root: Path, *, create: bool) -> None:
         return
     for line in conf.read_text().splitlines():
         parts = line.split()
-        if len(parts) >= 2 and parts[0] == "u":
+        if len(parts) >= 2 and parts[0] == "g":
+            subprocess.run(["groupadd", "--system", "-f", parts[1]], check=False, timeout=60)
+        elif len(parts) >= 2 and parts[0] == "u":
             try:
                 pwd.getpwnam(parts[1])
             except KeyError:
@@ -110,8 +115,9 @@ def directories(root: Path, role: str, *, chown: bool) -> None:
         path.mkdir(parents=True, exist_ok=True)
         os.chmod(path, mode)
         if chown and owner:
-            entry = pwd.getpwnam(owner)
-            os.chown(path, entry.pw_uid, entry.pw_gid)
+            user, _, group = owner.partition(":")
+            entry = pwd.getpwnam(user)
+            os.chown(path, entry.pw_uid, grp.getgrnam(group).gr_gid if group else entry.pw_gid)
 
 
 def units(root: Path, role: str) -> list[str]:

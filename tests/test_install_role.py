@@ -43,6 +43,7 @@ def test_hub_role_provisions_the_broker_with_tls_and_is_idempotent(tmp_path):
     hub_toml = tmp_path / "etc/donthu/hub.toml"
     first = hub_toml.read_text()
     assert mode(tls / "ca.key") == 0o600
+    assert mode(tmp_path / "var/lib/donthu-hub") == 0o2770  # shared with the panel (group donthu-index)
     for unit in ("donthu-hub-ingest.service", "donthu-hub-panel.service", "mosquitto.service.d/donthu.conf"):
         assert (tmp_path / "etc/systemd/system" / unit).is_file()
     again = install("hub", tmp_path, "--tls-host", "broker.donthu.lan", "--tls-host", "10.20.0.1")
