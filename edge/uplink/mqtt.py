@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
@@ -32,6 +33,7 @@ from edge.wire import (
     Command,
     CommandResult,
     DesiredConfig,
+    HubAck,
     MetricsMessage,
     StatusMessage,
     WireError,
@@ -47,6 +49,7 @@ from edge.wire import (
 )
 
 log = logging.getLogger(__name__)
+_M = TypeVar("_M", bound=HubAck | DesiredConfig | Command)  # a message the hub sends us
 
 # A QoS 1 message without PUBACK for this long is published again (paho retries on reconnect,
 # but a message the broker refused or lost would otherwise wait forever).
@@ -318,14 +321,21 @@ class Uplink:
             if self.on_verdict:
                 self.on_verdict(verdict)
 
-    def _hub_ack(self, payload: bytes) -> None:
+    def _addressed(self, parse: Callable[[bytes], _M], payload: bytes, what: str) -> _M | None:
+        """The hub message in ``payload`` if it parses and is addressed to us; else None."""
         try:
-            ack = parse_ack(payload)
+            msg = parse(payload)
         except WireError as e:
-            log.warning("ignored malformed hub ack: %s", e)
-            return
-        if ack.device_id != self.device_id:
-            log.warning("ignored hub ack addressed to %s", ack.device_id)
+            log.warning("ignored malformed %s: %s", what, e)
+            return None
+        if msg.device_id != self.device_id:
+            log.warning("ignored %s addressed to %s", what, msg.device_id)
+            return None
+        return msg
+
+    def _hub_ack(self, payload: bytes) -> None:
+        ack = self._addressed(parse_ack, payload, "hub ack")
+        if ack is None:
             return
         if ack.rejected:
             log.error("the hub kept %d of our message(s) aside as malformed: %s",
@@ -340,13 +350,8 @@ class Uplink:
     def _control(self, payload: bytes) -> None:
         if not payload:
             return  # a cleared retained config
-        try:
-            msg = parse_control(payload)
-        except WireError as e:
-            log.warning("ignored malformed config/command: %s", e)
-            return
-        if msg.device_id != self.device_id:
-            log.warning("ignored config/command addressed to %s", msg.device_id)
+        msg = self._addressed(parse_control, payload, "config/command")
+        if msg is None:
             return
         if self.on_control:
             self.on_control(msg)

@@ -91,6 +91,25 @@ def _check(conn: sqlite3.Connection, what: str) -> int:
         raise BackupError(f"{what} cannot be read as SQLite: {e}") from e
 
 
+def _copy(src: sqlite3.Connection, partial: Path, target: Path, *, check: str = "") -> int:
+    """Copy ``src`` to ``partial`` as one self-contained file, durably renamed to ``target``.
+
+    With ``check`` (what to call the copy in errors) the copy is checked before it is
+    renamed and its number of documents returned; without, 0.
+    """
+    out = sqlite3.connect(partial)
+    try:
+        src.backup(out)  # pages=-1: the whole file in one step, one snapshot
+        out.execute("PRAGMA journal_mode=DELETE")  # a single self-contained file
+        docs = _check(out, check) if check else 0
+    finally:
+        out.close()
+    _fsync(partial)
+    os.replace(partial, target)
+    _fsync(target.parent)
+    return docs
+
+
 def backup(db_path: Path, dest: Path, *, keep: int = 0) -> BackupResult:
     """Copy the index consistently to ``dest`` (a file, or a directory for a dated file).
 
@@ -106,18 +125,11 @@ def backup(db_path: Path, dest: Path, *, keep: int = 0) -> BackupResult:
     partial.unlink(missing_ok=True)
     try:
         src = sqlite3.connect(db_path, timeout=30)
-        out = sqlite3.connect(partial)
         try:
             src.execute("PRAGMA busy_timeout=30000")
-            src.backup(out)  # pages=-1: the whole file in one step, one snapshot
-            out.execute("PRAGMA journal_mode=DELETE")  # a single self-contained file
-            docs = _check(out, "the backup copy")
+            docs = _copy(src, partial, target, check="the backup copy")
         finally:
-            out.close()
             src.close()
-        _fsync(partial)
-        os.replace(partial, target)
-        _fsync(target.parent)
     except (sqlite3.Error, OSError) as e:
         partial.unlink(missing_ok=True)
         raise BackupError(f"backup of {db_path} to {target} failed: {e}") from e
@@ -158,15 +170,7 @@ def restore(src: Path, db_path: Path) -> RestoreResult:
         incoming.unlink(missing_ok=True)
         try:
             with sqlite3.connect(f"file:{src}?mode=ro", uri=True) as s_conn:
-                out = sqlite3.connect(incoming)
-                try:
-                    s_conn.backup(out)
-                    out.execute("PRAGMA journal_mode=DELETE")
-                finally:
-                    out.close()
-            _fsync(incoming)
-            os.replace(incoming, db_path)
-            _fsync(db_path.parent)
+                _copy(s_conn, incoming, db_path)  # checked above, and again once migrated
         except (sqlite3.Error, OSError) as e:
             incoming.unlink(missing_ok=True)
             raise BackupError(f"restore of {src} to {db_path} failed: {e}") from e

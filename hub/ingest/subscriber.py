@@ -27,14 +27,14 @@ from edge.supervise import Supervisor
 from edge.wire import (
     Command,
     DesiredConfig,
+    DocumentMessage,
     HubAck,
-    WireError,
+    PageImageMessage,
     ack_topic,
     command_topic,
     config_topic,
     new_id,
     now_iso,
-    parse_topic,
     verdict_topic,
 )
 from hub.config import MqttConfig
@@ -323,11 +323,8 @@ def _note_committed(committed: dict[str, tuple[list[str], list[str]]], item: Rec
                     outcome: object) -> None:
     """Add a committed kiosk outbox message (document or page image) to its kiosk's ack."""
     msg = item.parsed.msg
-    try:
-        device, kind = parse_topic(item.parsed.topic)
-    except WireError:
-        return  # not a kiosk topic: nobody to tell
-    if msg is None or kind not in ("doc", "page") or not getattr(msg, "msg_id", ""):
+    if not isinstance(msg, DocumentMessage | PageImageMessage) or not msg.msg_id:
         return  # status and metrics are not outbox rows; unreadable ones carry no id
-    ok, bad = committed.setdefault(device, ([], []))
+    # A message read at all was published under its own kiosk's topic (``read.parse``).
+    ok, bad = committed.setdefault(msg.device_id, ([], []))
     (bad if isinstance(outcome, Rejected) else ok).append(msg.msg_id)

@@ -51,6 +51,8 @@ def test_a_long_lived_loop_that_returns_counts_as_a_death():
     sup.spawn("metrics", lambda: None)
     assert sup.failed.wait(5)
     sup.spawn("warm-up", lambda: None, once=True)  # a job meant to return does not
+    # Once it has ended (were it counted as a death it would end only after giving up too).
+    wait_for(lambda: "warm-up" not in sup.running(), timeout=5, what="the warm-up ended")
     assert len(sup.faults()) == 2 and all(f["thread"] == "metrics" for f in sup.faults())
 
 

@@ -56,6 +56,19 @@ def test_a_new_spool_is_for_its_owner_alone(tmp_path):
     spool.db.conn.close()
 
 
+def test_an_old_world_readable_spool_is_tightened(tmp_path):
+    folder = tmp_path / "edge"
+    Spool(folder / "spool.db").close()
+    os.chmod(folder / "spool.db", 0o644)  # as SQLite made it before the spool took care
+    spool = Spool(folder / "spool.db")
+    try:
+        spool.set_setting("probe", "1")  # a write: the -wal and -shm files exist now
+        for name in ("spool.db", "spool.db-wal", "spool.db-shm"):
+            assert _mode(folder / name) == 0o600, name
+    finally:
+        spool.close()
+
+
 def test_config_reprs_hide_the_broker_password(tmp_path):
     (tmp_path / "hub.password").write_text("mat-khau-broker-7\n")
     hub_toml = tmp_path / "hub.toml"
