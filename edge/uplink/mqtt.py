@@ -26,7 +26,6 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from edge import inventory
 from edge.exceptions import AuthError, UplinkError
 from edge.outbox.spool import Spool
 from edge.wire import (
@@ -128,8 +127,9 @@ class Uplink:
         self.on_verdict = on_verdict
         self.on_control = on_control
         self.config_version = config_version  # reported in the retained status
-        # What the kiosk runs (edge.inventory), and the last update's state: in every status.
-        self.software: dict = inventory.software()
+        # What the kiosk runs and the last update's state, in every status: set by the agent
+        # (edge.inventory for its OCR language), so start-up reads the software once.
+        self.software: dict = {}
         self.last_error = ""
         self._connected = threading.Event()
         self._stop = threading.Event()

@@ -93,6 +93,7 @@ def handle_message(db: sqlite_utils.Database, topic: str, payload: bytes) -> Out
         with immediate(db):
             return _apply(db, parsed)
     except sqlite3.OperationalError:
+        boilerplate.forget(db)  # what the rolled-back attempt learned went with it
         raise  # the index itself failed: not the message's fault, it is delivered again
     except Exception as e:  # noqa: BLE001 — poison: kept aside, never tried again
         boilerplate.forget(db)
