@@ -204,6 +204,7 @@ def match_document(db: sqlite_utils.Database, doc_id: str, *, matcher: str | Non
     found: list[Match] = []
     scored: dict[str, tuple[PairFeatures, model.Score]] = {}
     sizes = None
+    verifier = None
     keys = id_keys(doc["identity_keys"])
     kin = citizens.sharing(db, n, keys)
     if doc["shingle_count"] >= MIN_SHINGLES:
@@ -232,7 +233,9 @@ def match_document(db: sqlite_utils.Database, doc_id: str, *, matcher: str | Non
                     f = verifier.features(other)
                     scored[other["doc_id"]] = (f, model.score(f, weights))
                 found.append(replace(m, probability=round(scored[other["doc_id"]][1].probability, 4)))
-    db.execute("update dedup_docs set noise = ? where n = ?", [word_noise(doc["text"] or ""), n])
+    # The estimate the features read, when a candidate was scored (kept in ``recent``).
+    noise = verifier.derived(doc, "noise") if verifier is not None else word_noise(doc["text"] or "")
+    db.execute("update dedup_docs set noise = ? where n = ?", [noise, n])
     index_bands(db, n, band_keys, template, doc["shingle_count"], sizes)
     now = _now()
     gen = boilerplate.generation(db)
