@@ -28,6 +28,10 @@ def _n(x: float | None) -> float:
 
 
 # The encoded terms of the model, by name: what each contributes is its weight times this.
+# The weights are fitted (``python -m hub dedup fit``); the encoding is chosen, not fitted:
+# noise shares are given in tenths (a unit, so that weights read alike), and counts are capped
+# (conflicts and stretches in other words at 3, agreeing numbers at 4) so that one letter with
+# many numbers or sentences does not outweigh the text: beyond a few, more says nothing new.
 TERMS: dict[str, Callable[[PairFeatures], float]] = {
     "jaccard": lambda f: f.jaccard,
     "containment": lambda f: f.containment,

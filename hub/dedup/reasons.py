@@ -19,7 +19,7 @@ from hub.dedup.features import DIFFERENT, NEAR, SAME, PairFeatures
 from hub.dedup.model import Score
 from hub.dedup.verify import MIN_AGREEING
 
-MAX_NUMBERS = 3  # shared or differing numbers named in an explanation
+MAX_NUMBERS = 3  # shared or differing numbers named in an explanation (a product decision: a short line)
 
 
 @dataclass(frozen=True)
@@ -107,8 +107,8 @@ def explain(pair_row: dict) -> list[Reason]:
     return sorted(out, key=lambda r: -abs(r.weight))
 
 
-# A letter with this share of its words misspelled is named as noisy in an explanation: about
-# 4% character error (``noise.word_noise`` reads about 1.3 times the character error rate).
+# A letter with this share of its words misspelled is named as noisy in an explanation (a
+# product decision: it names, it decides nothing): about 4% character error (``noise.word_noise`` reads about 1.3 times the character error rate).
 NOISY_WORDS = 0.05
 
 
