@@ -25,7 +25,13 @@ from hub.dedup.evidence import (
     past_horizon,
     shared_numbers,
 )
-from hub.dedup.verify import Passages, Shingled, compare_passages, compare_raw_and_weighted
+from hub.dedup.verify import (
+    MIN_AGREEING,
+    Passages,
+    Shingled,
+    compare_passages,
+    compare_raw_and_weighted,
+)
 
 # Relation levels of an identity field.
 SAME, NEAR, DIFFERENT, ABSENT = "same", "near", "different", "absent"
@@ -78,6 +84,12 @@ class PairFeatures:
     def as_dict(self) -> dict:
         """The features by name (for storing and fitting)."""
         return asdict(self)
+
+
+def other_number(sentence_conflicts: int, slips: int, agreeing: int) -> bool:
+    """A found sentence gives another number, not excused as one misread digit among the letter's
+    own numbers that agree: ``verify.PassageMatch.other_matter`` read from a pair's features."""
+    return sentence_conflicts > 0 or (slips > 0 and agreeing < MIN_AGREEING)
 
 
 _NAME_LINE = re.compile(r"^\W*(?:toi ten la|ho va ten(?: nguoi \w+)?|ho ten)\W*([a-z ]{3,60})", re.MULTILINE)
