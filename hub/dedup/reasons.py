@@ -107,7 +107,8 @@ def explain(pair_row: dict) -> list[Reason]:
 
 
 # A letter with this share of its words misspelled is named as noisy in an explanation (a
-# product decision: it names, it decides nothing): about 4% character error (``noise.word_noise`` reads about 1.3 times the character error rate).
+# product decision: it names, it decides nothing): about 4% character error
+# (``noise.word_noise`` reads about 1.3 times the character error rate).
 NOISY_WORDS = 0.05
 
 
