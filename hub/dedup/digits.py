@@ -5,6 +5,10 @@ adds or changes single digits. The look-alike table is the edge's (``LOOKALIKE``
 ``edge.fingerprint.identity``, which reads ID and phone numbers with it); here it is also
 given for the fingerprint form (lower case, no separators), and every test of "one number
 as OCR may give it" the matcher makes lives below.
+
+The lengths in these tests are hand-set, not fitted: an edit is allowed only in numbers long
+enough (four or five digits) that another number one edit away is unlikely to be the
+letter's own, and two from nine digits on, the length of the old ID card (CMND; CCCD has 12).
 """
 from __future__ import annotations
 

@@ -25,7 +25,13 @@ from hub.dedup.evidence import (
     past_horizon,
     shared_numbers,
 )
-from hub.dedup.verify import Passages, Shingled, compare_passages, compare_raw_and_weighted
+from hub.dedup.verify import (
+    MIN_AGREEING,
+    Passages,
+    Shingled,
+    compare_passages,
+    compare_raw_and_weighted,
+)
 
 # Relation levels of an identity field.
 SAME, NEAR, DIFFERENT, ABSENT = "same", "near", "different", "absent"
@@ -80,6 +86,12 @@ class PairFeatures:
         return asdict(self)
 
 
+def other_number(sentence_conflicts: int, slips: int, agreeing: int) -> bool:
+    """A found sentence gives another number, not excused as one misread digit among the letter's
+    own numbers that agree: ``verify.PassageMatch.other_matter`` read from a pair's features."""
+    return sentence_conflicts > 0 or (slips > 0 and agreeing < MIN_AGREEING)
+
+
 _NAME_LINE = re.compile(r"^\W*(?:toi ten la|ho va ten(?: nguoi \w+)?|ho ten)\W*([a-z ]{3,60})", re.MULTILINE)
 
 
@@ -120,7 +132,9 @@ def _name_relation(a: Side, b: Side) -> str:
 
 
 # Two readings of one name through OCR at up to 10% character error stay this alike (0-1,
-# edit-based; derived: at error rate e a name of n letters keeps about 1 - 2e of them).
+# edit-based). Derived from the noise model: each reading misreads about e of the letters,
+# so two readings keep about 1 - 2e of them alike, 0.8 at e = 10%; set a little below that,
+# by hand, since in a short name one more misread letter moves the share by several points.
 NAME_NEAR = 0.75
 
 
@@ -150,10 +164,13 @@ def features(a: Side, b: Side, boilerplate: Weights) -> PairFeatures:
 
 
 # A text keeps at least this many line breaks per 1,000 characters when its lines were kept
-# (a petition's lines are 60-100 characters; one paragraph per 1,000 is a reflowed text).
+# (derived: a petition's lines are 60-100 characters, 10-16 breaks per 1,000; one paragraph
+# per 1,000 is a reflowed text). Texts under ``REFLOW_MIN_CHARS`` are too short to tell (a
+# product decision: a few lines, where a single break is already a tenth of the count).
 REFLOW_LINES = 1.0
+REFLOW_MIN_CHARS = 400
 
 
 def reflowed(text: str) -> bool:
     """Has the text lost its line breaks (pasted or extracted as one paragraph)?"""
-    return len(text) >= 400 and text.count("\n") * 1000.0 / len(text) < REFLOW_LINES
+    return len(text) >= REFLOW_MIN_CHARS and text.count("\n") * 1000.0 / len(text) < REFLOW_LINES

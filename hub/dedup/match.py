@@ -55,11 +55,15 @@ __all__ = ["Match", "NewMatter", "Resubmission", "SameMatter", "Verdict", "clust
            "identities_conflict", "match_document", "numbers_conflict", "recheck_pending", "recheck_proposed",
            "register", "signature", "signature_bytes"]
 
-# Looser bounds on the MinHash estimate before the exact check (estimates err by ~±0.1) ...
+# Looser bounds on the MinHash estimate before the exact check. Hand-set, not fitted: the rule
+# chain's bounds (``rules.MIN_JACCARD`` 0.22, ``rules.MIN_CONTAINMENT`` 0.40) less the estimate's
+# error (a 128-permutation estimate of a Jaccard near 0.2 has a standard error of
+# sqrt(0.2 × 0.8 / 128) ≈ 0.035, fewer positions when template ones are left out) ...
 PRE_JACCARD = 0.15
 PRE_CONTAINMENT = 0.30
-# ... and looser still for a candidate giving one of the document's ID or phone numbers: OCR
-# noise may have hidden a copy that its passages will show.
+# ... and looser still, below ``rules.NOISY_CONTAINMENT`` (0.20), for a candidate giving one of
+# the document's ID or phone numbers: OCR noise may have hidden a copy that its passages will show.
+# The model is fitted only on pairs that pass these bounds (``fit`` matches through them).
 PRE_JACCARD_CITIZEN = 0.10
 PRE_CONTAINMENT_CITIZEN = 0.18
 
@@ -204,6 +208,7 @@ def match_document(db: sqlite_utils.Database, doc_id: str, *, matcher: str | Non
     found: list[Match] = []
     scored: dict[str, tuple[PairFeatures, model.Score]] = {}
     sizes = None
+    verifier = None
     keys = id_keys(doc["identity_keys"])
     kin = citizens.sharing(db, n, keys)
     if doc["shingle_count"] >= MIN_SHINGLES:
@@ -232,7 +237,9 @@ def match_document(db: sqlite_utils.Database, doc_id: str, *, matcher: str | Non
                     f = verifier.features(other)
                     scored[other["doc_id"]] = (f, model.score(f, weights))
                 found.append(replace(m, probability=round(scored[other["doc_id"]][1].probability, 4)))
-    db.execute("update dedup_docs set noise = ? where n = ?", [word_noise(doc["text"] or ""), n])
+    # The estimate the features read, when a candidate was scored (kept in ``recent``).
+    noise = verifier.derived(doc, "noise") if verifier is not None else word_noise(doc["text"] or "")
+    db.execute("update dedup_docs set noise = ? where n = ?", [noise, n])
     index_bands(db, n, band_keys, template, doc["shingle_count"], sizes)
     now = _now()
     gen = boilerplate.generation(db)

@@ -17,8 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from hub.dedup.features import ABSENT, DIFFERENT, NEAR, SAME, PairFeatures
-from hub.dedup.verify import MIN_AGREEING
+from hub.dedup.features import ABSENT, DIFFERENT, NEAR, SAME, PairFeatures, other_number
 
 MODEL_FILE = Path(__file__).with_name("data") / "model.json"
 
@@ -28,6 +27,10 @@ def _n(x: float | None) -> float:
 
 
 # The encoded terms of the model, by name: what each contributes is its weight times this.
+# The weights are fitted (``python -m hub dedup fit``); the encoding is chosen, not fitted:
+# noise shares are given in tenths (a unit, so that weights read alike), and counts are capped
+# (conflicts and stretches in other words at 3, agreeing numbers at 4) so that one letter with
+# many numbers or sentences does not outweigh the text: beyond a few, more says nothing new.
 TERMS: dict[str, Callable[[PairFeatures], float]] = {
     "jaccard": lambda f: f.jaccard,
     "containment": lambda f: f.containment,
@@ -42,9 +45,7 @@ TERMS: dict[str, Callable[[PairFeatures], float]] = {
     "confidence_noise": lambda f: _n(f.confidence_noise) * 10.0,
     "sentence_conflicts": lambda f: min(f.sentence_conflicts, 3),
     "slip": lambda f: float(f.slips),
-    # The same sentence giving another number, not excused as one misread digit among the
-    # letter's own numbers that agree (``verify.PassageMatch.other_matter``).
-    "other_number": lambda f: float(f.sentence_conflicts > 0 or (f.slips > 0 and f.agreeing < MIN_AGREEING)),
+    "other_number": lambda f: float(other_number(f.sentence_conflicts, f.slips, f.agreeing)),
     "agreeing": lambda f: min(f.agreeing, 4),
     "reworded": lambda f: min(f.reworded, 3),
     "id_same": lambda f: float(f.id_relation == SAME),
@@ -66,7 +67,7 @@ TERMS: dict[str, Callable[[PairFeatures], float]] = {
 LEVELS: dict[str, Callable[[PairFeatures], bool]] = {
     "reworded_1": lambda f: f.reworded >= 1,
     "reworded_2": lambda f: f.reworded >= 2,
-    "other_number": lambda f: f.sentence_conflicts > 0 or (f.slips > 0 and f.agreeing < MIN_AGREEING),
+    "other_number": lambda f: other_number(f.sentence_conflicts, f.slips, f.agreeing),
     "numbers_all_differ": lambda f: f.numbers_all_differ,
     "phone_different": lambda f: f.phone_relation == DIFFERENT,
     "name_different": lambda f: f.name_relation == DIFFERENT,

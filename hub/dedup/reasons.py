@@ -15,11 +15,10 @@ import sqlite_utils
 
 from edge.fingerprint.normalize import strip_diacritics
 from hub.dedup.evidence import specific_numbers
-from hub.dedup.features import DIFFERENT, NEAR, SAME, PairFeatures
+from hub.dedup.features import DIFFERENT, NEAR, SAME, PairFeatures, other_number
 from hub.dedup.model import Score
-from hub.dedup.verify import MIN_AGREEING
 
-MAX_NUMBERS = 3  # shared or differing numbers named in an explanation
+MAX_NUMBERS = 3  # shared or differing numbers named in an explanation (a product decision: a short line)
 
 
 @dataclass(frozen=True)
@@ -95,7 +94,7 @@ def explain(pair_row: dict) -> list[Reason]:
         add("dates", "ngày khác nhau", "numbers_all_differ")
     elif f["numbers_all_differ"]:
         add("numbers", "các số và ngày của vụ việc đều khác nhau", "numbers_all_differ")
-    if f["sentence_conflicts"] or (f["slips"] and f["agreeing"] < MIN_AGREEING):
+    if other_number(f["sentence_conflicts"], f["slips"], f["agreeing"]):
         add("sentence", "cùng một câu nhưng ghi số khác", "sentence_conflicts", "other_number", "slip")
     if f["reworded"]:
         add("reworded", "có đoạn viết bằng từ ngữ khác", "reworded")
@@ -107,8 +106,9 @@ def explain(pair_row: dict) -> list[Reason]:
     return sorted(out, key=lambda r: -abs(r.weight))
 
 
-# A letter with this share of its words misspelled is named as noisy in an explanation: about
-# 4% character error (``noise.word_noise`` reads about 1.3 times the character error rate).
+# A letter with this share of its words misspelled is named as noisy in an explanation (a
+# product decision: it names, it decides nothing): about 4% character error
+# (``noise.word_noise`` reads about 1.3 times the character error rate).
 NOISY_WORDS = 0.05
 
 

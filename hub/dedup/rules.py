@@ -89,6 +89,7 @@ class Verifier:
         codes = recent.shingles(doc["text_sha256"], lambda: doc["text_fold"])
         self.own = Shingled(codes, boiler.of(codes))
         self._texts: dict[str, tuple[str, str]] = {}
+        self._own_side: Side | None = None
 
     def text_of(self, other_id: str) -> tuple[str, str]:
         """A candidate's text and search form, read once."""
@@ -195,6 +196,8 @@ class Verifier:
 
     def features(self, other: dict) -> PairFeatures:
         """The comparison features of this document and a candidate."""
-        return features(self.side(self.doc), self.side(other), self.boiler)
+        if self._own_side is None:  # built once: this document is compared with every candidate
+            self._own_side = self.side(self.doc)
+        return features(self._own_side, self.side(other), self.boiler)
 
 

@@ -73,7 +73,7 @@ _PASSAGE = re.compile(r"[\n\f]+|(?<=[.;!?])\s+")
 MIN_PASSAGE = 20  # characters of fingerprint text
 # Found: the passage aligns with some stretch of the other text at this similarity (0-100,
 # edit-based); two scans of one sentence at 8% character error score about 90, two
-# different sentences of one language about 50-65.
+# different sentences of one language about 50-65. Hand-set between the two, not fitted.
 PASSAGE_FOUND = 80
 
 
@@ -135,10 +135,12 @@ def passages(text: str) -> Passages:
 
 
 # A single number one digit off in one sentence is taken for OCR's misreading (3 for 8, 1
-# for 7) only in letters giving at least this many other numbers of their own alike.
+# for 7) only in letters giving at least this many other numbers of their own alike (hand-set,
+# not fitted).
 MIN_AGREEING = 2
 # A number is the letter's own, not a template's (a decree every letter on the topic cites),
-# when the shingles over its digits weigh at least this much on average (boilerplate < 1).
+# when the shingles over its digits weigh at least this much on average (boilerplate < 1;
+# hand-set, not fitted, at the weight ``boilerplate.HASH_WEIGHT`` calls template text).
 OWN_NUMBER_WEIGHT = 0.5
 
 
@@ -312,7 +314,8 @@ def compare_passages(a: Passages, b: Passages, boilerplate: Weights = NONE, *,
 
 
 # A stretch of a found passage the other gives in other words (a name, a place, a task:
-# "quán bia Thành Đạt" for "quán karaoke Hải Đăng") is at least this long on both sides ...
+# "quán bia Thành Đạt" for "quán karaoke Hải Đăng") is at least this long on both sides
+# (hand-set, not fitted: about two words) ...
 REWORDED_CHARS = 10
 # ... and this unlike (0-1, edit-based). Derived from the noise model: at a character error
 # rate e ≤ 10% a misread stretch keeps about 1 - 2e of its characters in place, far above

@@ -39,6 +39,8 @@ def test_no_copy_proposed_at_arrival_is_lost_by_the_recheck_after_hub_import(tmp
         path.write_text(ocr_noise(d.text, rate, rng), encoding="utf-8")
         name_of[import_file(db, path).document_id] = d.name
     at_arrival = _pairs(db, "proposed")
+    copies = {p for p in at_arrival if len({matter[name_of[x]] for x in p}) == 1}
+    assert copies, "some copies should have been proposed on arrival"
     finish_recheck(db)
     assert boilerplate.generation(db) >= 2, "the boilerplate should have been relearned during the import"
     lost = {tuple(sorted(name_of[x] for x in p)) for p in at_arrival - _pairs(db, "proposed")}
@@ -47,6 +49,7 @@ def test_no_copy_proposed_at_arrival_is_lost_by_the_recheck_after_hub_import(tmp
 
 def test_boilerplate_weights_belong_to_their_index(tmp_path):
     """Close one index and open another: the second never gets the first one's learned weights."""
+    learned = {}
     common = "Kính đề nghị Ủy ban nhân dân quận xem xét giải quyết dứt điểm sự việc theo quy định. "
     for name, phrase in (("a", common), ("b", "")):
         db = open_index(tmp_path / f"{name}.db")
@@ -59,11 +62,12 @@ def test_boilerplate_weights_belong_to_their_index(tmp_path):
                            [f"{name}{i}", text, fold(text), f"{name}{i}"])
                 db.execute("insert into dedup_docs (doc_id) values (?)", [f"{name}{i}"])
             boilerplate.refresh(db, seed=1)
-        learned = db.execute("select count(*) from dedup_boilerplate").fetchone()[0]
-        assert boilerplate.current(db).codes.size == learned, name
+        learned[name] = db.execute("select count(*) from dedup_boilerplate").fetchone()[0]
+        assert boilerplate.current(db).codes.size == learned[name], name
         db.conn.close()
         del db
         gc.collect()  # the next connection may now take the freed one's place in memory
+    assert learned["a"] != learned["b"], "the two indexes should have learned different boilerplate"
 
 
 def test_the_index_imports_nothing_of_the_matcher():
