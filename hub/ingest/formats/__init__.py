@@ -53,6 +53,12 @@ def kind_of(name: str, data: bytes) -> str:
     return "unknown"
 
 
+def too_large(name: str) -> ImportFailed:
+    """The refusal of a file (or a mail's attachment) past ``limits.MAX_FILE_BYTES``."""
+    mb = limits.MAX_FILE_BYTES // 2**20
+    return ImportFailed(f"{name}: larger than {mb} MB", message_vi=f"Tệp lớn hơn {mb} MB; không nhập.")
+
+
 def extract(name: str, data: bytes, *, depth: int = 0) -> list[PageText]:
     """The pages of one file (or a mail's attachment); ImportFailed with the reason if unreadable."""
     try:
@@ -69,8 +75,7 @@ def extract(name: str, data: bytes, *, depth: int = 0) -> list[PageText]:
 
 def _extract(name: str, data: bytes, *, depth: int) -> list[PageText]:
     if len(data) > limits.MAX_FILE_BYTES:
-        raise ImportFailed(f"{name}: larger than {limits.MAX_FILE_BYTES // 2**20} MB",
-                           message_vi=f"Tệp lớn hơn {limits.MAX_FILE_BYTES // 2**20} MB; không nhập.")
+        raise too_large(name)
     kind = kind_of(name, data)
     if kind == "text":
         from hub.ingest.formats.text import decode_text
