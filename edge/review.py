@@ -9,15 +9,34 @@ until the clerk says to send it anyway.
 """
 from __future__ import annotations
 
+import json
 import threading
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from edge.fields import PetitionFields, clean
 
+if TYPE_CHECKING:
+    from edge.outbox.spool import Spool
+
 RECENT_KEY = "kiosk_recent"  # spool setting: the last documents' reference and name, for the screen
 RECENT_KEPT = 20
+
+
+def recent(spool: Spool) -> list[dict[str, Any]]:
+    """The last documents' ``doc_id``, ``reference`` and ``name``, newest first ([] if unreadable)."""
+    try:
+        entries = json.loads(spool.get_setting(RECENT_KEY, "[]"))
+    except ValueError:
+        return []
+    return [e for e in entries if isinstance(e, dict)] if isinstance(entries, list) else []
+
+
+def remember(spool: Spool, entries: list[dict[str, Any]]) -> None:
+    """Put the documents just queued in front of the recent ones (the last ``RECENT_KEPT`` kept)."""
+    kept = (entries + recent(spool))[:RECENT_KEPT]
+    spool.set_setting(RECENT_KEY, json.dumps(kept, ensure_ascii=False))
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from edge.fields import FIELD_NAMES, KINDS
 from edge.kiosk.strings import VI
 from edge.kiosk.verdict import banner, local_time
-from edge.review import RECENT_KEY
+from edge.review import recent
 
 if TYPE_CHECKING:
     from edge.agent import Agent
@@ -22,10 +22,7 @@ LOW_CONFIDENCE = 0.8
 
 def recent_documents(agent: Agent, limit: int = 5) -> list[dict[str, Any]]:
     """The latest documents: reference, local time, pages, verdict banner (never a document id)."""
-    try:
-        known = {d["doc_id"]: d for d in json.loads(agent.spool.get_setting(RECENT_KEY, "[]"))}
-    except ValueError:
-        known = {}
+    known = {d.get("doc_id"): d for d in recent(agent.spool)}
     out = []
     for d in agent.spool.recent_documents(limit):
         verdict = json.loads(d["verdict"]) if d["verdict"] else None
