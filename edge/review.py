@@ -61,6 +61,10 @@ class Held:
     confirmed: bool = False
     created: float = field(default_factory=time.monotonic)
 
+    def due(self) -> bool:
+        """May it be sent now: confirmed by the clerk, or its review time is over?"""
+        return self.confirmed or time.monotonic() >= self.deadline
+
 
 class ReviewDesk:
     """Batches waiting for the clerk (thread-safe: the assembler and the web page share it)."""
@@ -89,14 +93,14 @@ class ReviewDesk:
         """May this batch be sent now (confirmed, timed out, or review off)?"""
         with self._lock:
             held = self._held.get(batch_id)
-            return held is not None and (held.confirmed or time.monotonic() >= held.deadline)
+            return held is not None and held.due()
 
     def waiting(self, batch_id: str) -> bool:
         """Is this batch still waiting for the clerk (held, or blank and kept aside)?"""
         with self._lock:
             held = self._held.get(batch_id)
             if held is not None:
-                return not (held.confirmed or time.monotonic() >= held.deadline)
+                return not held.due()
             return batch_id in self.blank and batch_id not in self._send_blank
 
     def current(self) -> Held | None:
