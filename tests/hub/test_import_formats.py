@@ -266,6 +266,10 @@ def png_header(width: int, height: int) -> bytes:
 def test_image_bombs_broken_images_and_page_floods_are_refused(tmp_path):
     assert "refused" in refused(tmp_path, "bomb.png", png_header(30000, 30000)).detail
     assert "refused" in refused(tmp_path, "wide.png", png_header(20000, 2500)).detail
+    # A small page whose header claims 2 x 300 dpi would be stretched 150 times across to square pixels.
+    stretched = io.BytesIO()
+    Image.new("L", (1000, 1000), 255).save(stretched, format="TIFF", dpi=(2, 300))
+    assert "square pixels" in refused(tmp_path, "stretched.tif", stretched.getvalue()).detail
     jpeg = scan("JPEG", dpi=(200, 200))
     assert "not a readable image" in refused(tmp_path, "cut.jpg", jpeg[:200]).detail
     from pypdf import PdfWriter

@@ -72,8 +72,11 @@ def image_scans(data: bytes, name: str) -> Iterator[Scan]:
             xdpi, ydpi = _declared_dpi(frame.info)
             fx, fy = square_scale(xdpi, ydpi)
             if (fx, fy) != (1.0, 1.0):  # fax: rows at half the resolution of columns
-                page = page.resize((round(page.width * fx), round(page.height * fy)),
-                                   Image.Resampling.BICUBIC)
+                size = (round(page.width * fx), round(page.height * fy))
+                if size[0] * size[1] > limits.MAX_PIXELS:  # a header's resolutions far apart: a bomb
+                    raise _too_big(name, f"page {k + 1} would be {size[0]}x{size[1]} px at square pixels "
+                                         f"(limit {limits.MAX_PIXELS} pixels)")
+                page = page.resize(size, Image.Resampling.BICUBIC)
             dpi = page_dpi(max(xdpi or 0, ydpi or 0) or None, page.width, page.height,
                            text=lambda page=page: text_dpi(np.asarray(page.convert("L"))))
             yield Scan(png_bytes(page, dpi), dpi)
