@@ -61,7 +61,6 @@ def mail_pages(data: bytes, name: str, *, depth: int = 0) -> list[PageText]:
 def _attachments(msg: EmailMessage, body, name: str, depth: int):
     """(label, part) of every leaf that is not the body or one of its alternatives, in order."""
     stack = [(msg, depth)]
-    skip = {id(body)}
     n = 0
     out = []
     while stack:
@@ -75,7 +74,7 @@ def _attachments(msg: EmailMessage, body, name: str, depth: int):
                 continue  # the body in its other forms
             stack.extend((c, level + 1) for c in reversed(children))
             continue
-        if id(part) in skip:
+        if part is body:
             continue
         n += 1
         out.append((part.get_filename() or f"part-{n}", part))
