@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import json
-import re
 import time
 from typing import TYPE_CHECKING, Any
 
-from edge.fields import FIELD_NAMES, KINDS
+from edge.fields import FIELD_NAMES, KINDS, SLASH_DATE
 from edge.kiosk.strings import VI
 from edge.kiosk.verdict import banner, local_time
 from edge.review import recent
@@ -44,7 +43,7 @@ def shown_value(name: str, value: str) -> str:
 def typed_value(name: str, value: Any) -> Any:
     """A field as the clerk typed it, in the stored form (dd/mm/yyyy → ISO); else unchanged."""
     if name == "letter_date" and isinstance(value, str):
-        m = re.fullmatch(r"\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*", value)
+        m = SLASH_DATE.fullmatch(value.strip())
         if m:
             return f"{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}"
     return value
