@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageOps, ImageSequence
 
+from edge.imaging.decode import info_dpi
 from edge.imaging.resolution import page_dpi, square_scale, text_dpi
 from hub.exceptions import ImportFailed
 from hub.ingest.formats import PageText, limits
@@ -69,7 +70,7 @@ def image_scans(data: bytes, name: str) -> Iterator[Scan]:
                 page = ImageOps.exif_transpose(frame.convert(mode) if frame.mode != mode else frame.copy())
             except Exception as e:
                 raise _broken(name, f"page {k + 1}: {type(e).__name__}: {e}") from e
-            xdpi, ydpi = _declared_dpi(frame.info)
+            xdpi, ydpi = info_dpi(frame.info)
             fx, fy = square_scale(xdpi, ydpi)
             if (fx, fy) != (1.0, 1.0):  # fax: rows at half the resolution of columns
                 size = (round(page.width * fx), round(page.height * fy))
@@ -80,15 +81,6 @@ def image_scans(data: bytes, name: str) -> Iterator[Scan]:
             dpi = page_dpi(max(xdpi or 0, ydpi or 0) or None, page.width, page.height,
                            text=lambda page=page: text_dpi(np.asarray(page.convert("L"))))
             yield Scan(png_bytes(page, dpi), dpi)
-
-
-def _declared_dpi(info: dict) -> tuple[float | None, float | None]:
-    dpi = info.get("dpi")
-    try:
-        x, y = (float(dpi[0]), float(dpi[1])) if dpi else (0.0, 0.0)
-    except (TypeError, ValueError, IndexError):
-        return None, None
-    return (x or None), (y or None)
 
 
 def png_bytes(page: Image.Image, dpi: int) -> bytes:
