@@ -196,6 +196,15 @@ def test_forwarded_mail_inside_a_mail(tmp_path):
     assert text.index("Chuyển tiếp") < text.index(CCCD)
 
 
+def test_the_ocr_budget_is_the_whole_mails_not_each_attachments():
+    from hub.ingest.formats import extract
+
+    photo = ("don.png", scan("PNG", dpi=(200, 200)), "image", "png")
+    # A budget already spent when the mail's first scanned page is read: that page is the last.
+    with pytest.raises(ImportFailed, match="reading stopped"):
+        extract("thu.eml", mail("Gửi kèm đơn.", [photo, photo]), deadline=time.monotonic())
+
+
 def nested_mail(depth: int) -> bytes:
     head = b"From: a@b.vn\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
     body = b"Content-Type: text/plain\r\n\r\nDon\r\n"

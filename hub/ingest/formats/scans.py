@@ -40,9 +40,9 @@ class Scan:
     dpi: int
 
 
-def image_pages(data: bytes, name: str) -> list[PageText]:
+def image_pages(data: bytes, name: str, *, deadline: float) -> list[PageText]:
     """OCR every frame of an image file (a multi-page TIFF is one page a frame)."""
-    return read_scans(list(image_scans(data, name)), name)
+    return read_scans(list(image_scans(data, name)), name, deadline=deadline)
 
 
 def image_scans(data: bytes, name: str) -> Iterator[Scan]:
@@ -90,8 +90,9 @@ def png_bytes(page: Image.Image, dpi: int) -> bytes:
     return buf.getvalue()
 
 
-def read_scans(scans: list[Scan], name: str) -> list[PageText]:
-    """Run scans through the page pipeline on the hub's cores; ImportFailed if a page cannot be read."""
+def read_scans(scans: list[Scan], name: str, *, deadline: float) -> list[PageText]:
+    """Run scans through the page pipeline on the hub's cores; ImportFailed if a page cannot be read
+    or the reading goes past ``deadline`` (``time.monotonic()``: the whole file's OCR budget)."""
     from edge.batch import process_batch
     from edge.pipeline import Page, PipelineContext
 
@@ -117,7 +118,7 @@ def read_scans(scans: list[Scan], name: str) -> list[PageText]:
                                        message_vi=getattr(res, "message_vi", None)
                                        or "Không đọc được một trang của tệp.")
                 pages.append(PageText(res.text, tuple(res.flags)))
-                if time.monotonic() - start > limits.OCR_BUDGET_S:
+                if time.monotonic() > deadline:
                     raise ImportFailed(f"{name}: reading stopped after {limits.OCR_BUDGET_S:.0f} s",
                                        message_vi="Đọc tệp quét quá lâu; đã dừng.")
         finally:
