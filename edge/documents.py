@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from edge.fields import PetitionFields, extract
 from edge.fingerprint.normalize import fold
 from edge.pipeline import fingerprint_document
-from edge.review import RECENT_KEPT, RECENT_KEY, Draft, ReviewDesk
+from edge.review import Draft, ReviewDesk, remember
 from edge.wire import DocumentMessage, PageImageMessage, PageInfo, new_id, now_iso, topic
 
 if TYPE_CHECKING:
@@ -157,9 +157,7 @@ def assemble_batch(batch: dict[str, Any], *, spool: Spool, desk: ReviewDesk, dev
              for d, group in zip(held.drafts, groups, strict=True)]
     spool.finish_batch(batch_id, documents=[(b.doc_id, len(b.page_ids), b.messages) for b in built])
     desk.done(batch_id)
-    recent = json.loads(spool.get_setting(RECENT_KEY, "[]"))
-    recent = [{"doc_id": b.doc_id, "reference": d.reference, "name": d.fields.name}
-              for b, d in zip(built, held.drafts, strict=True)] + recent
-    spool.set_setting(RECENT_KEY, json.dumps(recent[:RECENT_KEPT], ensure_ascii=False))
+    remember(spool, [{"doc_id": b.doc_id, "reference": d.reference, "name": d.fields.name}
+                     for b, d in zip(built, held.drafts, strict=True)])
     log.info("batch %s: %d document(s) queued", batch_id, len(built))
     return len(built)

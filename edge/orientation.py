@@ -78,8 +78,7 @@ def read_upright(image: np.ndarray, first: OcrResult, *, turns: tuple[int, ...],
     ``read`` reads a whole page, ``trial`` (default ``read``) a band without extras (PDF).
     """
     trial = trial or read
-    best: Reading | None = None
-    passes = 0
+    best_turn, best, passes = 0, first, 0
     for turn in turns:
         view = turned(image, turn)
         band = trial(inkiest_band(view))
@@ -88,9 +87,6 @@ def read_upright(image: np.ndarray, first: OcrResult, *, turns: tuple[int, ...],
             continue
         full = read(view)
         passes += 1
-        target = best.result if best else first
-        if full.confidence > target.confidence and full.words >= target.words // 2:
-            best = Reading(turn, full, passes)
-    if best is None:
-        return Reading(0, first, passes)
-    return Reading(best.turn, best.result, passes)
+        if full.confidence > best.confidence and full.words >= best.words // 2:
+            best_turn, best = turn, full
+    return Reading(best_turn, best, passes)

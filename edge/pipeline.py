@@ -114,10 +114,10 @@ def decode(page: Page, ctx: PipelineContext) -> Page:
 
 def prepare(page: Page, ctx: PipelineContext) -> Page:
     """Upright, straighten, remove borders, crop, binarize; flag blank pages."""
-    gray, dropped = page.gray, 0.0
+    gray, dropped, dpi = page.gray, 0.0, page.dpi or ctx.dpi
     if page.colour is not None:  # red seals and blue signatures are not text: paper for OCR
         gray, dropped = imaging.dropout(page.colour, page.gray)
-    prep = imaging.prepare(gray, keep=page.colour, dpi=page.dpi or ctx.dpi,
+    prep = imaging.prepare(gray, keep=page.colour, dpi=dpi,
                            min_skew_confidence=ctx.min_skew_confidence,
                            max_skew_degrees=ctx.max_skew_degrees, orientation=ctx.orientation)
     rec = prep.record
@@ -128,7 +128,7 @@ def prepare(page: Page, ctx: PipelineContext) -> Page:
         flags = (*flags, "blank")
     return replace(
         page, gray=prep.archive, colour=prep.kept, ocr_input=prep.ocr,
-        imaging={**asdict(rec), "dpi": page.dpi or ctx.dpi, "colour_ink_share": round(dropped, 4)},
+        imaging={**asdict(rec), "dpi": dpi, "colour_ink_share": round(dropped, 4)},
         width=int(prep.archive.shape[1]), height=int(prep.archive.shape[0]),
         skew_degrees=round(rec.skew_degrees, 3), skew_confidence=round(rec.skew_confidence, 3),
         deskewed=rec.deskewed, blank=rec.blank, flags=flags,
@@ -161,7 +161,7 @@ def recognize(page: Page, ctx: PipelineContext) -> Page:
     if res.words and res.confidence < ctx.low_ocr_confidence:
         flags = (*flags, "low_confidence")
     if res.words and page.gray is not None:  # a blank page is no handwriting
-        hand = handwriting.is_handwritten(page.gray, res, dpi=page.dpi or ctx.dpi)
+        hand = handwriting.is_handwritten(page.gray, res, dpi=ctx.dpi)  # the page's, set above
         if hand.handwritten:  # Tesseract reads print: its text here is no reading
             flags = (*flags, "handwritten")
         page = replace(page, imaging={**page.imaging, "handwriting": {

@@ -9,15 +9,34 @@ until the clerk says to send it anyway.
 """
 from __future__ import annotations
 
+import json
 import threading
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from edge.fields import PetitionFields, clean
 
+if TYPE_CHECKING:
+    from edge.outbox.spool import Spool
+
 RECENT_KEY = "kiosk_recent"  # spool setting: the last documents' reference and name, for the screen
 RECENT_KEPT = 20
+
+
+def recent(spool: Spool) -> list[dict[str, Any]]:
+    """The last documents' ``doc_id``, ``reference`` and ``name``, newest first ([] if unreadable)."""
+    try:
+        entries = json.loads(spool.get_setting(RECENT_KEY, "[]"))
+    except ValueError:
+        return []
+    return [e for e in entries if isinstance(e, dict)] if isinstance(entries, list) else []
+
+
+def remember(spool: Spool, entries: list[dict[str, Any]]) -> None:
+    """Put the documents just queued in front of the recent ones (the last ``RECENT_KEPT`` kept)."""
+    kept = (entries + recent(spool))[:RECENT_KEPT]
+    spool.set_setting(RECENT_KEY, json.dumps(kept, ensure_ascii=False))
 
 
 @dataclass(frozen=True)
@@ -41,6 +60,10 @@ class Held:
     deadline: float  # time.monotonic()
     confirmed: bool = False
     created: float = field(default_factory=time.monotonic)
+
+    def due(self) -> bool:
+        """May it be sent now: confirmed by the clerk, or its review time is over?"""
+        return self.confirmed or time.monotonic() >= self.deadline
 
 
 class ReviewDesk:
@@ -70,14 +93,14 @@ class ReviewDesk:
         """May this batch be sent now (confirmed, timed out, or review off)?"""
         with self._lock:
             held = self._held.get(batch_id)
-            return held is not None and (held.confirmed or time.monotonic() >= held.deadline)
+            return held is not None and held.due()
 
     def waiting(self, batch_id: str) -> bool:
         """Is this batch still waiting for the clerk (held, or blank and kept aside)?"""
         with self._lock:
             held = self._held.get(batch_id)
             if held is not None:
-                return not (held.confirmed or time.monotonic() >= held.deadline)
+                return not held.due()
             return batch_id in self.blank and batch_id not in self._send_blank
 
     def current(self) -> Held | None:

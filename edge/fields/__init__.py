@@ -7,6 +7,6 @@ from __future__ import annotations
 
 from edge.fields.exceptions import FieldsInvalid
 from edge.fields.extract import extract
-from edge.fields.model import FIELD_NAMES, KINDS, PetitionFields, clean
+from edge.fields.model import FIELD_NAMES, KINDS, SLASH_DATE, PetitionFields, clean
 
-__all__ = ["FIELD_NAMES", "KINDS", "FieldsInvalid", "PetitionFields", "clean", "extract"]
+__all__ = ["FIELD_NAMES", "KINDS", "SLASH_DATE", "FieldsInvalid", "PetitionFields", "clean", "extract"]

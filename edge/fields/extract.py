@@ -15,7 +15,7 @@ from datetime import date
 
 from rapidfuzz import fuzz
 
-from edge.fields.model import PetitionFields
+from edge.fields.model import SLASH_DATE, PetitionFields
 from edge.fingerprint.normalize import fold, nfc
 
 # The ways petitions label each field (folded). More labels cost nothing: the best match wins.
@@ -62,7 +62,6 @@ _NUMBERISH = re.compile(r"[0-9OoDQlIi|!SsBZzGbgqT](?:[ .\-]?[0-9OoDQlIi|!SsBZzGb
 # their first letters are required.
 _DATE = re.compile(r"(?:^|\s)[a-z]{0,5}\s*([0-9ol]{1,2})\s*[a-z]{1,6}(?:\s[a-z]{1,4})?\s*([0-9ol]{1,2})"
                    r"\s*[a-z]{1,4}\s*([0-9ol]{4})\b")
-_SLASH_DATE = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})")
 _NAME_WORD = re.compile(r"^[^\W\d_]+$")
 
 
@@ -176,7 +175,7 @@ def _date(lines: list[str]) -> tuple[str, float]:
         if f.startswith(("sinh", "ngay sinh", "nam sinh")) or "cap ngay" in f:
             continue
         m = _DATE.search(f)
-        slash = None if m else (_SLASH_DATE.search(line) if "," in line[:40] and i < 12 else None)
+        slash = None if m else (SLASH_DATE.search(line) if "," in line[:40] and i < 12 else None)
         parts = m.groups() if m else slash.groups() if slash else None
         if not parts:
             continue

@@ -14,6 +14,8 @@ KINDS = ("khiếu nại", "tố cáo", "kiến nghị", "phản ánh", "đề ng
 MAX_LEN = 300  # one form line; longer is not a field but pasted text
 _DIGITS = re.compile(r"^\d*$")
 _PHONE = re.compile(r"^\+?\d*$")
+# A date as Vietnamese letters and forms write it: day, month, year (dd/mm/yyyy, or . or -).
+SLASH_DATE = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})")
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,8 @@
 """Colour dropout: red seals and blue ballpoint signatures taken out of a colour scan before OCR.
 
-Where it belongs: in the decode stage, on a colour scan, in place of the plain luma conversion:
-``rgb = decode_rgb(raw)``; ``gray = drop_colour(rgb).gray if rgb is not None else decode(raw)``.
-The caller keeps the colour image (or the scan's bytes) for the archive and hands the gray page
-on to ``prepare`` and OCR.
+Where it runs: the pipeline's decode stage gives a colour scan's RGB pixels
+(``edge.imaging.decode.decode_scan``), and its prepare stage hands them to ``dropout`` in place
+of the plain luma; the colour image is kept for the archive, the gray page goes on to OCR.
 
 The model of the page (stated, not fitted):
 - Paper and black toner or ink are near-neutral: their CIELAB chroma is the paper's own tint plus
@@ -21,13 +20,10 @@ The model of the page (stated, not fitted):
 """
 from __future__ import annotations
 
-import io
-import warnings
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from PIL import Image, ImageOps
 
 from edge.exceptions import ImageError
 
@@ -137,33 +133,6 @@ def drop_colour(rgb: np.ndarray) -> DropResult:
     red, blue = shares
     return DropResult(gray=gray, removed_share=round(red + blue, 5), red_share=round(red, 5),
                       blue_share=round(blue, 5))
-
-
-# Pillow modes that carry colour; everything else (L, 1, I, I;16, F, LA) is a grayscale scan.
-_COLOUR_MODES = ("RGB", "RGBA", "RGBX", "P", "PA", "CMYK", "YCbCr", "LAB", "HSV")
-
-
-def decode_rgb(data: bytes) -> np.ndarray | None:
-    """A colour scan's pixels as uint8 RGB (upright by its EXIF tag); None for a grayscale file."""
-    if not isinstance(data, bytes | bytearray | memoryview) or len(data) == 0:
-        raise ImageError("image data must be non-empty bytes")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as img:
-                if img.mode not in _COLOUR_MODES:
-                    return None
-                img.load()
-                img = ImageOps.exif_transpose(img)
-                if img.mode in ("RGBA", "PA", "P") and (img.mode != "P" or "transparency" in img.info):
-                    # Transparent pixels are paper: composite over white, as imaging.to_gray does.
-                    rgba = img.convert("RGBA")
-                    white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-                    img = Image.alpha_composite(white, rgba)
-                return np.asarray(img.convert("RGB"))
-    except Exception as e:
-        # Damaged files fail in Pillow's plugins in many ways; all mean: rescan this page.
-        raise ImageError(f"cannot decode image ({len(data)} bytes): {type(e).__name__}: {e}") from e
 
 
 def dropout(rgb: np.ndarray, luma: np.ndarray) -> tuple[np.ndarray, float]:

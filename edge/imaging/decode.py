@@ -123,9 +123,15 @@ def declared_dpi(data: bytes) -> tuple[float | None, float | None]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             with Image.open(io.BytesIO(data)) as img:
-                dpi = img.info.get("dpi")
+                info = dict(img.info)
     except Exception:  # the decoder reports a damaged file; here only the header is asked
         return None, None
+    return info_dpi(info)
+
+
+def info_dpi(info: dict) -> tuple[float | None, float | None]:
+    """The (x, y) resolution in a Pillow image's ``info``; None where absent or meaningless (<= 1)."""
+    dpi = info.get("dpi")
     try:
         x, y = (float(dpi[0]), float(dpi[1])) if dpi else (0.0, 0.0)
     except (TypeError, ValueError, IndexError):

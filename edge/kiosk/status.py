@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import json
-import re
 import time
 from typing import TYPE_CHECKING, Any
 
-from edge.fields import FIELD_NAMES, KINDS
+from edge.fields import FIELD_NAMES, KINDS, SLASH_DATE
 from edge.kiosk.strings import VI
 from edge.kiosk.verdict import banner, local_time
-from edge.review import RECENT_KEY
+from edge.review import recent
 
 if TYPE_CHECKING:
     from edge.agent import Agent
@@ -22,10 +21,7 @@ LOW_CONFIDENCE = 0.8
 
 def recent_documents(agent: Agent, limit: int = 5) -> list[dict[str, Any]]:
     """The latest documents: reference, local time, pages, verdict banner (never a document id)."""
-    try:
-        known = {d["doc_id"]: d for d in json.loads(agent.spool.get_setting(RECENT_KEY, "[]"))}
-    except ValueError:
-        known = {}
+    known = {d.get("doc_id"): d for d in recent(agent.spool)}
     out = []
     for d in agent.spool.recent_documents(limit):
         verdict = json.loads(d["verdict"]) if d["verdict"] else None
@@ -47,7 +43,7 @@ def shown_value(name: str, value: str) -> str:
 def typed_value(name: str, value: Any) -> Any:
     """A field as the clerk typed it, in the stored form (dd/mm/yyyy → ISO); else unchanged."""
     if name == "letter_date" and isinstance(value, str):
-        m = re.fullmatch(r"\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*", value)
+        m = SLASH_DATE.fullmatch(value.strip())
         if m:
             return f"{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}"
     return value

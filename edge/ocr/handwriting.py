@@ -1,9 +1,9 @@
 """Is this page handwritten? Tesseract's word confidences and the shape of the strokes, one model.
 
-Where it belongs: in the OCR stage, right after Tesseract has read the page (``recognize`` in
-``edge/pipeline.py``): ``is_handwritten(page.gray, result, dpi=ctx.dpi)``; when the verdict
-says so, the page gets the flag ``handwritten`` so that its junk text is neither fingerprinted as
-if it were read nor shown as such, and a clerk is asked about it instead.
+Where it runs: in the OCR stage, right after Tesseract has read the page (``recognize`` in
+``edge/pipeline.py``, at the page's own resolution); when the verdict says so, the page gets the
+flag ``handwritten`` so that its junk text is neither fingerprinted as if it were read nor shown
+as such, and a clerk is asked about it instead.
 
 Typed print and handwriting differ in ways a page shows without reading it: print sits on an
 exact baseline (neighbouring letters end on the same pixel row), its letters repeat at a few

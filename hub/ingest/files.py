@@ -19,10 +19,9 @@ from edge.fingerprint.normalize import nfc
 from hub.dedup.match import NewMatter, Verdict, match_document
 from hub.exceptions import ImportFailed
 from hub.index.documents import NewDocument, insert_document
-from hub.ingest.formats import PageText, extract, limits
+from hub.ingest.formats import PageText, extract, limits, too_large
 
 log = logging.getLogger(__name__)
-MAX_BYTES = limits.MAX_FILE_BYTES
 
 
 @dataclass(frozen=True)
@@ -37,9 +36,8 @@ def read_pages(path: Path) -> tuple[list[PageText], bytes]:
     """The pages of one file of any accepted kind, and its raw bytes; ImportFailed if unreadable."""
     try:
         size = path.stat().st_size
-        if size > MAX_BYTES:  # refused before reading it into memory
-            raise ImportFailed(f"{path}: larger than {MAX_BYTES // 2**20} MB",
-                               message_vi=f"Tệp lớn hơn {MAX_BYTES // 2**20} MB; không nhập.")
+        if size > limits.MAX_FILE_BYTES:  # refused before reading it into memory
+            raise too_large(str(path))
         data = path.read_bytes()
     except OSError as e:
         raise ImportFailed(f"{path}: cannot read: {e.strerror}",

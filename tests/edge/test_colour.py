@@ -10,7 +10,8 @@ import pytest
 from PIL import Image
 
 from edge.exceptions import ImageError
-from edge.imaging.colour import decode_rgb, drop_colour
+from edge.imaging import decode_scan
+from edge.imaging.colour import drop_colour
 from edge.ocr import recognize
 from samplegen import layout_pages, make_petition
 from samplegen.layout import draw_page
@@ -84,14 +85,14 @@ def test_bad_input_is_a_clear_error(bad):
         drop_colour(bad)
 
 
-def test_decode_rgb_gives_colour_scans_and_skips_gray_ones():
+def test_decoding_gives_colour_scans_and_skips_gray_ones():
     copy = confirm_copy(_page(3), seed=3, dpi=DPI)
     buf = io.BytesIO()
     Image.fromarray(copy.rgb, "RGB").save(buf, format="PNG")
-    rgb = decode_rgb(buf.getvalue())
+    rgb = decode_scan(buf.getvalue(), colour=True).rgb
     assert rgb is not None and np.array_equal(rgb, copy.rgb)
     buf = io.BytesIO()
     Image.fromarray(copy.rgb[:, :, 0], "L").save(buf, format="PNG")
-    assert decode_rgb(buf.getvalue()) is None
+    assert decode_scan(buf.getvalue(), colour=True).rgb is None
     with pytest.raises(ImageError):
-        decode_rgb(b"not an image")
+        decode_scan(b"not an image", colour=True)

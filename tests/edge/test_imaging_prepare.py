@@ -53,7 +53,7 @@ def test_text_pages_come_out_straight_and_upright(name: str) -> None:
 
 
 def test_orientation_is_found_on_turned_pages() -> None:
-    # The cheap cues alone (no OSD call is made on these pages when the cue is sure).
+    # The cheap cues alone: prepare() never runs OCR (edge.orientation reads a page other ways up later).
     pages = [p for p in pageset().values() if p.kind == "text"]
     right = sum(prepare(p.image, dpi=150).record.orientation == p.orientation for p in pages)
     assert right == len(pages)

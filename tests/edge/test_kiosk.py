@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from edge.documents import LOCAL_TZ, next_reference
 from edge.kiosk import create_app
 from edge.kiosk.security import COOKIE, CSRF_HEADER, TOKEN_FILE, csrf_value, session_value
+from edge.kiosk.status import recent_documents
 from edge.kiosk.verdict import banner
 from tests.edge.test_kiosk_documents import LETTER
 
@@ -166,11 +167,16 @@ def test_the_clerk_corrects_a_field_and_the_document_carries_it(agent, client):
 def test_an_unreviewed_document_is_sent_as_read_after_the_timeout(agent):
     add_batch(agent, [LETTER])
     assemble(agent)
+    assert sent_documents(agent) == []  # held for the clerk until the review time is over
     held = agent.review.current()
     held.deadline = 0.0  # the clerk walked away
+    agent.spool.set_setting("kiosk_recent", "{damaged")  # the screen's list is no reason to hold a batch
     assemble(agent)
     (doc,) = sent_documents(agent)
     assert doc["meta"]["fields"]["source"] == "ocr" and doc["meta"]["fields"]["name"] == "Nguyen Van Hung"
+    assert agent.review.current() is None
+    (shown,) = recent_documents(agent)
+    assert shown["reference"] == doc["meta"]["reference"]
 
 
 def test_a_batch_of_blank_pages_is_kept_aside_and_the_clerk_told(agent, client):

@@ -55,7 +55,7 @@ def test_cue_is_sure_and_right_on_scanned_petitions(index: int) -> None:
     want_upright = (quarter - base) % 360 == 0
     assert orient.cue_is_sure(cue) and confidence == 1.0, (name, cue)
     assert (cue > 0) == want_upright, (name, cue)
-    # Well clear of the threshold: the margin is what makes skipping OSD safe.
+    # Well clear of the threshold: the margin is what makes skipping the OCR second opinion safe.
     assert abs(cue) >= 1.5 * orient._CUE_SURE, (name, cue)
 
 

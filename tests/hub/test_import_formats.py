@@ -196,6 +196,15 @@ def test_forwarded_mail_inside_a_mail(tmp_path):
     assert text.index("Chuyển tiếp") < text.index(CCCD)
 
 
+def test_the_ocr_budget_is_the_whole_mails_not_each_attachments():
+    from hub.ingest.formats import extract
+
+    photo = ("don.png", scan("PNG", dpi=(200, 200)), "image", "png")
+    # A budget already spent when the mail's first scanned page is read: that page is the last.
+    with pytest.raises(ImportFailed, match="reading stopped"):
+        extract("thu.eml", mail("Gửi kèm đơn.", [photo, photo]), deadline=time.monotonic())
+
+
 def nested_mail(depth: int) -> bytes:
     head = b"From: a@b.vn\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
     body = b"Content-Type: text/plain\r\n\r\nDon\r\n"
@@ -266,6 +275,10 @@ def png_header(width: int, height: int) -> bytes:
 def test_image_bombs_broken_images_and_page_floods_are_refused(tmp_path):
     assert "refused" in refused(tmp_path, "bomb.png", png_header(30000, 30000)).detail
     assert "refused" in refused(tmp_path, "wide.png", png_header(20000, 2500)).detail
+    # A small page whose header claims 2 x 300 dpi would be stretched 150 times across to square pixels.
+    stretched = io.BytesIO()
+    Image.new("L", (1000, 1000), 255).save(stretched, format="TIFF", dpi=(2, 300))
+    assert "square pixels" in refused(tmp_path, "stretched.tif", stretched.getvalue()).detail
     jpeg = scan("JPEG", dpi=(200, 200))
     assert "not a readable image" in refused(tmp_path, "cut.jpg", jpeg[:200]).detail
     from pypdf import PdfWriter

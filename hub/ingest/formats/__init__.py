@@ -7,6 +7,7 @@ page pipeline (``edge.pipeline``: the same imaging, the same Tesseract).
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -53,10 +54,22 @@ def kind_of(name: str, data: bytes) -> str:
     return "unknown"
 
 
-def extract(name: str, data: bytes, *, depth: int = 0) -> list[PageText]:
-    """The pages of one file (or a mail's attachment); ImportFailed with the reason if unreadable."""
+def too_large(name: str) -> ImportFailed:
+    """The refusal of a file (or a mail's attachment) past ``limits.MAX_FILE_BYTES``."""
+    mb = limits.MAX_FILE_BYTES // 2**20
+    return ImportFailed(f"{name}: larger than {mb} MB", message_vi=f"Tệp lớn hơn {mb} MB; không nhập.")
+
+
+def extract(name: str, data: bytes, *, depth: int = 0, deadline: float | None = None) -> list[PageText]:
+    """The pages of one file (or a mail's attachment); ImportFailed with the reason if unreadable.
+
+    ``deadline`` (``time.monotonic()``) bounds the OCR of the whole file, attachments included;
+    a file's own call sets it ``limits.OCR_BUDGET_S`` ahead.
+    """
+    if deadline is None:
+        deadline = time.monotonic() + limits.OCR_BUDGET_S
     try:
-        return _extract(name, data, depth=depth)
+        return _extract(name, data, depth=depth, deadline=deadline)
     except ImportFailed:
         raise
     except (Exception, RecursionError) as e:
@@ -67,10 +80,9 @@ def extract(name: str, data: bytes, *, depth: int = 0) -> list[PageText]:
                            message_vi="Tệp bị hỏng hoặc không đọc được.") from e
 
 
-def _extract(name: str, data: bytes, *, depth: int) -> list[PageText]:
+def _extract(name: str, data: bytes, *, depth: int, deadline: float) -> list[PageText]:
     if len(data) > limits.MAX_FILE_BYTES:
-        raise ImportFailed(f"{name}: larger than {limits.MAX_FILE_BYTES // 2**20} MB",
-                           message_vi=f"Tệp lớn hơn {limits.MAX_FILE_BYTES // 2**20} MB; không nhập.")
+        raise too_large(name)
     kind = kind_of(name, data)
     if kind == "text":
         from hub.ingest.formats.text import decode_text
@@ -87,15 +99,15 @@ def _extract(name: str, data: bytes, *, depth: int) -> list[PageText]:
     if kind == "eml":
         from hub.ingest.formats.mail import mail_pages
 
-        return mail_pages(data, name, depth=depth)
+        return mail_pages(data, name, depth=depth, deadline=deadline)
     if kind == "pdf":
         from hub.ingest.formats.pdf import pdf_pages
 
-        return pdf_pages(data, name)
+        return pdf_pages(data, name, deadline=deadline)
     if kind == "image":
         from hub.ingest.formats.scans import image_pages
 
-        return image_pages(data, name)
+        return image_pages(data, name, deadline=deadline)
     if kind == "doc":
         raise ImportFailed(f"{name}: an old binary Word file (.doc); save it as .docx",
                            message_vi="Tệp Word cũ (.doc) không nhập được. Hãy lưu lại dưới dạng .docx.")

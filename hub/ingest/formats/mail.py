@@ -20,7 +20,7 @@ from hub.ingest.formats import PageText, limits
 _CONTENT_TYPE = re.compile(rb"(?im)^content-type\s*:")
 
 
-def mail_pages(data: bytes, name: str, *, depth: int = 0) -> list[PageText]:
+def mail_pages(data: bytes, name: str, *, depth: int = 0, deadline: float) -> list[PageText]:
     """The body of a mail as its first page(s), then each attachment's pages."""
     from hub.ingest.formats import extract
 
@@ -42,7 +42,7 @@ def mail_pages(data: bytes, name: str, *, depth: int = 0) -> list[PageText]:
         if part.get_content_type() == "message/rfc822":
             inner = part.get_payload()[0] if isinstance(part.get_payload(), list) else part.get_payload()
             raw = inner.as_bytes() if hasattr(inner, "as_bytes") else bytes(inner)
-            pages += mail_pages(raw, payload_name, depth=depth + 1)
+            pages += mail_pages(raw, payload_name, depth=depth + 1, deadline=deadline)
             continue
         cid = (part.get("Content-ID") or "").strip("<> ")
         if cid and cid in shown:
@@ -51,7 +51,7 @@ def mail_pages(data: bytes, name: str, *, depth: int = 0) -> list[PageText]:
         if part.get_content_maintype() == "text" and not part.get_filename():
             pages.append(PageText(_part_text(part, payload_name)))
         else:
-            pages += extract(payload_name, data_, depth=depth + 1)
+            pages += extract(payload_name, data_, depth=depth + 1, deadline=deadline)
     if not pages:
         raise ImportFailed(f"{name}: the e-mail has neither a text body nor attachments",
                            message_vi="Thư điện tử không có nội dung hay tệp đính kèm.")
@@ -61,7 +61,6 @@ def mail_pages(data: bytes, name: str, *, depth: int = 0) -> list[PageText]:
 def _attachments(msg: EmailMessage, body, name: str, depth: int):
     """(label, part) of every leaf that is not the body or one of its alternatives, in order."""
     stack = [(msg, depth)]
-    skip = {id(body)}
     n = 0
     out = []
     while stack:
@@ -75,7 +74,7 @@ def _attachments(msg: EmailMessage, body, name: str, depth: int):
                 continue  # the body in its other forms
             stack.extend((c, level + 1) for c in reversed(children))
             continue
-        if id(part) in skip:
+        if part is body:
             continue
         n += 1
         out.append((part.get_filename() or f"part-{n}", part))

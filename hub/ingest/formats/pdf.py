@@ -15,7 +15,7 @@ MIN_LAYER_LETTERS = 20
 RENDER_DPI = 300
 
 
-def pdf_pages(data: bytes, name: str) -> list[PageText]:
+def pdf_pages(data: bytes, name: str, *, deadline: float) -> list[PageText]:
     """Every page's text: from its text layer, or by OCR through the page pipeline."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError, PyPdfError
@@ -36,7 +36,7 @@ def pdf_pages(data: bytes, name: str) -> list[PageText]:
     scanned = [i for i, t in enumerate(layer) if sum(c.isalpha() for c in t) < MIN_LAYER_LETTERS]
     pages = [PageText(t) for t in layer]
     if scanned:
-        read = read_scans(render(data, name, scanned), name)
+        read = read_scans(render(data, name, scanned), name, deadline=deadline)
         for i, page in zip(scanned, read, strict=True):
             pages[i] = page
     return pages

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageOps, ImageSequence
 
+from edge.imaging.decode import info_dpi
 from edge.imaging.resolution import page_dpi, square_scale, text_dpi
 from hub.exceptions import ImportFailed
 from hub.ingest.formats import PageText, limits
@@ -39,9 +40,9 @@ class Scan:
     dpi: int
 
 
-def image_pages(data: bytes, name: str) -> list[PageText]:
+def image_pages(data: bytes, name: str, *, deadline: float) -> list[PageText]:
     """OCR every frame of an image file (a multi-page TIFF is one page a frame)."""
-    return read_scans(list(image_scans(data, name)), name)
+    return read_scans(list(image_scans(data, name)), name, deadline=deadline)
 
 
 def image_scans(data: bytes, name: str) -> Iterator[Scan]:
@@ -69,23 +70,17 @@ def image_scans(data: bytes, name: str) -> Iterator[Scan]:
                 page = ImageOps.exif_transpose(frame.convert(mode) if frame.mode != mode else frame.copy())
             except Exception as e:
                 raise _broken(name, f"page {k + 1}: {type(e).__name__}: {e}") from e
-            xdpi, ydpi = _declared_dpi(frame.info)
+            xdpi, ydpi = info_dpi(frame.info)
             fx, fy = square_scale(xdpi, ydpi)
             if (fx, fy) != (1.0, 1.0):  # fax: rows at half the resolution of columns
-                page = page.resize((round(page.width * fx), round(page.height * fy)),
-                                   Image.Resampling.BICUBIC)
+                size = (round(page.width * fx), round(page.height * fy))
+                if size[0] * size[1] > limits.MAX_PIXELS:  # a header's resolutions far apart: a bomb
+                    raise _too_big(name, f"page {k + 1} would be {size[0]}x{size[1]} px at square pixels "
+                                         f"(limit {limits.MAX_PIXELS} pixels)")
+                page = page.resize(size, Image.Resampling.BICUBIC)
             dpi = page_dpi(max(xdpi or 0, ydpi or 0) or None, page.width, page.height,
                            text=lambda page=page: text_dpi(np.asarray(page.convert("L"))))
             yield Scan(png_bytes(page, dpi), dpi)
-
-
-def _declared_dpi(info: dict) -> tuple[float | None, float | None]:
-    dpi = info.get("dpi")
-    try:
-        x, y = (float(dpi[0]), float(dpi[1])) if dpi else (0.0, 0.0)
-    except (TypeError, ValueError, IndexError):
-        return None, None
-    return (x or None), (y or None)
 
 
 def png_bytes(page: Image.Image, dpi: int) -> bytes:
@@ -95,8 +90,9 @@ def png_bytes(page: Image.Image, dpi: int) -> bytes:
     return buf.getvalue()
 
 
-def read_scans(scans: list[Scan], name: str) -> list[PageText]:
-    """Run scans through the page pipeline on the hub's cores; ImportFailed if a page cannot be read."""
+def read_scans(scans: list[Scan], name: str, *, deadline: float) -> list[PageText]:
+    """Run scans through the page pipeline on the hub's cores; ImportFailed if a page cannot be read
+    or the reading goes past ``deadline`` (``time.monotonic()``: the whole file's OCR budget)."""
     from edge.batch import process_batch
     from edge.pipeline import Page, PipelineContext
 
@@ -122,7 +118,7 @@ def read_scans(scans: list[Scan], name: str) -> list[PageText]:
                                        message_vi=getattr(res, "message_vi", None)
                                        or "Không đọc được một trang của tệp.")
                 pages.append(PageText(res.text, tuple(res.flags)))
-                if time.monotonic() - start > limits.OCR_BUDGET_S:
+                if time.monotonic() > deadline:
                     raise ImportFailed(f"{name}: reading stopped after {limits.OCR_BUDGET_S:.0f} s",
                                        message_vi="Đọc tệp quét quá lâu; đã dừng.")
         finally:
