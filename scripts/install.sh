@@ -17,7 +17,7 @@ esac
 
 packages=(
   python3 python3-venv python3-dev
-  tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd
+  tesseract-ocr tesseract-ocr-vie
   mosquitto mosquitto-clients
   sane-utils libsane1
   fonts-dejavu-core fonts-liberation fonts-liberation2
