@@ -63,6 +63,9 @@ def test_list_pages_have_true_totals_and_show_people_not_ids(client):
     assert "Trần Văn Bình" not in html  # received 200 days ago: on the last page
     last = client.get("/documents?page=3").text
     assert "Trần Văn Bình" in last and "Tiếng ồn quán karaoke" in last and "30/11/2026" in last
+    # A page past the end (an old link) shows the last page, one before the first the first.
+    assert "Trang 3/3 · 123 đơn" in client.get("/documents?page=99").text
+    assert _refs(client.get("/documents?page=-4").text) == rows
     assert not re.search(r">[0-9a-f]{32}<", html + last)  # never a raw id as text
     assert "Kính gửi:" not in html  # a bare label is no title
 
