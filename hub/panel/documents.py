@@ -22,7 +22,7 @@ from hub.cases import assign, new_case_ref, resubmission_of
 from hub.cases import set_status as set_case_status
 from hub.dedup.citizens import links_of
 from hub.dedup.review import confirmed_copies
-from hub.index.db import immediate
+from hub.index.db import immediate, marks
 from hub.panel import doclist
 from hub.panel.db import get_db
 from hub.panel.doclist import first_lines, flags_of, reference_of, title_of
@@ -126,11 +126,13 @@ def duplicates_of(doc_id: str) -> list[dict]:
 
 
 def _citizen_links(doc_id: str) -> list[dict]:
-    links = links_of(get_db(), doc_id)
+    db = get_db()
+    links = links_of(db, doc_id)
     if not links:
         return []
-    others = {r["doc_id"]: r for r in doclist.decorate(get_db(), [dict(r) for r in get_db().query(
-        doclist.SELECT + f" where d.doc_id in ({','.join('?' * len(links))})", [lk["other"] for lk in links])])}
+    ids = [lk["other"] for lk in links]
+    others = {r["doc_id"]: r for r in doclist.decorate(db, [dict(r) for r in db.query(
+        doclist.SELECT + f" where d.doc_id in ({marks(ids)})", ids)])}
     for lk in links:
         lk["doc"] = others.get(lk["other"])
         lk["key_words"] = [key_label(k) for k in lk["keys"]]

@@ -207,3 +207,16 @@ def test_a_spreadsheet_uploaded_instead_of_csv_is_refused_in_words(client):
                                            "file": (io.BytesIO(b"PK\x03\x04\x00\x00binary"), "ho_so.xlsx")},
                     content_type="multipart/form-data")
     assert r.status_code == 200 and "Tệp không phải văn bản CSV" in r.text
+
+
+def test_a_letter_shows_the_same_citizens_other_matter_by_its_reference(client):
+    other = ("ĐƠN KIẾN NGHỊ\nKính gửi: Ủy ban nhân dân phường Ô Chợ Dừa\nTôi tên là: Lê Thị Minh Hằng\n"
+             "Số CCCD: 001180023456\nQuán karaoke số 77 ngõ 120 Hào Nam mở nhạc to sau 23 giờ mỗi đêm từ "
+             "tháng 3/2026, đề nghị kiểm tra và xử phạt theo quy định về tiếng ồn khu dân cư.\n")
+    db = open_index(client.db_path)
+    _add(db, "d" * 32, other, "K01-081226-0004")
+    db.conn.close()
+    html = client.get("/documents/K01-081226-0004").text
+    part = html.split("Đơn khác của cùng công dân", 1)[1].split("</ul>", 1)[0]
+    assert 'href="/documents/' + "a" * 32 + '"' in part and "K01-081226-0001" in part
+    assert "Không có đơn nào khác của công dân này." not in html
