@@ -73,6 +73,8 @@ def test_three_copies_are_one_item_confirmed_in_one_action_with_a_new_case(clien
     assert "1 nhóm đơn chờ xem xét · 3 cặp" in queue
     assert re.search(r'class="count"[^>]*>1<', queue)  # pending count in the menu
     assert "a" * 32 not in re.sub(r'href="[^"]*"|value="[^"]*"', "", queue)  # no raw id shown
+    listed = client.get("/documents").text
+    assert listed.count("badge-duplicate") == 3 and "badge-confirmed" not in listed
     page = client.get("/duplicates/review?i=0").text
     assert page.count('name="doc"') == 3 and "Phím tắt: x xác nhận cả nhóm" in page
     assert "Cùng số CCCD 001180023456" in page and "Cùng số điện thoại" in page
@@ -82,6 +84,8 @@ def test_three_copies_are_one_item_confirmed_in_one_action_with_a_new_case(clien
     assert r.status_code == 302 and "/duplicates/review?i=0" in r.headers["Location"]
     done = client.get(r.headers["Location"], follow_redirects=True).text
     assert "Đã xác nhận 3 đơn là một vụ việc" in done and "Đã xem xét hết" in done
+    listed = client.get("/documents").text
+    assert listed.count("badge-confirmed") == 3 and "badge-duplicate" not in listed
     db = open_index(client.db_path)
     assert db.execute("select count(*) from duplicate_pairs where decision = 'confirmed'").fetchone()[0] == 3
     refs = {r for (r,) in db.execute("select case_ref from documents")}
