@@ -43,7 +43,7 @@ def change_password() -> Response | tuple[str, int]:
     # A stolen session must not become a way to guess the current password without limit.
     locked = throttle.attempt(db, name, request.remote_addr or "-")
     if locked or not verify_user(db, name, current):
-        flash(t("auth.locked", minutes=15) if locked else t("account.wrong_current"), "error")
+        flash(t("auth.locked", minutes=locked.minutes_left()) if locked else t("account.wrong_current"), "error")
         return redirect(url_for("account.index"))
     throttle.succeeded(db, name, request.remote_addr or "-")
     if new != again:

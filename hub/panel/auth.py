@@ -4,7 +4,6 @@ from __future__ import annotations
 import functools
 import logging
 import re
-import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -82,8 +81,7 @@ def login() -> str | Response:
         locked = throttle.attempt(db, username, _client_addr())
         if locked:
             log.warning("sign-in refused: locked out (from %s)", _client_addr())
-            minutes = max(1, round((locked.until - time.time()) / 60))
-            return render_template("auth/login.html", error=t("auth.locked", minutes=minutes),
+            return render_template("auth/login.html", error=t("auth.locked", minutes=locked.minutes_left()),
                                    next=request.form.get("next", "")), 429
         if username and password and verify_user(db, username, password):
             throttle.succeeded(db, username, _client_addr())
