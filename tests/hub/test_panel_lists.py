@@ -107,6 +107,20 @@ def test_export_csv_and_xlsx_of_the_filtered_view_is_never_cached(client):
     assert client.get("/documents/export.pdf").status_code == 404
 
 
+def test_an_export_never_hands_a_spreadsheet_a_formula_from_a_letter(client, tmp_path):
+    db = open_index(tmp_path / "i.db")
+    with db.conn:
+        db["document_fields"].update(f"{200:032x}", {"subject": '=HYPERLINK("http://x.invalid","Mở")',
+                                                      "phone": "+84 912 345 678"})
+    db.conn.close()
+    rows = list(csv.reader(io.StringIO(client.get("/documents/export.csv?kind=phản ánh").data.decode("utf-8-sig"))))
+    assert rows[1][9] == "'=HYPERLINK(\"http://x.invalid\",\"Mở\")" and rows[1][4] == "+84 912 345 678"
+    ws = load_workbook(io.BytesIO(client.get("/documents/export.xlsx?kind=phản ánh").data)).active
+    subject = ws.cell(row=2, column=10)
+    assert subject.data_type == "s" and subject.value == '=HYPERLINK("http://x.invalid","Mở")'
+    assert ws.cell(row=2, column=5).value == "+84 912 345 678"
+
+
 def test_search_true_count_pages_and_reference(client):
     html = client.get("/search?q=den duong").text
     assert "120 kết quả" in html and "trang 1/3" in html
