@@ -121,7 +121,7 @@ def test_an_export_never_hands_a_spreadsheet_a_formula_from_a_letter(client, tmp
     assert ws.cell(row=2, column=5).value == "+84 912 345 678"
 
 
-def test_search_true_count_pages_and_reference(client):
+def test_search_true_count_pages_and_reference(client, tmp_path):
     html = client.get("/search?q=den duong").text
     assert "120 kết quả" in html and "trang 1/3" in html
     assert 'rel="next" href="/search?page=2&amp;q=den+duong"' in html or "page=2" in html
@@ -129,6 +129,14 @@ def test_search_true_count_pages_and_reference(client):
     assert len(re.findall(r"<li>", page3)) == 20
     ref = client.get("/search?q=K01-081226-0200").text
     assert "Khớp số đơn" in ref and "Trần Văn Bình" in ref
+    db = open_index(tmp_path / "i.db")
+    with db.conn:  # the letter quotes its own number: found twice, counted once
+        quoted = " Số đơn K01-081226-0200"
+        db.execute("update documents set text = text || ?, text_fold = text_fold || ? where doc_id = ?",
+                   [quoted, " " + fold(quoted), f"{200:032x}"])
+    rebuild(db)
+    db.conn.close()
+    assert "1 kết quả" in client.get("/search?q=K01-081226-0200").text
     assert client.get("/documents/K01-081226-0200").status_code == 200
 
 
