@@ -122,9 +122,9 @@ def import_data(db: sqlite_utils.Database, data: bytes, *, name: str, by: str, v
         raise ImportFailed(f"{name}: empty file", message_vi="Tệp trống.")
     cols: dict[str, int] = {}
     for i, h in enumerate(header):
-        name = fold(h).replace("_", " ")
+        column = fold(h).replace("_", " ")
         for key, names in _COLUMNS.items():
-            if name in names and key not in cols:
+            if column in names and key not in cols:
                 cols[key] = i
     if "case_ref" not in cols:
         raise ImportFailed(f"{name}: no case number column (so_ho_so or case_ref) in the header",

@@ -77,11 +77,11 @@ def new_case_ref(db: sqlite_utils.Database, *, by: str, year: int | None = None)
     last = db.execute("select max(case_ref) from cases where case_ref like ? and length(case_ref) = ?",
                       [prefix + "%", len(prefix) + 4]).fetchone()[0]
     n = int(last[len(prefix):]) + 1 if last and last[len(prefix):].isdigit() else 1
-    ref = f"{prefix}{n:04d}"
+    ref, at = f"{prefix}{n:04d}", _now()
     db["cases"].insert({"case_ref": ref, "status": "received", "source": "review", "received_on": date.today().isoformat(),
-                        "updated_at": _now(), "updated_by": by})
+                        "updated_at": at, "updated_by": by})
     db["case_events"].insert({"case_ref": ref, "doc_id": None, "status": "received", "resolved_on": None,
-                              "by": by, "at": _now(), "via": "review"})
+                              "by": by, "at": at, "via": "review"})
     return ref
 
 

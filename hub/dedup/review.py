@@ -13,6 +13,8 @@ from markupsafe import Markup, escape
 
 from edge.fingerprint.minhash import SHINGLE
 from edge.fingerprint.normalize import _STRIP
+from hub.cases import assign, join_case_of, new_case_ref
+from hub.index.db import immediate, marks
 
 DECISIONS = ("confirmed", "rejected")
 MIN_RUN = 12  # folded characters: shorter shared runs are chance (a word, a number)
@@ -46,8 +48,6 @@ def decide(db: sqlite_utils.Database, doc_a: str, doc_b: str, decision: str, *, 
         if not _record(db, a, b, decision, by, _now(), note):
             return False
         if decision == "confirmed":
-            from hub.cases import join_case_of
-
             join_case_of(db, a, b, by=by)
     return True
 
@@ -111,8 +111,6 @@ def pending_count(db: sqlite_utils.Database) -> int:
 
 
 def _proposed_among(db: sqlite_utils.Database, docs: list[str]) -> list[tuple[str, str]]:
-    from hub.index.db import marks
-
     return db.execute(f"select doc_a, doc_b from duplicate_pairs where decision = 'proposed' and doc_a in "
                       f"({marks(docs)}) and doc_b in ({marks(docs)})", [*docs, *docs]).fetchall()
 
@@ -123,9 +121,6 @@ def confirm_group(db: sqlite_utils.Database, docs: list[str], *, by: str, note: 
     The case is the one a document already belongs to (the oldest such document's when
     several do; documents of other cases keep theirs), else a new ``HS-YYYY/NNNN``.
     """
-    from hub.cases import assign, new_case_ref
-    from hub.index.db import immediate
-
     docs = sorted(set(docs))
     # The write lock from the start: two operators confirming at once never take one number.
     with immediate(db):
@@ -137,8 +132,6 @@ def confirm_group(db: sqlite_utils.Database, docs: list[str], *, by: str, note: 
             _record(db, a, b, "confirmed", by, at, note)
         # Only letters a confirmed pair joins enter the case (never one merely listed).
         docs = sorted({d for pair in pairs for d in pair})
-        from hub.index.db import marks
-
         rows = db.execute(f"select doc_id, case_ref from documents where doc_id in ({marks(docs)}) "
                           "order by received_at, doc_id", docs).fetchall()
         refs = [r for _, r in rows if r]
@@ -200,43 +193,41 @@ def explain(pair: dict, doc_a: dict | None = None, doc_b: dict | None = None) ->
     The one place the panel asks "why": a match model that stores its own contributions can
     answer here without any screen changing.
     """
-    out: list[Reason] = []
+    a, b = doc_a or {}, doc_b or {}
+    shared = sorted(_keys(a.get("identity_keys")) & _keys(b.get("identity_keys")))
     if pair.get("reasons"):  # scored by the match model: its own contributions, in words
         from hub.dedup.reasons import explain as model_reasons
 
-        a, b = doc_a or {}, doc_b or {}
-        shared = _keys(a.get("identity_keys")) & _keys(b.get("identity_keys"))
-        worded = []
         kinds = {key.partition(":")[0] for key in shared}
+        out = []
         for r in model_reasons(pair):
             if (r.code == "id" and kinds & {"cccd", "cmnd"}) or (r.code == "phone" and "phone" in kinds):
                 # The same number on both letters: named with the number itself, below.
                 continue
-            worded.append(Reason("model", text=r.text[:1].upper() + r.text[1:]))
-        for key in sorted(shared):
-            kind, _, value = key.partition(":")
-            worded.append(Reason(f"key_{kind}" if kind in ("cccd", "cmnd", "phone") else "key_other",
-                                 {"value": value}))
+            out.append(Reason("model", text=r.text[:1].upper() + r.text[1:]))
+        out += _key_reasons(shared)
         if pair.get("model_version"):
-            worded.append(Reason("model", text=f"Đề xuất bởi mô hình {pair['model_version']}"
-                                 + (f", xác suất {float(pair['probability']):.0%}"
-                                    if pair.get("probability") is not None else "")))
-        return worded
+            out.append(Reason("model", text=f"Đề xuất bởi mô hình {pair['model_version']}"
+                              + (f", xác suất {float(pair['probability']):.0%}"
+                                 if pair.get("probability") is not None else "")))
+        return out
     worded = _worded(pair.get("explanation"))
     if worded:
         return worded
     sim, cont = pair.get("similarity") or 0.0, pair.get("containment") or 0.0
-    a, b = doc_a or {}, doc_b or {}
-    if a.get("text_sha256") and a.get("text_sha256") == b.get("text_sha256"):
-        out.append(Reason("same_text"))
-    elif sim >= 0.999:
-        out.append(Reason("same_text"))
+    if (a.get("text_sha256") and a.get("text_sha256") == b.get("text_sha256")) or sim >= 0.999:
+        out = [Reason("same_text")]
     else:
-        out.append(Reason("similar", {"pct": round(sim * 100)}))
+        out = [Reason("similar", {"pct": round(sim * 100)})]
         if cont - sim >= 0.1:
             out.append(Reason("contained", {"pct": round(cont * 100)}))
-    shared = _keys(a.get("identity_keys")) & _keys(b.get("identity_keys"))
-    for key in sorted(shared):
+    return out + _key_reasons(shared)
+
+
+def _key_reasons(shared: list[str]) -> list[Reason]:
+    """One reason per identity key both letters carry (``cccd:…``, ``phone:…``), with its value."""
+    out = []
+    for key in shared:
         kind, _, value = key.partition(":")
         out.append(Reason(f"key_{kind}" if kind in ("cccd", "cmnd", "phone") else "key_other", {"value": value}))
     return out

@@ -8,7 +8,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, sessi
 from werkzeug.wrappers import Response
 
 from hub.panel import csrf, sessions, throttle
-from hub.panel.auth import admin_required
+from hub.panel.auth import admin_required, client_addr
 from hub.panel.db import get_db
 from hub.panel.exceptions import WeakPassword
 from hub.panel.strings import t
@@ -41,11 +41,11 @@ def change_password() -> Response | tuple[str, int]:
     current = request.form.get("current", "")
     new, again = request.form.get("new", ""), request.form.get("again", "")
     # A stolen session must not become a way to guess the current password without limit.
-    locked = throttle.attempt(db, name, request.remote_addr or "-")
+    locked = throttle.attempt(db, name, client_addr())
     if locked or not verify_user(db, name, current):
-        flash(t("auth.locked", minutes=15) if locked else t("account.wrong_current"), "error")
+        flash(t("auth.locked", minutes=locked.minutes_left()) if locked else t("account.wrong_current"), "error")
         return redirect(url_for("account.index"))
-    throttle.succeeded(db, name, request.remote_addr or "-")
+    throttle.succeeded(db, name, client_addr())
     if new != again:
         flash(t("account.mismatch"), "error")
         return redirect(url_for("account.index"))

@@ -4,7 +4,6 @@ from __future__ import annotations
 import functools
 import logging
 import re
-import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -65,7 +64,8 @@ def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapped
 
 
-def _client_addr() -> str:
+def client_addr() -> str:
+    """The address sign-in throttling counts (the client's, behind a trusted proxy too)."""
     return request.remote_addr or "-"
 
 
@@ -79,14 +79,13 @@ def login() -> str | Response:
         username = request.form.get("username", "").strip()
         password = request.form.get("password", "")
         db = get_db()
-        locked = throttle.attempt(db, username, _client_addr())
+        locked = throttle.attempt(db, username, client_addr())
         if locked:
-            log.warning("sign-in refused: locked out (from %s)", _client_addr())
-            minutes = max(1, round((locked.until - time.time()) / 60))
-            return render_template("auth/login.html", error=t("auth.locked", minutes=minutes),
+            log.warning("sign-in refused: locked out (from %s)", client_addr())
+            return render_template("auth/login.html", error=t("auth.locked", minutes=locked.minutes_left()),
                                    next=request.form.get("next", "")), 429
         if username and password and verify_user(db, username, password):
-            throttle.succeeded(db, username, _client_addr())
+            throttle.succeeded(db, username, client_addr())
             target = safe_next(request.form.get("next"), url_for("devices.index"))
             sessions.purge(db, lifetime_s=_lifetime_s())
             session.clear()
@@ -95,7 +94,7 @@ def login() -> str | Response:
             csrf.rotate()
             log.info("operator signed in")
             return redirect(target)
-        log.warning("failed sign-in from %s", _client_addr())
+        log.warning("failed sign-in from %s", client_addr())
         error = t("auth.bad_credentials")
     return render_template(
         "auth/login.html", error=error, next=request.values.get("next", "")

@@ -3,12 +3,10 @@ them and its history; the case list imported from a CSV file; re-submissions of 
 from __future__ import annotations
 
 import logging
-import math
 
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -23,6 +21,7 @@ from hub.exceptions import ImportFailed
 from hub.panel import doclist
 from hub.panel.db import get_db
 from hub.panel.documents import parse_resolved
+from hub.panel.paging import page_of
 from hub.panel.strings import t
 from hub.panel.timefmt import today_local
 
@@ -49,9 +48,7 @@ def index() -> str:
     status = request.args.get("status") if request.args.get("status") in STATUSES else ""
     where, params = (" where c.status = ?", [status]) if status else ("", [])
     total = db.execute(f"select count(*) from cases c{where}", params).fetchone()[0]
-    size = int(current_app.config["PAGE_SIZE"])
-    pages = max(1, math.ceil(total / size))
-    page = min(max(1, request.args.get("page", 1, type=int) or 1), pages)
+    page, pages, size = page_of(total)
     rows = [dict(r) for r in db.query(
         f"select c.*, (select count(*) from documents d where d.case_ref = c.case_ref) as docs from cases c{where} "
         "order by c.updated_at desc, c.case_ref limit ? offset ?", [*params, size, (page - 1) * size])]

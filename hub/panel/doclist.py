@@ -208,13 +208,12 @@ def decorate(db: sqlite_utils.Database, rows: list[dict]) -> list[dict]:
                              "group by doc_id", ids).fetchall())
     flagged = {d for (d,) in db.execute(f"select distinct doc_id from pages where doc_id in ({q}) and flags "
                                         "is not null and flags not in ('', '[]')", ids)}
-    dups = {}
-    for a, b, decision in db.execute(f"select doc_a, doc_b, decision from duplicate_pairs where doc_a in ({q}) "
-                                     f"union all select doc_a, doc_b, decision from duplicate_pairs where doc_b in "
-                                     f"({q})", [*ids, *ids]):
-        for d in (a, b):
-            if decision in ("proposed", "confirmed"):
-                dups.setdefault(d, set()).add(decision)
+    dups: dict[str, set[str]] = {}
+    live = "decision in ('proposed', 'confirmed')"
+    for d, decision in db.execute(f"select doc_a, decision from duplicate_pairs where doc_a in ({q}) and {live} "
+                                  f"union all select doc_b, decision from duplicate_pairs where doc_b in ({q}) "
+                                  f"and {live}", [*ids, *ids]):
+        dups.setdefault(d, set()).add(decision)
     resub = {d for (d,) in db.execute(f"select d.doc_id from documents d where d.doc_id in ({q}) and "
                                       f"{RESUBMISSION_SQL}", ids)}
     for r in rows:

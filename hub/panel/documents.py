@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 from datetime import UTC, date, datetime
 
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -24,10 +22,11 @@ from hub.cases import assign, new_case_ref, resubmission_of
 from hub.cases import set_status as set_case_status
 from hub.dedup.citizens import links_of
 from hub.dedup.review import confirmed_copies
-from hub.index.db import immediate
+from hub.index.db import immediate, marks
 from hub.panel import doclist
 from hub.panel.db import get_db
 from hub.panel.doclist import first_lines, flags_of, reference_of, title_of
+from hub.panel.paging import page_of
 from hub.panel.strings import key_label, t
 from hub.panel.timefmt import today_local
 
@@ -43,19 +42,13 @@ FIELDS = ("name", "id_number", "phone", "address", "kind", "addressee", "letter_
 IMAGE_MIMES = frozenset({"image/png", "image/jpeg", "image/tiff", "image/webp", "image/gif"})
 
 
-def _page_number(pages: int) -> int:
-    return min(max(1, request.args.get("page", 1, type=int) or 1), pages)
-
-
 @bp.route("/documents")
 def index() -> str:
     """Petitions with the chosen filters and sort, paginated with the true total."""
-    size = int(current_app.config["PAGE_SIZE"])
     db = get_db()
     filters = doclist.parse_filters(request.args)
     total = doclist.count(db, filters)
-    pages = max(1, math.ceil(total / size))
-    page = _page_number(pages)
+    page, pages, size = page_of(total)
     docs = doclist.select(db, filters, limit=size, offset=(page - 1) * size)
     kiosks = [d for (d,) in db.execute("select distinct device_id from documents where device_id is not null "
                                        "and device_id != '' order by device_id")]
@@ -133,11 +126,13 @@ def duplicates_of(doc_id: str) -> list[dict]:
 
 
 def _citizen_links(doc_id: str) -> list[dict]:
-    links = links_of(get_db(), doc_id)
+    db = get_db()
+    links = links_of(db, doc_id)
     if not links:
         return []
-    others = {r["doc_id"]: r for r in doclist.decorate(get_db(), [dict(r) for r in get_db().query(
-        doclist.SELECT + f" where d.doc_id in ({','.join('?' * len(links))})", [lk["other"] for lk in links])])}
+    ids = [lk["other"] for lk in links]
+    others = {r["doc_id"]: r for r in doclist.decorate(db, [dict(r) for r in db.query(
+        doclist.SELECT + f" where d.doc_id in ({marks(ids)})", ids)])}
     for lk in links:
         lk["doc"] = others.get(lk["other"])
         lk["key_words"] = [key_label(k) for k in lk["keys"]]

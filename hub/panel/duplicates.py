@@ -8,12 +8,10 @@ decision is kept with who and when (``duplicate_decisions``).
 from __future__ import annotations
 
 import logging
-import math
 
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -38,6 +36,7 @@ from hub.index.db import marks
 from hub.panel import doclist
 from hub.panel.auth import safe_next
 from hub.panel.db import get_db
+from hub.panel.paging import page_of
 from hub.panel.strings import t
 
 log = logging.getLogger(__name__)
@@ -53,13 +52,6 @@ def _docs(ids: list[str]) -> dict[str, dict]:
     return {r["doc_id"]: r for r in doclist.decorate(get_db(), rows)}
 
 
-def _page(total: int) -> tuple[int, int, int]:
-    size = int(current_app.config["PAGE_SIZE"])
-    pages = max(1, math.ceil(total / size))
-    page = min(max(1, request.args.get("page", 1, type=int) or 1), pages)
-    return page, pages, size
-
-
 @bp.route("/duplicates")
 def index() -> str:
     """Awaiting review: one row per matter (group), surest first. Decided pairs: one row per pair."""
@@ -70,7 +62,7 @@ def index() -> str:
     if show == "proposed":
         groups = pending_groups(db)
         g.pending_matters = len(groups)  # the menu's count, already at hand
-        page, pages, size = _page(len(groups))
+        page, pages, size = page_of(len(groups))
         shown = groups[(page - 1) * size: page * size]
         docs = _docs(sorted({d for gr in shown for d in gr.docs}))
         items = [{"i": (page - 1) * size + n, "group": gr, "docs": [docs[d] for d in gr.docs if d in docs],
@@ -80,7 +72,7 @@ def index() -> str:
                                pair_total=sum(len(gr.pairs) for gr in groups))
     where = "" if show == "all" else "where p.decision = :show"
     total = db.execute(f"select count(*) from duplicate_pairs p {where}", {"show": show}).fetchone()[0]
-    page, pages, size = _page(total)
+    page, pages, size = page_of(total)
     rows = [dict(r) for r in db.query(
         f"select p.doc_a, p.doc_b, p.similarity, p.containment, p.method, p.found_at, p.decision, p.decided_by, "
         f"p.decided_at from duplicate_pairs p {where} order by p.decided_at desc, p.similarity desc "

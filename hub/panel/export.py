@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import re
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -41,6 +42,15 @@ COLUMNS = (
     ("filter.resub", lambda d: "x" if d["resubmission"] else ""),
 )
 
+# A letter's fields are the citizen's words (or a hostile kiosk's): a cell a spreadsheet would
+# run as a formula is written as text. Numbers and phone numbers (``+84 912 345 678``) stay as they are.
+_FORMULA = re.compile(r"[=+\-@\t\r]")
+_NUMBER = re.compile(r"[+-]?[\d\s.,]+")
+
+
+def _runs(value: object) -> bool:
+    return isinstance(value, str) and bool(_FORMULA.match(value)) and not _NUMBER.fullmatch(value)
+
 
 def _rows(filters: doclist.Filters) -> Iterator[list]:
     db = get_db()
@@ -60,7 +70,7 @@ def _csv(filters: doclist.Filters) -> Iterator[str]:
     buf.write("\ufeff")  # Excel reads UTF-8 only with the mark
     writer.writerow([t(key) for key, _ in COLUMNS])
     for n, row in enumerate(_rows(filters), 1):
-        writer.writerow(row)
+        writer.writerow(["'" + v if _runs(v) else v for v in row])
         if n % 500 == 0:
             yield buf.getvalue()
             buf.seek(0)
@@ -70,12 +80,18 @@ def _csv(filters: doclist.Filters) -> Iterator[str]:
 
 def _xlsx(filters: doclist.Filters) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    def text(value: str) -> WriteOnlyCell:
+        cell = WriteOnlyCell(ws, value=value)
+        cell.data_type = "s"  # openpyxl would store a leading "=" as a formula
+        return cell
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(t("export.sheet"))
     ws.append([t(key) for key, _ in COLUMNS])
     for row in _rows(filters):
-        ws.append(row)
+        ws.append([text(v) if _runs(v) else v for v in row])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

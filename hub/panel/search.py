@@ -159,6 +159,10 @@ def run(db, q: str, *, page: int, size: int) -> tuple[list[dict], int]:  # noqa:
     total = len(refs)
     if match:
         total += db.execute("select count(*) from documents_fts where documents_fts match ?", [match]).fetchone()[0]
+        if refs:  # a letter found by its number whose text matches too is one result, not two
+            total -= db.execute(
+                "select count(*) from documents_fts join documents d on d.rowid = documents_fts.rowid "
+                f"where documents_fts match ? and d.doc_id in ({marks(refs)})", [match, *refs]).fetchone()[0]
     offset = (page - 1) * size
     order = "documents_fts.rowid desc" if total > BROAD else "rank"
     if offset < RERANK:

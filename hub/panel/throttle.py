@@ -29,6 +29,11 @@ class Locked:
 
     until: float
 
+    def minutes_left(self, now: float | None = None) -> int:
+        """Whole minutes until the lockout ends (one at least), for the message that says so."""
+        now = time.time() if now is None else now
+        return max(1, round((self.until - now) / 60))
+
 
 def _keys(username: str, addr: str) -> list[tuple[str, int, float]]:
     return [(f"user:{username.lower()}", USER_LIMIT, USER_WINDOW_S),

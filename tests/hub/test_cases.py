@@ -78,3 +78,17 @@ def test_new_case_numbers_follow_the_year_and_keep_imported_ones(tmp_path):
         assert new_case_ref(db, by="op", year=2027) == "HS-2027/0001"
     assert db["cases"].get("QĐ-77/2019")["status"] == "resolved"
     assert db["case_events"].count_where("via = 'review'") == 2
+
+
+def test_a_file_without_a_case_number_column_is_named_in_the_error(tmp_path):
+    import pytest
+
+    from hub.cases import import_data
+    from hub.exceptions import ImportFailed
+
+    db = open_index(tmp_path / "i.db")
+    with pytest.raises(ImportFailed) as e:
+        import_data(db, "ho_ten,trang_thai\nAn,Đã giải quyết\n".encode(), name="danh-sach.csv", by="t")
+    assert e.value.detail.startswith("danh-sach.csv: no case number column")
+    assert e.value.message_vi == "Tệp không có cột số hồ sơ (so_ho_so)."
+    assert db.execute("select count(*) from cases").fetchone()[0] == 0

@@ -301,3 +301,20 @@ def test_document_pdf_merges_page_pdfs_in_order_behind_login(db_path, client):
 
     assert len(PdfReader(io.BytesIO(resp.data)).pages) == 2
     assert client.get("/documents/doc-b/pdf").status_code == 404  # imported text: no PDF
+
+
+def test_a_locked_password_change_says_how_long_the_lockout_has_left(auth, db_path):
+    import time
+
+    from hub.panel import throttle
+
+    db = open_index(db_path)
+    for _ in range(throttle.USER_LIMIT):  # locked ten minutes ago: five of its fifteen are left
+        throttle.failed(db, "canbo1", "10.9.9.9", now=time.time() - 600)
+    db.conn.close()
+    page = auth.get("/account").text
+    r = auth.post("/account/password", data={"current": PASSWORD, "new": "mua-thu-ha-noi-7",
+                                             "again": "mua-thu-ha-noi-7", "csrf_token": _token(page)},
+                  follow_redirects=True)
+    assert "Hãy thử lại sau khoảng 5 phút" in r.text
+    assert verify_user(open_index(db_path), "canbo1", PASSWORD)  # the password stays as it was

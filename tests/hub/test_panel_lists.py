@@ -63,6 +63,9 @@ def test_list_pages_have_true_totals_and_show_people_not_ids(client):
     assert "Trần Văn Bình" not in html  # received 200 days ago: on the last page
     last = client.get("/documents?page=3").text
     assert "Trần Văn Bình" in last and "Tiếng ồn quán karaoke" in last and "30/11/2026" in last
+    # A page past the end (an old link) shows the last page, one before the first the first.
+    assert "Trang 3/3 · 123 đơn" in client.get("/documents?page=99").text
+    assert _refs(client.get("/documents?page=-4").text) == rows
     assert not re.search(r">[0-9a-f]{32}<", html + last)  # never a raw id as text
     assert "Kính gửi:" not in html  # a bare label is no title
 
@@ -104,7 +107,21 @@ def test_export_csv_and_xlsx_of_the_filtered_view_is_never_cached(client):
     assert client.get("/documents/export.pdf").status_code == 404
 
 
-def test_search_true_count_pages_and_reference(client):
+def test_an_export_never_hands_a_spreadsheet_a_formula_from_a_letter(client, tmp_path):
+    db = open_index(tmp_path / "i.db")
+    with db.conn:
+        db["document_fields"].update(f"{200:032x}", {"subject": '=HYPERLINK("http://x.invalid","Mở")',
+                                                      "phone": "+84 912 345 678"})
+    db.conn.close()
+    rows = list(csv.reader(io.StringIO(client.get("/documents/export.csv?kind=phản ánh").data.decode("utf-8-sig"))))
+    assert rows[1][9] == "'=HYPERLINK(\"http://x.invalid\",\"Mở\")" and rows[1][4] == "+84 912 345 678"
+    ws = load_workbook(io.BytesIO(client.get("/documents/export.xlsx?kind=phản ánh").data)).active
+    subject = ws.cell(row=2, column=10)
+    assert subject.data_type == "s" and subject.value == '=HYPERLINK("http://x.invalid","Mở")'
+    assert ws.cell(row=2, column=5).value == "+84 912 345 678"
+
+
+def test_search_true_count_pages_and_reference(client, tmp_path):
     html = client.get("/search?q=den duong").text
     assert "120 kết quả" in html and "trang 1/3" in html
     assert 'rel="next" href="/search?page=2&amp;q=den+duong"' in html or "page=2" in html
@@ -112,6 +129,14 @@ def test_search_true_count_pages_and_reference(client):
     assert len(re.findall(r"<li>", page3)) == 20
     ref = client.get("/search?q=K01-081226-0200").text
     assert "Khớp số đơn" in ref and "Trần Văn Bình" in ref
+    db = open_index(tmp_path / "i.db")
+    with db.conn:  # the letter quotes its own number: found twice, counted once
+        quoted = " Số đơn K01-081226-0200"
+        db.execute("update documents set text = text || ?, text_fold = text_fold || ? where doc_id = ?",
+                   [quoted, " " + fold(quoted), f"{200:032x}"])
+    rebuild(db)
+    db.conn.close()
+    assert "1 kết quả" in client.get("/search?q=K01-081226-0200").text
     assert client.get("/documents/K01-081226-0200").status_code == 200
 
 

@@ -73,6 +73,8 @@ def test_three_copies_are_one_item_confirmed_in_one_action_with_a_new_case(clien
     assert "1 nhóm đơn chờ xem xét · 3 cặp" in queue
     assert re.search(r'class="count"[^>]*>1<', queue)  # pending count in the menu
     assert "a" * 32 not in re.sub(r'href="[^"]*"|value="[^"]*"', "", queue)  # no raw id shown
+    listed = client.get("/documents").text
+    assert listed.count("badge-duplicate") == 3 and "badge-confirmed" not in listed
     page = client.get("/duplicates/review?i=0").text
     assert page.count('name="doc"') == 3 and "Phím tắt: x xác nhận cả nhóm" in page
     assert "Cùng số CCCD 001180023456" in page and "Cùng số điện thoại" in page
@@ -82,6 +84,8 @@ def test_three_copies_are_one_item_confirmed_in_one_action_with_a_new_case(clien
     assert r.status_code == 302 and "/duplicates/review?i=0" in r.headers["Location"]
     done = client.get(r.headers["Location"], follow_redirects=True).text
     assert "Đã xác nhận 3 đơn là một vụ việc" in done and "Đã xem xét hết" in done
+    listed = client.get("/documents").text
+    assert listed.count("badge-confirmed") == 3 and "badge-duplicate" not in listed
     db = open_index(client.db_path)
     assert db.execute("select count(*) from duplicate_pairs where decision = 'confirmed'").fetchone()[0] == 3
     refs = {r for (r,) in db.execute("select case_ref from documents")}
@@ -207,3 +211,16 @@ def test_a_spreadsheet_uploaded_instead_of_csv_is_refused_in_words(client):
                                            "file": (io.BytesIO(b"PK\x03\x04\x00\x00binary"), "ho_so.xlsx")},
                     content_type="multipart/form-data")
     assert r.status_code == 200 and "Tệp không phải văn bản CSV" in r.text
+
+
+def test_a_letter_shows_the_same_citizens_other_matter_by_its_reference(client):
+    other = ("ĐƠN KIẾN NGHỊ\nKính gửi: Ủy ban nhân dân phường Ô Chợ Dừa\nTôi tên là: Lê Thị Minh Hằng\n"
+             "Số CCCD: 001180023456\nQuán karaoke số 77 ngõ 120 Hào Nam mở nhạc to sau 23 giờ mỗi đêm từ "
+             "tháng 3/2026, đề nghị kiểm tra và xử phạt theo quy định về tiếng ồn khu dân cư.\n")
+    db = open_index(client.db_path)
+    _add(db, "d" * 32, other, "K01-081226-0004")
+    db.conn.close()
+    html = client.get("/documents/K01-081226-0004").text
+    part = html.split("Đơn khác của cùng công dân", 1)[1].split("</ul>", 1)[0]
+    assert 'href="/documents/' + "a" * 32 + '"' in part and "K01-081226-0001" in part
+    assert "Không có đơn nào khác của công dân này." not in html
