@@ -90,7 +90,8 @@ def release(db: sqlite_utils.Database, version: str) -> Release:
     for r in releases(db):
         if r.version == version:
             return r
-    raise ReleaseError(f"no release {version!r}; add it first with `hub release add`")
+    raise ReleaseError(f"no release {version!r}; add it first with `hub release add`",
+                       message_vi=f"Máy chủ không có bản phát hành {version}.")
 
 
 def device_software(db: sqlite_utils.Database, device_id: str) -> dict:
@@ -109,14 +110,16 @@ def deploy(db: sqlite_utils.Database, version: str, devices: list[str], *, hub_u
     rel = release(db, version)
     targets = [canary] if canary else devices
     if not targets:
-        raise ReleaseError("name the kiosks to update (or a --canary)")
+        raise ReleaseError("name the kiosks to update (or a --canary)",
+                           message_vi="Hãy chọn thiết bị cần cập nhật (hoặc một thiết bị thử).")
     if not canary and not force:
         softwares = [device_software(db, r["device_id"]) for r in rows(db, "select device_id from devices")]
         proven = any(sw.get("version") == version and str(sw.get("update", "")).startswith("confirmed")
                      for sw in softwares)
         if not proven:
             raise ReleaseError(f"release {version} has not proved healthy on a canary kiosk yet; "
-                               "update one with --canary first (or --force)")
+                               "update one with --canary first (or --force)",
+                               message_vi=f"Bản {version} chưa chạy ổn định trên thiết bị thử nào: hãy cập nhật một thiết bị thử trước.")
     args = {"version": rel.version, "url": f"{hub_url.rstrip('/')}/releases/{rel.filename}",
             "sha256": rel.sha256, "size": rel.size}
     return [queue_command(db, d, "update", issued_by=by, ttl=UPDATE_TTL, args=args) for d in targets]

@@ -38,7 +38,7 @@ def deploy() -> Response:
         ids = releases.deploy(get_db(), version, chosen, hub_url=hub_url, by=g.user["username"],
                               canary=canary, force=request.form.get("force") == "1")
     except releases.ReleaseError as e:
-        flash(f"Không cập nhật được: {e.detail}", "error")
+        flash(f"Không cập nhật được: {e.message_vi}", "error")
         return redirect(url_for("releases.index"))
     flash(f"Đã gửi lệnh cập nhật bản {version} tới {len(ids)} thiết bị.", "info")
     return redirect(url_for("releases.index"))
